@@ -1,0 +1,185 @@
+/*
+ * app.h: what the server's files share.
+ *
+ * Every dynamic route is a `struct page` (what it needs, which statement
+ * it runs, which template shows it) driven by one generic runner
+ * (rq.c) through Kore's http_state_run:
+ *
+ *	begin -> guard (session, role, CSRF) -> prepare (C-only work)
+ *	      -> one prepared statement -> respond (JSON or template)
+ *
+ * The statement returns one JSON document; it is sent as is to JSON
+ * clients and rendered through the page's template for browsers, so the
+ * HTML and the API cannot disagree (DESIGN.md section 2).
+ */
+#ifndef MAKERSPACE_APP_H
+#define MAKERSPACE_APP_H
+
+#include <sys/types.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "form.h"
+
+#define APP_DB			"db"
+#define RQ_MAX_PARAMS		24
+
+/* Who may use a page (checked by the guard, in this order). */
+#define ACCESS_ANYONE		0
+#define ACCESS_USER		1	/* logged in (even unverified) */
+#define ACCESS_VERIFIED		2	/* verified member or any staff role */
+#define ACCESS_STAFF		3
+#define ACCESS_ADMIN		4
+
+/* struct page flags */
+#define PAGE_WRITE		0x0001	/* state-changing POST: CSRF etc. */
+#define PAGE_NO_STMT		0x0002	/* respond() without a statement */
+#define PAGE_SESSION		0x0004	/* resolve the session in the guard
+					   even for ACCESS_ANYONE */
+#define PAGE_ANY_METHOD		0x0008	/* no 405: the catch-all 404 */
+
+/* What prepare() and respond() tell the runner. */
+#define RQ_NEXT			1	/* go on to the statement / done */
+#define RQ_DONE			2	/* a reply was sent */
+#define RQ_RETRY		3	/* sleeping on a task; call again */
+#define RQ_AGAIN		4	/* respond(): run rq->stmt again */
+
+struct rq;
+
+struct page {
+	const char	*name;		/* for logs */
+	int		 access;	/* ACCESS_* */
+	int		 flags;		/* PAGE_* */
+	const char	*stmt;		/* statement name (assets/sql) */
+	const char	*tmpl;		/* HTML template; for writes the form
+					   shown again with the errors */
+	int		(*prepare)(struct rq *);
+	int		(*respond)(struct rq *);
+};
+
+/* The logged-in user, as the guard resolved it (id 0: anonymous). */
+struct viewer {
+	int64_t		 id;
+	char		 username[40];
+	char		 role[12];
+	int		 verified;
+	char		 locale[8];
+	char		 csrf[48];
+	char		 suspended_until[40];	/* "" when not suspended */
+};
+
+/* Per-request state: created on the first call, freed with the request. */
+struct rq {
+	struct http_request	*req;
+	const struct page	*page;
+	u_int64_t		 t0_us;		/* first entry, for metrics */
+	int			 json;		/* the client wants JSON */
+	const char		*locale;	/* negotiated (one of i18n's) */
+	int			 status;	/* status sent, for metrics */
+
+	struct form		 qs;		/* query string */
+	struct form		 body;		/* POST body, any encoding */
+	char			 session_hash[65];	/* hex; "" = none */
+	int			 bearer;	/* API token, not a cookie */
+	struct viewer		 me;
+
+	/* The statement in flight and its result. */
+	struct kore_pgsql	 sql;
+	int			 sql_active;
+	int			 stmt;
+	int			 nparams;
+	const char		*pv[RQ_MAX_PARAMS];
+	int			 pl[RQ_MAX_PARAMS];
+	char			*owned[RQ_MAX_PARAMS];	/* freed at the end */
+	int			 nowned;
+	int			 binary_result;
+	char			*res;		/* row 0 col 0, malloc()ed */
+	size_t			 res_len;
+	int			 res_null;	/* no row or SQL NULL */
+	char			 sqlstate[6];	/* "" when the statement ran */
+	char			*sqlerr;	/* message, malloc()ed */
+	char			*sqlfield;	/* constraint / column hint */
+
+	json_t			*fields;	/* field errors being built */
+	void			*extra;		/* the page's own state */
+	void			(*extra_free)(void *);
+	int			 step;		/* the page's own progress */
+};
+
+/* rq.c: the runner */
+int		 rq_run(struct http_request *, const struct page *);
+void		 rq_param(struct rq *, const char *, size_t);
+void		 rq_param_str(struct rq *, const char *);
+void		 rq_param_own(struct rq *, char *);
+void		 rq_param_null(struct rq *);
+void		 rq_param_int(struct rq *, int64_t);
+const char	*rq_field(struct rq *, const char *, size_t *);
+const char	*rq_query(struct rq *, const char *);
+int		 rq_use_stmt(struct rq *, const char *);
+
+/* db.c: statements, prepared once per pooled connection */
+void		 db_load_statements(const char *);
+int		 db_stmt_lookup(const char *);
+const char	*db_stmt_name(int);
+void		 db_startup_check(const char *, int);
+int		 db_send_prepared(struct kore_pgsql *, struct http_request *,
+		    int, int, const char *const *, const int *, int);
+int		 db_status_for_sqlstate(const char *, const char **);
+void		 db_worker_init(void);
+
+/* reply.c: every response leaves through here */
+void		 reply_security_headers(struct http_request *);
+void		 reply_send(struct rq *, int, const char *, const void *,
+		    size_t);
+void		 reply_json_text(struct rq *, int, const char *, size_t);
+void		 reply_json(struct rq *, int, json_t *);
+int		 reply_page(struct rq *, int, const char *, json_t *);
+void		 reply_error(struct rq *, int, const char *, const char *);
+void		 reply_redirect(struct rq *, const char *);
+void		 reply_field_error(struct rq *, const char *, const char *);
+int		 reply_wants_json(struct http_request *);
+void		 reply_raw_error(struct http_request *, int, const char *);
+
+/* render.c: templates, catalogs and the site context */
+void		 render_load(const char *);
+int		 render_html(struct rq *, const char *, json_t *,
+		    struct buf *);
+const char	*render_text(const char *, const char *);
+json_t		*render_catalog(const char *);
+
+/* static.c: self-hosted assets with validators */
+void		 static_load(const char *);
+const char	*static_url(const char *);
+json_t		*static_urls(void);
+
+/* metrics.c */
+void		 metrics_init(void);
+void		 metrics_record(struct http_request *, int, u_int64_t);
+void		 metrics_db_error(void);
+void		 metrics_write(struct buf *);
+u_int64_t	 metrics_now_us(void);
+
+/* guard.c */
+int		 guard_origin_ok(struct http_request *);
+void		 guard_session_hash(struct rq *);
+void		 guard_negotiate_locale(struct rq *, const char *);
+int		 guard_needs_session(struct rq *);
+int		 guard_session_stmt(void);
+void		 guard_session_params(struct rq *);
+int		 guard_check(struct rq *);
+
+/* config (init.c) */
+struct app_config {
+	char		*database_url;
+	char		*assets;
+	char		*time_zone;
+	int		 tls;
+};
+extern struct app_config	app_config;
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * init.c: module load.  The parent reads the configuration from the
+ * environment, checks the database schema, prepares every statement once,
+ * and loads templates, catalogs and static files; the workers inherit all
+ * of it when they fork.  Anything wrong stops the start with a message.
+ *
+ * Environment (see README.md, "Configuration"):
+ *	DATABASE_URL		libpq connection string or URI (required)
+ *	MAKERSPACE_ASSETS	the assets directory (default: assets)
+ *	MAKERSPACE_TZ		site time zone (default: Asia/Shanghai)
+ *	MAKERSPACE_TLS		1 when served over TLS (cookies get Secure)
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include <kore/seccomp.h>
+
+#include "app.h"
+
+#if !defined(SCHEMA_VERSION)
+#error "build with -DSCHEMA_VERSION=<newest migration number>"
+#endif
+
+/*
+ * Kore's worker sandbox predates Debian 12's glibc (KORE-NOTES.md): these
+ * are the calls glibc, libpq and our start-up need beyond Kore's list.
+ *	newfstatat, statx	libpq checks ~/.pgpass; stdio
+ *	getdents64		opendir (none at run time today, kept for
+ *				libpq's service files)
+ *	faccessat(2)		libpq, cracklib's dictionary check
+ *	uname			glibc's localtime and libsodium
+ *	mkdir, rename, fsync, fdatasync, ftruncate, unlinkat
+ *				Kore spooling large request bodies to disk
+ *				(http_body_disk_offload) and removing them
+ *	rseq			glibc registers it for every new thread
+ *	clone3 -> ENOSYS	glibc then falls back to clone, which Kore's
+ *				task filter allows (task threads)
+ */
+KORE_SECCOMP_FILTER("app",
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(statx),
+	KORE_SYSCALL_ALLOW(getdents64),
+	KORE_SYSCALL_ALLOW(faccessat),
+	KORE_SYSCALL_ALLOW(faccessat2),
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(mkdir),
+	KORE_SYSCALL_ALLOW(rename),
+	KORE_SYSCALL_ALLOW(fsync),
+	KORE_SYSCALL_ALLOW(fdatasync),
+	KORE_SYSCALL_ALLOW(ftruncate),
+	KORE_SYSCALL_ALLOW(unlinkat),
+	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+);
+
+struct app_config	app_config;
+
+void	kore_parent_configure(int, char **);
+void	kore_worker_configure(void);
+
+static void	config_from_env(void);
+static int	tz_name_ok(const char *);
+
+/*
+ * In the foreground Kore logs with printf; when stdout is a pipe its
+ * buffer would be copied into every forked worker and lines repeat.
+ */
+static void __attribute__((constructor))
+app_line_buffer(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	char	path[1024];
+
+	if (sodium_init() == -1)
+		fatal("libsodium failed to initialise");
+	config_from_env();
+
+	(void)snprintf(path, sizeof(path), "%s/sql", app_config.assets);
+	db_load_statements(path);
+	db_startup_check(app_config.database_url, SCHEMA_VERSION);
+	if (!kore_pgsql_register(APP_DB, app_config.database_url))
+		fatal("cannot register the database");
+
+	static_load(app_config.assets);
+	render_load(app_config.assets);
+	metrics_init();
+}
+
+void
+kore_worker_configure(void)
+{
+	db_worker_init();
+}
+
+static void
+config_from_env(void)
+{
+	const char	*v;
+
+	if ((v = getenv("DATABASE_URL")) == NULL || *v == '\0')
+		fatal("DATABASE_URL is not set (a libpq connection string)");
+	app_config.database_url = kore_strdup(v);
+
+	v = getenv("MAKERSPACE_ASSETS");
+	app_config.assets = kore_strdup(v != NULL && *v ? v : "assets");
+
+	v = getenv("MAKERSPACE_TZ");
+	app_config.time_zone = kore_strdup(v != NULL && *v ? v :
+	    "Asia/Shanghai");
+	if (!tz_name_ok(app_config.time_zone))
+		fatal("MAKERSPACE_TZ '%s' is not a time zone name",
+		    app_config.time_zone);
+
+	v = getenv("MAKERSPACE_TLS");
+	app_config.tls = v != NULL && !strcmp(v, "1");
+}
+
+/* The name goes into a SET statement: letters, digits, / _ + - only. */
+static int
+tz_name_ok(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '/' || s[i] == '_' || s[i] == '+' || s[i] == '-'))
+			return (0);
+	}
+	return (i > 0 && i < 64);
+}

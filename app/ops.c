@@ -1,0 +1,136 @@
+/*
+ * ops.c: the pages operations need: GET /healthz, GET /metrics, the 404
+ * for every unknown route, and (benchmark builds only) the constant
+ * handler that is the "C" reference of DESIGN.md section 11.
+ */
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string.h>
+
+#include "app.h"
+
+int	page_healthz(struct http_request *);
+int	page_metrics(struct http_request *);
+int	page_not_found(struct http_request *);
+
+static int	healthz_respond(struct rq *);
+static int	metrics_prepare(struct rq *);
+static int	not_found_prepare(struct rq *);
+static int	from_loopback(struct http_request *);
+
+/* One trivial statement: 200 when the database answers, 503 when not. */
+static const struct page healthz_page = {
+	.name = "healthz",
+	.access = ACCESS_ANYONE,
+	.stmt = "health_check",
+	.respond = healthz_respond,
+};
+
+static const struct page metrics_page = {
+	.name = "metrics",
+	.access = ACCESS_ANYONE,
+	.flags = PAGE_NO_STMT | PAGE_SESSION,
+	.prepare = metrics_prepare,
+};
+
+static const struct page not_found_page = {
+	.name = "not_found",
+	.access = ACCESS_ANYONE,
+	.flags = PAGE_NO_STMT | PAGE_ANY_METHOD,
+	.prepare = not_found_prepare,
+};
+
+int
+page_healthz(struct http_request *req)
+{
+	return (rq_run(req, &healthz_page));
+}
+
+static int
+healthz_respond(struct rq *rq)
+{
+	static const char	ok[] = "{\"status\":\"ok\"}";
+	static const char	down[] = "{\"status\":\"unavailable\"}";
+
+	http_response_header(rq->req, "cache-control", "no-store");
+	if (rq->sqlstate[0] != '\0' || rq->res_null) {
+		metrics_db_error();
+		reply_send(rq, 503, "application/json; charset=utf-8", down,
+		    sizeof(down) - 1);
+	} else {
+		reply_send(rq, 200, "application/json; charset=utf-8", ok,
+		    sizeof(ok) - 1);
+	}
+	return (RQ_DONE);
+}
+
+int
+page_metrics(struct http_request *req)
+{
+	return (rq_run(req, &metrics_page));
+}
+
+/* Prometheus scrapes from the machine itself; staff may look too. */
+static int
+metrics_prepare(struct rq *rq)
+{
+	struct buf	out;
+	int		staff;
+
+	staff = !strcmp(rq->me.role, "staff") || !strcmp(rq->me.role, "admin");
+	if (!from_loopback(rq->req) && !staff) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	buf_init(&out);
+	metrics_write(&out);
+	http_response_header(rq->req, "cache-control", "no-store");
+	reply_send(rq, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    out.data, out.len);
+	buf_free(&out);
+	return (RQ_DONE);
+}
+
+static int
+from_loopback(struct http_request *req)
+{
+	struct connection	*c = req->owner;
+
+	if (c->family == AF_INET)
+		return ((ntohl(c->addr.ipv4.sin_addr.s_addr) >> 24) == 127);
+	if (c->family == AF_INET6)
+		return (IN6_IS_ADDR_LOOPBACK(&c->addr.ipv6.sin6_addr));
+	return (c->family == AF_UNIX);
+}
+
+/* The last route of the config catches every path nothing else did. */
+int
+page_not_found(struct http_request *req)
+{
+	return (rq_run(req, &not_found_page));
+}
+
+static int
+not_found_prepare(struct rq *rq)
+{
+	reply_error(rq, 404, "not_found", "errors.not_found");
+	return (RQ_DONE);
+}
+
+#if defined(MAKERSPACE_BENCH)
+int	page_bench_const(struct http_request *);
+
+/* The framework's ceiling: no database, no template, no guard. */
+int
+page_bench_const(struct http_request *req)
+{
+	static const char	body[] = "{\"status\":\"ok\"}";
+
+	http_response_header(req, "content-type", "application/json");
+	http_response(req, 200, body, sizeof(body) - 1);
+	return (KORE_RESULT_OK);
+}
+#endif

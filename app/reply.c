@@ -1,0 +1,226 @@
+/*
+ * reply.c: every response the app makes leaves through reply_send(), so
+ * every one carries the security headers, a Content-Type with charset,
+ * and is counted in /metrics.
+ *
+ * Errors have one shape (API.md): JSON clients get
+ *	{"error": {"code": "...", "message": "...", "fields": {...}}}
+ * written by jansson (the escaping writer), in the request's language.
+ * Browsers get the page's form again with the messages when the failed
+ * request was a form post, or the error page otherwise.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+
+/*
+ * No inline script or style, nothing from other origins.  blob: and
+ * data: images are for the photo picker's local preview only.
+ */
+#define CSP	"default-src 'self'; script-src 'self'; style-src 'self'; " \
+		"img-src 'self' blob: data:; connect-src 'self'; " \
+		"font-src 'self'; object-src 'none'; base-uri 'none'; " \
+		"form-action 'self'; frame-ancestors 'none'"
+
+static json_t	*reply_form_echo(struct rq *);
+static json_t	*reply_fields_translated(struct rq *);
+
+void
+reply_security_headers(struct http_request *req)
+{
+	http_response_header(req, "content-security-policy", CSP);
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "same-origin");
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "cross-origin-opener-policy",
+	    "same-origin");
+	http_response_header(req, "permissions-policy",
+	    "camera=(self), geolocation=(), microphone=()");
+}
+
+void
+reply_send(struct rq *rq, int status, const char *ctype, const void *body,
+    size_t len)
+{
+	reply_security_headers(rq->req);
+	if (ctype != NULL)
+		http_response_header(rq->req, "content-type", ctype);
+	rq->status = status;
+	http_response(rq->req, status, body, len);
+	metrics_record(rq->req, status, rq->t0_us);
+}
+
+/* For responses made outside the runner (static files, 404 catch-all). */
+void
+reply_raw_error(struct http_request *req, int status, const char *text)
+{
+	reply_security_headers(req);
+	http_response_header(req, "content-type",
+	    "text/plain; charset=utf-8");
+	http_response(req, status, text, strlen(text));
+	metrics_record(req, status, 0);
+}
+
+/*
+ * JSON unless the client prefers HTML: browsers send text/html first,
+ * programs ask for application/json.
+ */
+int
+reply_wants_json(struct http_request *req)
+{
+	const char	*accept, *j, *h;
+
+	if (!http_request_header(req, "accept", &accept))
+		return (0);
+	if ((j = strstr(accept, "application/json")) == NULL)
+		return (0);
+	h = strstr(accept, "text/html");
+	return (h == NULL || h > j);
+}
+
+void
+reply_json_text(struct rq *rq, int status, const char *json, size_t len)
+{
+	http_response_header(rq->req, "cache-control", "private, no-cache");
+	http_response_header(rq->req, "vary", "Accept, Accept-Language, "
+	    "Cookie");
+	reply_send(rq, status, "application/json; charset=utf-8", json, len);
+}
+
+/* Serialise and send doc (the caller keeps its reference). */
+void
+reply_json(struct rq *rq, int status, json_t *doc)
+{
+	char	*s;
+
+	if ((s = json_dumps(doc, JSON_COMPACT)) == NULL)
+		fatal("reply_json: out of memory");
+	reply_json_text(rq, status, s, strlen(s));
+	free(s);
+}
+
+/* Render tmpl with doc for a browser; 0 (after a 500) on failure. */
+int
+reply_page(struct rq *rq, int status, const char *tmpl, json_t *doc)
+{
+	struct buf	out;
+	int		ok;
+
+	buf_init(&out);
+	ok = render_html(rq, tmpl, doc, &out);
+	if (!ok) {
+		kore_log(LOG_ERR, "%s: template %s failed", rq->page->name,
+		    tmpl);
+		buf_reset(&out);
+		buf_appends(&out, "Internal error");
+		status = 500;
+	}
+	http_response_header(rq->req, "cache-control", "private, no-cache");
+	http_response_header(rq->req, "vary", "Accept, Accept-Language, "
+	    "Cookie");
+	reply_send(rq, status, ok ? "text/html; charset=utf-8" :
+	    "text/plain; charset=utf-8", out.data, out.len);
+	buf_free(&out);
+	return (ok);
+}
+
+void
+reply_redirect(struct rq *rq, const char *url)
+{
+	http_response_header(rq->req, "location", url);
+	http_response_header(rq->req, "cache-control", "no-store");
+	reply_send(rq, 303, NULL, NULL, 0);
+}
+
+/* Note a field's error (a catalog key) for the next reply_error(). */
+void
+reply_field_error(struct rq *rq, const char *field, const char *key)
+{
+	if (rq->fields == NULL)
+		rq->fields = json_object();
+	if (json_object_get(rq->fields, field) == NULL)
+		json_object_set_new(rq->fields, field, json_string(key));
+}
+
+/*
+ * Send the error in the API's shape, message in the request's language.
+ * key is a catalog key ("errors.not_found").
+ */
+void
+reply_error(struct rq *rq, int status, const char *code, const char *key)
+{
+	json_t		*doc, *err, *fields;
+	const char	*msg;
+
+	if ((msg = render_text(rq->locale, key)) == NULL &&
+	    (msg = render_text(rq->locale, "errors.internal")) == NULL)
+		msg = code;
+
+	err = json_object();
+	json_object_set_new(err, "code", json_string(code));
+	json_object_set_new(err, "message", json_string(msg));
+	fields = reply_fields_translated(rq);
+	if (fields != NULL)
+		json_object_set_new(err, "fields", fields);
+	doc = json_object();
+	json_object_set_new(doc, "error", err);
+
+	if (rq->json) {
+		reply_json(rq, status, doc);
+	} else if (rq->req->method == HTTP_METHOD_POST &&
+	    rq->page->tmpl != NULL && status < 500 && status != 404) {
+		/* The form again, with what was typed and what is wrong. */
+		json_object_set_new(doc, "form", reply_form_echo(rq));
+		if (fields != NULL)
+			json_object_set(doc, "errors", fields);
+		(void)reply_page(rq, status, rq->page->tmpl, doc);
+	} else {
+		json_object_set_new(doc, "status", json_integer(status));
+		(void)reply_page(rq, status, "error", doc);
+	}
+	json_decref(doc);
+}
+
+static json_t *
+reply_fields_translated(struct rq *rq)
+{
+	json_t		*out, *v;
+	const char	*field, *msg;
+
+	if (rq->fields == NULL)
+		return (NULL);
+	out = json_object();
+	json_object_foreach(rq->fields, field, v) {
+		msg = render_text(rq->locale, json_string_value(v));
+		json_object_set_new(out, field,
+		    json_string(msg ? msg : json_string_value(v)));
+	}
+	return (out);
+}
+
+/* What the user typed, to fill the form again (never passwords). */
+static json_t *
+reply_form_echo(struct rq *rq)
+{
+	json_t		*o;
+	size_t		 i;
+	const char	*name;
+
+	o = json_object();
+	for (i = 0; i < rq->body.n; i++) {
+		name = rq->body.fields[i].name;
+		if (strstr(name, "password") != NULL ||
+		    !strcmp(name, "csrf") || rq->body.fields[i].filename)
+			continue;
+		if (json_object_get(o, name) != NULL)
+			continue;
+		json_object_set_new(o, name, json_stringn_nocheck(
+		    rq->body.fields[i].value, rq->body.fields[i].len));
+	}
+	return (o);
+}

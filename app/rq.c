@@ -1,0 +1,620 @@
+/*
+ * rq.c: the one generic request runner (DESIGN.md section 2).
+ *
+ * A handler is one line, `return (rq_run(req, &some_page));`.  The
+ * runner drives Kore's http_state_run through the same steps for every
+ * page:
+ *
+ *	BEGIN	parse the query string and body, content negotiation,
+ *		Origin check and session cookie (guard.c)
+ *	GUARD	resolve the session with one prepared statement when the
+ *		page needs it, then role / verified / suspended / CSRF
+ *	PREPARE	the page's C-only work (validation, Markdown, tasks)
+ *	CONNECT/WAIT
+ *		one prepared statement, asynchronously: the worker serves
+ *		other connections while PostgreSQL works
+ *	RESPOND	the JSON document as is, or through the page's template
+ *
+ * Ownership: struct rq lives in req->hdlr_extra and is freed by
+ * rq_free() when Kore frees the request; everything it points to is its
+ * own (parameters handed over with rq_param_own, the result copy, the
+ * parsed forms).  A statement's kore_pgsql meets exactly one
+ * kore_pgsql_cleanup on every path: in rq_db_wait when it completes, or
+ * in rq_free when the client went away first.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+
+enum {
+	ST_BEGIN = 0,
+	ST_GUARD,
+	ST_GUARD_CHECK,
+	ST_PREPARE,
+	ST_QUERY,
+	ST_RESPOND,
+	ST_CONNECT,
+	ST_WAIT,
+	ST_MAX
+};
+
+#define RQ_BODY_MAX	(12 * 1024 * 1024)
+
+static int	st_begin(struct http_request *);
+static int	st_guard(struct http_request *);
+static int	st_guard_check(struct http_request *);
+static int	st_prepare(struct http_request *);
+static int	st_query(struct http_request *);
+static int	st_respond(struct http_request *);
+static int	st_connect(struct http_request *);
+static int	st_wait(struct http_request *);
+
+static struct rq	*rq_create(struct http_request *, const struct page *);
+static void		 rq_free(struct http_request *);
+static int		 rq_read_body(struct rq *);
+static int		 rq_method_ok(struct rq *);
+static void		 rq_db_start(struct rq *, int, int);
+static void		 rq_db_capture(struct rq *);
+static void		 rq_db_finish(struct rq *);
+static void		 rq_reset_params(struct rq *);
+static int		 rq_default_respond(struct rq *);
+static int		 rq_reply_sql_error(struct rq *);
+
+static struct http_state rq_states[] = {
+	KORE_HTTP_STATE(st_begin),
+	KORE_HTTP_STATE(st_guard),
+	KORE_HTTP_STATE(st_guard_check),
+	KORE_HTTP_STATE(st_prepare),
+	KORE_HTTP_STATE(st_query),
+	KORE_HTTP_STATE(st_respond),
+	KORE_HTTP_STATE(st_connect),
+	KORE_HTTP_STATE(st_wait),
+};
+
+/* After CONNECT/WAIT the runner goes on to this state. */
+#define RQ_AFTER(rq)	((rq)->after_db)
+
+struct rq_private {
+	struct rq	rq;
+	int		after_db;
+	int		guard_stmt;
+};
+
+int
+rq_run(struct http_request *req, const struct page *page)
+{
+	if (!http_state_exists(req))
+		(void)rq_create(req, page);
+
+	return (http_state_run(rq_states, ST_MAX, req));
+}
+
+static struct rq *
+rq_create(struct http_request *req, const struct page *page)
+{
+	struct rq	*rq;
+
+	rq = http_state_create(req, sizeof(struct rq_private), rq_free);
+	rq->req = req;
+	rq->page = page;
+	rq->t0_us = metrics_now_us();
+	rq->stmt = -1;
+	rq->locale = I18N_DEFAULT;
+	form_init(&rq->qs);
+	form_init(&rq->body);
+	req->fsm_state = ST_BEGIN;
+	return (rq);
+}
+
+/* Kore's onfree: may run more than once if tasks are pending. */
+static void
+rq_free(struct http_request *req)
+{
+	struct rq	*rq;
+
+	if ((rq = req->hdlr_extra) == NULL)
+		return;
+
+	if (rq->sql_active)
+		kore_pgsql_cleanup(&rq->sql);
+	rq_reset_params(rq);
+	form_free(&rq->qs);
+	form_free(&rq->body);
+	free(rq->res);
+	free(rq->sqlerr);
+	free(rq->sqlfield);
+	if (rq->fields != NULL)
+		json_decref(rq->fields);
+	if (rq->extra != NULL && rq->extra_free != NULL)
+		rq->extra_free(rq->extra);
+
+	http_state_cleanup(req);
+	req->onfree = NULL;
+}
+
+static int
+st_begin(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+	rq->json = reply_wants_json(req);
+	if (req->query_string != NULL &&
+	    form_parse_urlencoded(&rq->qs, req->query_string,
+	    strlen(req->query_string)) != 0) {
+		reply_error(rq, 400, "bad_request", "errors.bad_query");
+		return (HTTP_STATE_COMPLETE);
+	}
+
+	/* Until the session is known; guard_check() may refine it. */
+	guard_negotiate_locale(rq, NULL);
+
+	/* Writes are POSTs; everything else is GET (or HEAD). */
+	if (!rq_method_ok(rq))
+		return (HTTP_STATE_COMPLETE);
+	if (req->method == HTTP_METHOD_POST &&
+	    !(rq->page->flags & PAGE_ANY_METHOD)) {
+		if (!rq_read_body(rq))
+			return (HTTP_STATE_COMPLETE);
+		if (!guard_origin_ok(req)) {
+			reply_error(rq, 403, "csrf_failed",
+			    "errors.csrf_failed");
+			return (HTTP_STATE_COMPLETE);
+		}
+	}
+
+	guard_session_hash(rq);
+	req->fsm_state = ST_GUARD;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+rq_method_ok(struct rq *rq)
+{
+	int	write, m;
+
+	if (rq->page->flags & PAGE_ANY_METHOD)
+		return (1);
+	write = (rq->page->flags & PAGE_WRITE) != 0;
+	m = rq->req->method;
+	if (write ? m == HTTP_METHOD_POST :
+	    (m == HTTP_METHOD_GET || m == HTTP_METHOD_HEAD))
+		return (1);
+	http_response_header(rq->req, "allow", write ? "POST" : "GET, HEAD");
+	reply_error(rq, 405, "method_not_allowed",
+	    "errors.method_not_allowed");
+	return (0);
+}
+
+/*
+ * Read the whole body (Kore has it in memory or spooled to disk) and
+ * parse it whatever its encoding.  Replies and returns 0 on failure.
+ */
+static int
+rq_read_body(struct rq *rq)
+{
+	struct buf	 body;
+	const char	*ctype;
+	char		 chunk[8192];
+	ssize_t		 n;
+	int		 r;
+
+	buf_init(&body);
+	r = 0;
+	for (;;) {
+		n = http_body_read(rq->req, chunk, sizeof(chunk));
+		if (n == -1) {
+			reply_error(rq, 400, "bad_request", "errors.bad_body");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (body.len + (size_t)n > RQ_BODY_MAX) {
+			reply_error(rq, 413, "too_large", "errors.too_large");
+			goto out;
+		}
+		buf_append(&body, chunk, (size_t)n);
+	}
+
+	if (!http_request_header(rq->req, "content-type", &ctype))
+		ctype = NULL;
+	switch (form_parse_body(&rq->body, ctype, body.data ? body.data : "",
+	    body.len)) {
+	case 0:
+		r = 1;
+		break;
+	case -2:
+		reply_error(rq, 415, "unsupported_type",
+		    "errors.unsupported_body");
+		break;
+	default:
+		reply_error(rq, 400, "bad_request", "errors.bad_body");
+		break;
+	}
+
+out:
+	buf_free(&body);
+	return (r);
+}
+
+/* Resolve the session when the page needs to know who is asking. */
+static int
+st_guard(struct http_request *req)
+{
+	struct rq		*rq = http_state_get(req);
+	struct rq_private	*rp = (struct rq_private *)rq;
+
+	if (!guard_needs_session(rq)) {
+		req->fsm_state = ST_GUARD_CHECK;
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	rp->guard_stmt = guard_session_stmt();
+	rq_reset_params(rq);
+	guard_session_params(rq);
+	rq_db_start(rq, rp->guard_stmt, ST_GUARD_CHECK);
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+st_guard_check(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+
+	if (rq->sqlstate[0] != '\0')
+		return (rq_reply_sql_error(rq));
+	if (!guard_check(rq))
+		return (HTTP_STATE_COMPLETE);
+
+	rq_reset_params(rq);
+	free(rq->res);
+	rq->res = NULL;
+	rq->res_len = 0;
+	req->fsm_state = ST_PREPARE;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+st_prepare(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+	int		 r;
+
+	r = rq->page->prepare != NULL ? rq->page->prepare(rq) : RQ_NEXT;
+	switch (r) {
+	case RQ_NEXT:
+		break;
+	case RQ_DONE:
+		return (HTTP_STATE_COMPLETE);
+	case RQ_RETRY:
+		return (HTTP_STATE_RETRY);
+	default:
+		fatal("%s: prepare returned %d", rq->page->name, r);
+	}
+
+	if (rq->page->flags & PAGE_NO_STMT) {
+		req->fsm_state = ST_RESPOND;
+		return (HTTP_STATE_CONTINUE);
+	}
+	if (rq->stmt == -1 && rq->page->stmt != NULL)
+		(void)rq_use_stmt(rq, rq->page->stmt);
+	req->fsm_state = ST_QUERY;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+st_query(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+
+	rq_db_start(rq, rq->stmt, ST_RESPOND);
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+st_respond(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+	int		 r;
+
+	if (rq->sqlstate[0] != '\0' && rq->page->respond == NULL)
+		return (rq_reply_sql_error(rq));
+
+	r = rq->page->respond != NULL ? rq->page->respond(rq) :
+	    rq_default_respond(rq);
+	switch (r) {
+	case RQ_NEXT:
+	case RQ_DONE:
+		return (HTTP_STATE_COMPLETE);
+	case RQ_RETRY:
+		return (HTTP_STATE_RETRY);
+	case RQ_AGAIN:
+		/* The page chained another statement (rq->stmt, params). */
+		free(rq->res);
+		rq->res = NULL;
+		rq->res_len = 0;
+		rq->sqlstate[0] = '\0';
+		req->fsm_state = ST_QUERY;
+		return (HTTP_STATE_CONTINUE);
+	default:
+		fatal("%s: respond returned %d", rq->page->name, r);
+	}
+	return (HTTP_STATE_COMPLETE);
+}
+
+/* The statement's JSON as is, or rendered through the page template. */
+static int
+rq_default_respond(struct rq *rq)
+{
+	json_t		*doc;
+	json_error_t	 jerr;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (rq->json || rq->page->tmpl == NULL) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+
+	if ((doc = json_loadb(rq->res, rq->res_len, 0, &jerr)) == NULL) {
+		kore_log(LOG_ERR, "%s: statement returned bad JSON: %s",
+		    rq->page->name, jerr.text);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* Turn a failed statement into the API's error reply. */
+static int
+rq_reply_sql_error(struct rq *rq)
+{
+	const char	*code, *key;
+	char		 fallback[64];
+	int		 status;
+
+	status = db_status_for_sqlstate(rq->sqlstate, &code);
+	if (status >= 500) {
+		metrics_db_error();
+		kore_log(LOG_ERR, "%s: statement %s failed: %s %s",
+		    rq->page->name, db_stmt_name(rq->stmt), rq->sqlstate,
+		    rq->sqlerr ? rq->sqlerr : "");
+	}
+
+	/* App refusals carry a catalog key as message, the field as detail. */
+	key = NULL;
+	if (rq->sqlstate[0] == 'M' && rq->sqlstate[1] == 'S' &&
+	    rq->sqlerr != NULL && render_text(rq->locale, rq->sqlerr) != NULL)
+		key = rq->sqlerr;
+	if (key == NULL) {
+		(void)snprintf(fallback, sizeof(fallback), "errors.%s", code);
+		key = fallback;
+	}
+	if (rq->sqlfield != NULL && status == 422)
+		reply_field_error(rq, rq->sqlfield, key);
+	else if (rq->sqlfield != NULL && status == 409)
+		reply_field_error(rq, rq->sqlfield, key);
+	reply_error(rq, status, code, key);
+	return (HTTP_STATE_COMPLETE);
+}
+
+/* ------------------------------------------------------------------ */
+/* The statement: CONNECT (may wait for a pooled connection), WAIT.    */
+
+static void
+rq_db_start(struct rq *rq, int stmt, int after)
+{
+	struct rq_private	*rp = (struct rq_private *)rq;
+
+	rp->after_db = after;
+	rq->stmt = stmt;
+	rq->sqlstate[0] = '\0';
+	rq->res_null = 1;
+	kore_pgsql_init(&rq->sql);
+	kore_pgsql_bind_request(&rq->sql, rq->req);
+	rq->sql_active = 1;
+	rq->req->fsm_state = ST_CONNECT;
+}
+
+static int
+st_connect(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+
+	if (!kore_pgsql_setup(&rq->sql, APP_DB, KORE_PGSQL_ASYNC)) {
+		/* Still INIT: queued for a connection, Kore wakes us. */
+		if (rq->sql.state == KORE_PGSQL_STATE_INIT)
+			return (HTTP_STATE_RETRY);
+		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "08000");
+		rq->sqlerr = strdup(rq->sql.error ? rq->sql.error :
+		    "no connection");
+		rq_db_finish(rq);
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	if (!db_send_prepared(&rq->sql, req, rq->stmt, rq->nparams,
+	    rq->pv, rq->pl, rq->binary_result)) {
+		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "08000");
+		rq->sqlerr = strdup(rq->sql.error ? rq->sql.error : "send");
+		rq_db_finish(rq);
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	req->fsm_state = ST_WAIT;
+	return (HTTP_STATE_RETRY);
+}
+
+static int
+st_wait(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+
+	switch (rq->sql.state) {
+	case KORE_PGSQL_STATE_WAIT:
+		return (HTTP_STATE_RETRY);
+	case KORE_PGSQL_STATE_COMPLETE:
+		rq_db_finish(rq);
+		return (HTTP_STATE_CONTINUE);
+	case KORE_PGSQL_STATE_RESULT:
+	case KORE_PGSQL_STATE_ERROR:
+		rq_db_capture(rq);
+		if (rq->sql.conn == NULL) {
+			/* The connection died: nothing to drain. */
+			rq_db_finish(rq);
+			return (HTTP_STATE_CONTINUE);
+		}
+		kore_pgsql_continue(&rq->sql);
+		break;
+	default:
+		kore_pgsql_continue(&rq->sql);
+		break;
+	}
+	return (HTTP_STATE_CONTINUE);
+}
+
+/* Keep the first row's first column, or the first error. */
+static void
+rq_db_capture(struct rq *rq)
+{
+	PGresult	*res = rq->sql.result;
+	const char	*s;
+	int		 len;
+
+	if (rq->sql.state == KORE_PGSQL_STATE_ERROR) {
+		if (rq->sqlstate[0] != '\0')
+			return;
+		s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "%s",
+		    s ? s : "08000");
+		s = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+		    rq->sql.error;
+		rq->sqlerr = strdup(s ? s : "error");
+		s = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) :
+		    NULL;
+		if (s == NULL && res != NULL)
+			s = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+		if (s != NULL)
+			rq->sqlfield = strdup(s);
+		return;
+	}
+
+	if (rq->res != NULL || res == NULL || PQntuples(res) < 1 ||
+	    PQnfields(res) < 1 || PQgetisnull(res, 0, 0))
+		return;
+	len = PQgetlength(res, 0, 0);
+	if ((rq->res = malloc((size_t)len + 1)) == NULL)
+		fatal("rq_db_capture: out of memory");
+	memcpy(rq->res, PQgetvalue(res, 0, 0), (size_t)len);
+	rq->res[len] = '\0';
+	rq->res_len = (size_t)len;
+	rq->res_null = 0;
+}
+
+static void
+rq_db_finish(struct rq *rq)
+{
+	struct rq_private	*rp = (struct rq_private *)rq;
+
+	kore_pgsql_cleanup(&rq->sql);
+	rq->sql_active = 0;
+	rq->req->fsm_state = rp->after_db;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters for the next statement.                                  */
+
+static void
+rq_reset_params(struct rq *rq)
+{
+	int		i;
+
+	for (i = 0; i < rq->nowned; i++)
+		free(rq->owned[i]);
+	rq->nowned = 0;
+	rq->nparams = 0;
+}
+
+/* A parameter that outlives the statement (request data, literals). */
+void
+rq_param(struct rq *rq, const char *v, size_t len)
+{
+	if (rq->nparams >= RQ_MAX_PARAMS)
+		fatal("%s: too many parameters", rq->page->name);
+	rq->pv[rq->nparams] = v;
+	rq->pl[rq->nparams] = (int)len;
+	rq->nparams++;
+}
+
+void
+rq_param_str(struct rq *rq, const char *v)
+{
+	rq_param(rq, v, v ? strlen(v) : 0);
+}
+
+/* A malloc()ed string the request takes over. */
+void
+rq_param_own(struct rq *rq, char *v)
+{
+	if (rq->nowned >= RQ_MAX_PARAMS)
+		fatal("%s: too many owned parameters", rq->page->name);
+	rq->owned[rq->nowned++] = v;
+	rq_param_str(rq, v);
+}
+
+void
+rq_param_null(struct rq *rq)
+{
+	rq_param(rq, NULL, 0);
+}
+
+void
+rq_param_int(struct rq *rq, int64_t v)
+{
+	char	*s;
+
+	if (asprintf(&s, "%lld", (long long)v) == -1)
+		fatal("rq_param_int: out of memory");
+	rq_param_own(rq, s);
+}
+
+/* Choose the statement by name; 0 (and a log line) if it is unknown. */
+int
+rq_use_stmt(struct rq *rq, const char *name)
+{
+	if ((rq->stmt = db_stmt_lookup(name)) == -1) {
+		kore_log(LOG_ERR, "%s: unknown statement %s", rq->page->name,
+		    name);
+		return (0);
+	}
+	return (1);
+}
+
+/* A body field (NUL-terminated; len may be NULL), or NULL. */
+const char *
+rq_field(struct rq *rq, const char *name, size_t *len)
+{
+	const struct form_field	*f;
+
+	if ((f = form_get(&rq->body, name)) == NULL)
+		return (NULL);
+	if (len != NULL)
+		*len = f->len;
+	return (f->value);
+}
+
+const char *
+rq_query(struct rq *rq, const char *name)
+{
+	const struct form_field	*f;
+
+	if ((f = form_get(&rq->qs, name)) == NULL)
+		return (NULL);
+	return (f->value);
+}

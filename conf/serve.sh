@@ -1,0 +1,86 @@
+#!/bin/sh
+# conf/serve.sh: what `make run`, `make stop` and `make db` do.
+#
+#   conf/serve.sh run <port> <workers>   cluster, migrations, demo data
+#                                        once, then Kore in the foreground
+#   conf/serve.sh db                     cluster, migrations, demo data
+#   conf/serve.sh stop                   stop Kore and the cluster
+#   conf/serve.sh conf <run-dir> <port> <workers> <app.so> [extra.conf]
+#                                        write <run-dir>/kore.conf
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN="$ROOT/var/run"
+
+pgbase() {
+	"$ROOT/conf/pg.sh" base "$ROOT"
+}
+
+# Bring a cluster up to date: start, migrate, seed the demo data once.
+prepare_db() {
+	base="$1"
+	mode="$2"
+	"$ROOT/conf/pg.sh" start "$base" "$mode"
+	url=$("$ROOT/conf/pg.sh" url "$base")
+	"$ROOT/build/migrate" "$url" "$ROOT/migrations" >/dev/null
+	if ! psql -XAtq "$url" -c "SELECT 1 FROM site_settings
+	    WHERE key = 'demo_loaded'" | grep -q 1; then
+		psql -Xq -v ON_ERROR_STOP=1 "$url" \
+		    -f "$ROOT/tests/fixtures/demo.sql" >/dev/null
+		echo "Demo data loaded."
+	fi
+}
+
+write_conf() {
+	dir="$1"; port="$2"; workers="$3"; app="$4"; extra="${5:-}"
+	mkdir -p "$dir/body"
+	inc=""
+	[ -n "$extra" ] && inc="include $extra"
+	sed -e "s|@PORT@|$port|" -e "s|@WORKERS@|$workers|" \
+	    -e "s|@APP@|$app|" -e "s|@RUN@|$dir|" -e "s|@CONF@|$ROOT/conf|" \
+	    -e "s|@EXTRA_ROUTES@|$inc|" \
+	    "$ROOT/conf/kore.conf.in" > "$dir/kore.conf"
+}
+
+cmd_run() {
+	port="$1"; workers="$2"
+	base=$(pgbase)
+	prepare_db "$base" dev
+	if [ -f "$RUN/kore.pid" ] && kill -0 "$(cat "$RUN/kore.pid")" \
+	    2>/dev/null; then
+		echo "Already running (pid $(cat "$RUN/kore.pid")):" \
+		    "make stop first." >&2
+		exit 1
+	fi
+	write_conf "$RUN" "$port" "$workers" "$ROOT/build/app.so"
+	cat <<MSG
+
+  Makerspace is at http://127.0.0.1:$port/
+  Demo logins (password demo-password-123):
+    admin (admin), staff1 (staff), mentor1 (mentor), maker1, maker2
+  Ctrl-C stops the server; \`make stop\` also stops the database.
+
+MSG
+	export DATABASE_URL="$("$ROOT/conf/pg.sh" url "$base")"
+	export MAKERSPACE_ASSETS="$ROOT/assets"
+	exec /usr/bin/kore -f -n -r -c "$RUN/kore.conf"
+}
+
+cmd_stop() {
+	if [ -f "$RUN/kore.pid" ]; then
+		kill -TERM "$(cat "$RUN/kore.pid")" 2>/dev/null || true
+		rm -f "$RUN/kore.pid"
+	fi
+	"$ROOT/conf/pg.sh" stop "$(pgbase)"
+	echo "Stopped."
+}
+
+case "${1:-}" in
+run)	cmd_run "$2" "$3" ;;
+db)	prepare_db "$(pgbase)" dev
+	echo "DATABASE_URL=$("$ROOT/conf/pg.sh" url "$(pgbase)")" ;;
+stop)	cmd_stop ;;
+conf)	write_conf "$2" "$3" "$4" "$5" "${6:-}" ;;
+prepare-db) prepare_db "$2" "$3" ;;
+*)	echo "usage: $0 run|db|stop|conf ..." >&2; exit 2 ;;
+esac

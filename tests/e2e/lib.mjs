@@ -1,0 +1,127 @@
+// Shared helpers for the end-to-end tests: a real server over HTTP
+// (BASE_URL) and the real PostgreSQL behind it (psql on DATABASE_URL).
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+
+export const BASE = process.env.BASE_URL;
+export const DB = process.env.DATABASE_URL;
+export const ROOT = process.env.ROOT;
+export const PG_BASE = process.env.PG_BASE;
+
+// A cookie jar per simulated user.
+export class Jar {
+	constructor() { this.cookies = new Map(); }
+	header() {
+		return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+	}
+	store(res) {
+		for (const c of res.headers.getSetCookie()) {
+			const [pair] = c.split(";");
+			const i = pair.indexOf("=");
+			const name = pair.slice(0, i).trim();
+			const value = pair.slice(i + 1).trim();
+			if (/max-age=0/i.test(c) || value === "")
+				this.cookies.delete(name);
+			else
+				this.cookies.set(name, value);
+		}
+	}
+}
+
+// One request.  opts: json (Accept JSON, default true), body (object:
+// sent as JSON unless form/multipart), form (URLSearchParams body),
+// multipart (FormData), headers, jar, csrf (X-CSRF-Token).
+export async function request(method, path, opts = {}) {
+	const headers = { ...(opts.headers || {}) };
+	if (opts.json !== false)
+		headers.accept ??= "application/json";
+	else
+		headers.accept ??= "text/html,application/xhtml+xml";
+	if (opts.jar && opts.jar.cookies.size)
+		headers.cookie = opts.jar.header();
+	if (opts.csrf)
+		headers["x-csrf-token"] = opts.csrf;
+	let body;
+	if (opts.form) {
+		body = opts.form instanceof URLSearchParams ? opts.form :
+		    new URLSearchParams(opts.form);
+	} else if (opts.multipart) {
+		body = opts.multipart;
+	} else if (opts.body !== undefined) {
+		headers["content-type"] ??= "application/json";
+		body = typeof opts.body === "string" ? opts.body :
+		    JSON.stringify(opts.body);
+	} else if (opts.raw !== undefined) {
+		body = opts.raw;
+	}
+	const res = await fetch(BASE + path, {
+		method, headers, body, redirect: "manual",
+	});
+	if (opts.jar)
+		opts.jar.store(res);
+	const text = await res.text();
+	let data = null;
+	if ((res.headers.get("content-type") || "").includes("json")) {
+		try { data = JSON.parse(text); } catch { data = null; }
+	}
+	return { status: res.status, headers: res.headers, text, data };
+}
+
+export const get = (path, opts) => request("GET", path, opts);
+export const post = (path, opts) => request("POST", path, opts);
+
+// Run SQL against the test database; returns trimmed text output.
+export function sql(query, url = DB) {
+	return execFileSync("psql", ["-XAtq", "-v", "ON_ERROR_STOP=1", url,
+	    "-c", query], { encoding: "utf8" }).trim();
+}
+
+export function freePort() {
+	return new Promise((resolve) => {
+		const s = net.createServer();
+		s.listen(0, "127.0.0.1", () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+export function serverLog() {
+	return readFileSync(process.env.SERVER_LOG, "utf8");
+}
+
+// Start a second server (own port, own config) against `url`; resolves
+// { proc, port, output() } once /healthz answers or the process exits.
+export async function startServer(url, runDir) {
+	const port = await freePort();
+	execFileSync(`${ROOT}/conf/serve.sh`, ["conf", runDir, String(port),
+	    "1", `${ROOT}/build/app.so`]);
+	let out = "";
+	const proc = spawn("/usr/bin/kore", ["-f", "-n", "-r", "-c",
+	    `${runDir}/kore.conf`], {
+		env: { ...process.env, DATABASE_URL: url,
+		    MAKERSPACE_ASSETS: `${ROOT}/assets` },
+	});
+	proc.stdout.on("data", (d) => { out += d; });
+	proc.stderr.on("data", (d) => { out += d; });
+	let exited = null;
+	proc.on("exit", (code) => { exited = code; });
+	for (let i = 0; i < 100 && exited === null; i++) {
+		try {
+			const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+			if (r.status === 200)
+				break;
+		} catch { /* not up yet */ }
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return {
+		proc, port, output: () => out, exitCode: () => exited,
+		stop: () => new Promise((resolve) => {
+			if (exited !== null)
+				return resolve();
+			proc.on("exit", () => resolve());
+			proc.kill("SIGTERM");
+		}),
+	};
+}

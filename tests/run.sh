@@ -1,0 +1,143 @@
+#!/bin/sh
+# tests/run.sh: run every test and print one summary line.
+#
+#   tests/run.sh         unit, then end-to-end and browser tests against a
+#                        throw-away PostgreSQL cluster and a free port, so
+#                        it can run while `make run` is serving
+#   tests/run.sh unit    the C unit tests only
+#
+# The last line is "N passed, M failed"; the exit status is non-zero when
+# anything failed.  The server's log is kept in tests/artifacts/ and must
+# not show a dead worker, a sandbox violation or an ignored config line.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+ART="$ROOT/tests/artifacts"
+mkdir -p "$ART"
+PASSED=0
+FAILED=0
+TMP=""
+KORE_PID=""
+
+count() {
+	PASSED=$((PASSED + $1))
+	FAILED=$((FAILED + $2))
+}
+
+cleanup() {
+	if [ -n "$KORE_PID" ]; then
+		kill -TERM "$KORE_PID" 2>/dev/null
+		i=0
+		while kill -0 "$KORE_PID" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$KORE_PID" 2>/dev/null
+	fi
+	if [ -n "$TMP" ]; then
+		conf/pg.sh stop "$TMP/pg" >/dev/null 2>&1
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT INT TERM
+
+run_unit() {
+	for t in build/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		rc=$?
+		echo "$out" | grep -E '^(not ok|#)' | grep -v '^# *$'
+		line=$(echo "$out" | grep -E '^# .*: [0-9]+ passed, [0-9]+ failed' |
+		    tail -1)
+		if [ -z "$line" ]; then
+			echo "not ok - $t crashed (exit $rc)"
+			echo "$out" | tail -20
+			count 0 1
+			continue
+		fi
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		count "$p" "$f"
+	done
+}
+
+free_port() {
+	node -e 'const s = require("net").createServer();
+	    s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
+	    s.close(); });'
+}
+
+# A private cluster and server for this run only.
+start_stack() {
+	TMP=$(mktemp -d /tmp/mkt-XXXXXX)
+	chmod 0755 "$TMP"
+	conf/serve.sh prepare-db "$TMP/pg" test >"$ART/db-setup.log" 2>&1 ||
+	    { cat "$ART/db-setup.log"; return 1; }
+	DATABASE_URL=$(conf/pg.sh url "$TMP/pg")
+	PORT=$(free_port)
+	conf/serve.sh conf "$TMP/run" "$PORT" 2 "$ROOT/build/app.so"
+	export DATABASE_URL
+	MAKERSPACE_ASSETS="$ROOT/assets" /usr/bin/kore -f -n -r \
+	    -c "$TMP/run/kore.conf" >"$ART/server.log" 2>&1 &
+	KORE_PID=$!
+	i=0
+	until curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 150 ] || ! kill -0 "$KORE_PID" 2>/dev/null; then
+			echo "not ok - the server did not start:"
+			tail -30 "$ART/server.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# node --test with the TAP reporter; add up its pass/fail lines.
+run_node() {
+	label="$1"
+	shift
+	BASE_URL="http://127.0.0.1:$PORT" PG_BASE="$TMP/pg" ROOT="$ROOT" \
+	    SERVER_LOG="$ART/server.log" ARTIFACTS="$ART" \
+	    node --test --test-reporter=tap --test-concurrency=1 "$@" \
+	    >"$ART/$label.tap" 2>&1
+	grep -E '^ *(not ok|# Subtest)' "$ART/$label.tap" |
+	    grep -B1 -E '^ *not ok' | grep -v '^--$'
+	p=$(grep -E '^# pass [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	f=$(grep -E '^# fail [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	if [ -z "$p" ]; then
+		echo "not ok - $label: the test runner failed"
+		tail -30 "$ART/$label.tap"
+		count 0 1
+		return
+	fi
+	[ "$f" -gt 0 ] && grep -E -A30 '^ *not ok' "$ART/$label.tap" | head -80
+	count "$p" "$f"
+	echo "# $label: $p passed, $f failed"
+}
+
+check_server_log() {
+	if grep -E -i "worker .* died|sandbox violation|ignoring \"|\
+unknown directive|SIGSEGV|SIGABRT|AddressSanitizer" "$ART/server.log"; then
+		echo "not ok - the server log shows a crash or a bad config line"
+		count 0 1
+	else
+		echo "ok - the server log is clean"
+		count 1 0
+	fi
+}
+
+run_unit
+if [ "${1:-}" != "unit" ]; then
+	if start_stack; then
+		run_node e2e tests/e2e/*.test.mjs
+		run_node browser tests/browser/*.test.mjs
+		check_server_log
+	else
+		count 0 1
+	fi
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
