@@ -98,6 +98,7 @@ struct rq {
 	char			*owned[RQ_MAX_PARAMS];	/* freed at the end */
 	int			 nowned;
 	int			 binary_result;
+	int			 unprepared;	/* make bench only */
 	char			*res;		/* row 0 col 0, malloc()ed */
 	size_t			 res_len;
 	int			 res_null;	/* no row or SQL NULL */
@@ -128,7 +129,7 @@ int		 db_stmt_lookup(const char *);
 const char	*db_stmt_name(int);
 void		 db_startup_check(const char *, int);
 int		 db_send_prepared(struct kore_pgsql *, struct http_request *,
-		    int, int, const char *const *, const int *, int);
+		    int, int, const char *const *, const int *, int, int);
 int		 db_status_for_sqlstate(const char *, const char **);
 void		 db_worker_init(void);
 

@@ -122,6 +122,18 @@ not_found_prepare(struct rq *rq)
 
 #if defined(MAKERSPACE_BENCH)
 int	page_bench_const(struct http_request *);
+int	page_bench_home_unprepared(struct http_request *);
+
+static int	bench_unprepared_prepare(struct rq *);
+
+/* The home statement sent as Kore sends queries: parsed and planned on
+ * every call.  Compared with the home page in `make bench`. */
+static const struct page bench_unprepared_page = {
+	.name = "bench_unprepared",
+	.access = ACCESS_ANYONE,
+	.stmt = "home_page",
+	.prepare = bench_unprepared_prepare,
+};
 
 /* The framework's ceiling: no database, no template, no guard. */
 int
@@ -132,5 +144,19 @@ page_bench_const(struct http_request *req)
 	http_response_header(req, "content-type", "application/json");
 	http_response(req, 200, body, sizeof(body) - 1);
 	return (KORE_RESULT_OK);
+}
+
+int
+page_bench_home_unprepared(struct http_request *req)
+{
+	return (rq_run(req, &bench_unprepared_page));
+}
+
+static int
+bench_unprepared_prepare(struct rq *rq)
+{
+	rq->unprepared = 1;
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	return (RQ_NEXT);
 }
 #endif

@@ -440,7 +440,7 @@ st_connect(struct http_request *req)
 	}
 
 	if (!db_send_prepared(&rq->sql, req, rq->stmt, rq->nparams,
-	    rq->pv, rq->pl, rq->binary_result)) {
+	    rq->pv, rq->pl, rq->binary_result, !rq->unprepared)) {
 		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "08000");
 		rq->sqlerr = strdup(rq->sql.error ? rq->sql.error : "send");
 		rq_db_finish(rq);

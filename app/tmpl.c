@@ -40,7 +40,9 @@
  *     HTML context at {{/x}} must equal the one at {{#x}} (otherwise the
  *     meaning of the output would depend on the data).  A section tag
  *     right after a tag name (<li{{#a}} class="on"{{/a}}>) ends the name:
- *     the next character must then be a space, '/' or '>'.
+ *     the next character must then be a space, '/' or '>'; likewise an
+ *     attribute name (<option{{#s}} selected{{/s}}>), which then gets
+ *     no value ('=' may not follow).
  *  4. {{> p}} may only appear in text context.  Every template is parsed
  *     starting in text context and must end in text context.
  *  5. URL attributes (href, src, action, formaction, poster, cite, data,
@@ -233,7 +235,8 @@ struct hctx {
 	int		endtag;
 	int		attr;		/* A_* of the current value */
 	int		upart;		/* U_* of the current value */
-	int		sep;		/* section tag ended a tag name */
+	int		sep;		/* section tag ended a name */
+	int		noeq;		/* ... so no '=' may follow */
 	size_t		nlen;
 	char		name[HNAME];	/* tag/attribute name or scheme */
 	char		aname[HNAME];	/* attribute of the current value */
@@ -995,6 +998,7 @@ add_section(struct parser *p, struct tblock *b, const struct tag *tag)
 		goto out;
 	}
 	p->h.sep |= open.sep;
+	p->h.noeq |= open.noeq;
 
 	n = block_push(b, tag->kind, tag->line);
 	name_build(&n->name, tag->name, tag->nlen);
@@ -1167,6 +1171,12 @@ html_step(struct parser *p, int c)
 			return (perr(p, p->line, "a section tag must not "
 			    "split a tag name"));
 		h->sep = 0;
+	}
+	if (h->noeq && !is_space(c)) {
+		if (c == '=')
+			return (perr(p, p->line, "'=' must not follow a "
+			    "section tag after an attribute name"));
+		h->noeq = 0;
 	}
 
 	switch (h->state) {
@@ -1591,17 +1601,33 @@ scheme_literal_ok(const struct hctx *h)
 }
 
 /*
- * At a section tag: a tag name being read ends here, and the next
- * character must show that it did.
+ * At a section tag: a tag or attribute name being read ends here, and
+ * the next character must show that it did (sep); an attribute that
+ * ended here gets no value (noeq).  This lets <li{{#a}} class="on"{{/a}}>
+ * and <option{{#s}} selected{{/s}}> through without letting the data
+ * decide where names end.
  */
 static void
 ctx_boundary(struct hctx *h)
 {
-	if (h->state != S_TAG_NAME)
+	switch (h->state) {
+	case S_TAG_NAME:
+		tag_name_done(h);
+		h->sep = 1;
+		break;
+	case S_ATTR_NAME:
+		name_reset(h);
+		h->sep = 1;
+		h->noeq = 1;
+		break;
+	case S_AFTER_ATTR:
+		name_reset(h);
+		h->noeq = 1;
+		break;
+	default:
 		return;
-	tag_name_done(h);
+	}
 	h->state = S_IN_TAG;
-	h->sep = 1;
 }
 
 static int

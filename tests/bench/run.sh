@@ -1,0 +1,103 @@
+#!/bin/sh
+# tests/bench/run.sh: `make bench` (DESIGN.md section 11).
+#
+# Starts its own cluster and a server built with the benchmark routes
+# (build/app-bench.so, conf/bench.conf) on a free port, so the `make run`
+# data is left alone.  Every figure is printed next to two references
+# measured in the same run: C (a handler returning a constant) and H
+# (/healthz, one trivial query).  Absolute numbers vary by ±25% between
+# runs on a shared machine; the ratios are what the budget is about.
+#
+#   BENCH_SECONDS=8 BENCH_CONNS=64 make bench
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+DUR=${BENCH_SECONDS:-8}
+CONNS=${BENCH_CONNS:-64}
+TMP=$(mktemp -d /tmp/mkb-XXXXXX)
+chmod 0755 "$TMP"
+KORE_PID=""
+
+cleanup() {
+	[ -n "$KORE_PID" ] && kill -TERM "$KORE_PID" 2>/dev/null && sleep 0.5
+	conf/pg.sh stop "$TMP/pg" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+conf/serve.sh prepare-db "$TMP/pg" test >/dev/null || exit 1
+DATABASE_URL=$(conf/pg.sh url "$TMP/pg")
+export DATABASE_URL
+PORT=$(node -e 'const s=require("net").createServer();s.listen(0,
+    "127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+BASE="http://127.0.0.1:$PORT"
+conf/serve.sh conf "$TMP/run" "$PORT" 2 "$ROOT/build/app-bench.so" \
+    "$ROOT/conf/bench.conf"
+MAKERSPACE_ASSETS="$ROOT/assets" /usr/bin/kore -f -n -r \
+    -c "$TMP/run/kore.conf" >"$TMP/server.log" 2>&1 &
+KORE_PID=$!
+until curl -fsS "$BASE/healthz" >/dev/null 2>&1; do sleep 0.1; done
+
+# A logged-in visitor, when accounts exist.
+COOKIE=""
+if curl -fsS -c "$TMP/jar" -H 'accept: application/json' \
+    -H 'content-type: application/json' \
+    -d '{"username":"maker1","password":"demo-password-123"}' \
+    "$BASE/login" >/dev/null 2>&1; then
+	COOKIE=$(awk '$6 == "ms_session" { print "ms_session=" $7 }' "$TMP/jar")
+fi
+
+# Optional data sets for the feature pages (tests/bench/*.sql).
+for f in tests/bench/data_*.sql; do
+	[ -f "$f" ] && psql -Xq -v ON_ERROR_STOP=1 "$DATABASE_URL" -f "$f" \
+	    >/dev/null
+done
+
+# bench <name> <path> [wrk -H args...]: prints one line, remembers rps.
+bench() {
+	name="$1"
+	path="$2"
+	shift 2
+	wrk -t2 -c"$CONNS" -d1s "$@" "$BASE$path" >/dev/null 2>&1
+	wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "$@" "$BASE$path" \
+	    >"$TMP/$name.txt" 2>&1
+	rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/$name.txt")
+	p50=$(awk '$1 == "50%" { print $2 }' "$TMP/$name.txt")
+	p99=$(awk '$1 == "99%" { print $2 }' "$TMP/$name.txt")
+	bad=$(awk '/Non-2xx/ { print $5 }' "$TMP/$name.txt")
+	errs=$(awk '/Socket errors/ { print $0 }' "$TMP/$name.txt")
+	eval "RPS_$name=$rps"
+	c=$(eval echo "\${RPS_C:-$rps}")
+	h=$(eval echo "\${RPS_H:-$rps}")
+	printf "%-26s %9s req/s  p50 %8s  p99 %8s  %5.3f x C  %5.3f x H  non-2xx %s %s\n" \
+	    "$name" "$rps" "$p50" "$p99" \
+	    "$(echo "$rps $c" | awk '{ print $1 / $2 }')" \
+	    "$(echo "$rps $h" | awk '{ print $1 / $2 }')" \
+	    "${bad:-0}" "$errs"
+}
+
+JSON="-H accept:application/json"
+HTML="-H accept:text/html"
+echo "wrk: 2 threads, $CONNS connections, ${DUR}s per figure; server: 2 workers"
+bench C /bench/const
+bench H /healthz
+# shellcheck disable=SC2086
+bench home_anon_html / $HTML
+# shellcheck disable=SC2086
+bench home_anon_json / $JSON
+# shellcheck disable=SC2086
+bench home_unprepared_json /bench/home-unprepared $JSON
+if [ -n "$COOKIE" ]; then
+	# shellcheck disable=SC2086
+	bench home_user_html / $HTML -H "cookie: $COOKIE"
+fi
+for f in tests/bench/pages_*.sh; do
+	# shellcheck disable=SC1090
+	[ -f "$f" ] && . "$f"
+done
+
+if grep -E "worker .* died|sandbox violation" "$TMP/server.log"; then
+	echo "the server log shows a crash"
+	exit 1
+fi
