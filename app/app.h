@@ -20,6 +20,7 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
+#include <kore/tasks.h>
 
 #include <jansson.h>
 
@@ -42,6 +43,10 @@
 #define PAGE_SESSION		0x0004	/* resolve the session in the guard
 					   even for ACCESS_ANYONE */
 #define PAGE_ANY_METHOD		0x0008	/* no 405: the catch-all 404 */
+#define PAGE_NO_CSRF		0x0010	/* login, signup: no token yet */
+#define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
+					   suspended */
+#define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
 
 /* What prepare() and respond() tell the runner. */
 #define RQ_NEXT			1	/* go on to the statement / done */
@@ -66,11 +71,15 @@ struct page {
 struct viewer {
 	int64_t		 id;
 	char		 username[40];
+	char		 display_name[208];
 	char		 role[12];
 	int		 verified;
 	char		 locale[8];
 	char		 csrf[48];
 	char		 suspended_until[40];	/* "" when not suspended */
+	char		 suspend_reason[512];
+	int		 verification_required;	/* the site setting */
+	int		 retry_after;	/* over the POST rate limit */
 };
 
 /* Per-request state: created on the first call, freed with the request. */
@@ -106,7 +115,15 @@ struct rq {
 	char			*sqlerr;	/* message, malloc()ed */
 	char			*sqlfield;	/* constraint / column hint */
 
+	/* CPU-heavy work in a Kore task thread (rq_task_start). */
+	struct kore_task	 task;
+	int			 task_active;
+	int			(*task_fn)(void *);
+	void			*task_arg;
+	int			 task_result;
+
 	json_t			*fields;	/* field errors being built */
+	json_t			*error_extra;	/* merged into "error" */
 	void			*extra;		/* the page's own state */
 	void			(*extra_free)(void *);
 	int			 step;		/* the page's own progress */
@@ -122,6 +139,16 @@ void		 rq_param_int(struct rq *, int64_t);
 const char	*rq_field(struct rq *, const char *, size_t *);
 const char	*rq_query(struct rq *, const char *);
 int		 rq_use_stmt(struct rq *, const char *);
+void		 rq_params_reset(struct rq *);
+void		 rq_task_start(struct rq *, int (*)(void *), void *);
+int		 rq_task_done(struct rq *);
+const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
+		    int);
+int		 rq_has_errors(struct rq *);
+int		 rq_reply_invalid(struct rq *);
+const char	*rq_client_ip(struct rq *, char *, size_t);
+const char	*rq_user_agent(struct rq *);
+int		 rq_set_extra(struct rq *, size_t, void (*)(void *));
 
 /* db.c: statements, prepared once per pooled connection */
 void		 db_load_statements(const char *);
@@ -145,6 +172,9 @@ void		 reply_redirect(struct rq *, const char *);
 void		 reply_field_error(struct rq *, const char *, const char *);
 int		 reply_wants_json(struct http_request *);
 void		 reply_raw_error(struct http_request *, int, const char *);
+void		 reply_rate_limited(struct rq *, int);
+void		 reply_created(struct rq *, const char *, size_t,
+		    const char *);
 
 /* render.c: templates, catalogs and the site context */
 void		 render_load(const char *);
@@ -173,6 +203,9 @@ int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
 void		 guard_session_params(struct rq *);
 int		 guard_check(struct rq *);
+int		 guard_is_staff(const struct viewer *);
+void		 guard_set_session_cookie(struct rq *, const char *);
+void		 guard_clear_session_cookie(struct rq *);
 
 /* config (init.c) */
 struct app_config {

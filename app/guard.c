@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "i18n.h"
+#include "text.h"
 
 #define SESSION_COOKIE		"ms_session"
 #define LANG_COOKIE		"lang"
@@ -28,6 +29,7 @@ static void	guard_hash_hex(const char *, char *);
 static int	guard_csrf_ok(struct rq *);
 static int	guard_parse_viewer(struct rq *);
 static void	guard_refuse(struct rq *, int, const char *, const char *);
+static void	guard_refuse_suspended(struct rq *);
 
 /*
  * A browser's POST must come from our own pages.  Sec-Fetch-Site says so
@@ -157,6 +159,35 @@ guard_session_params(struct rq *rq)
 {
 	rq_param_str(rq, rq->session_hash);
 	rq_param_str(rq, rq->bearer ? "token" : "session");
+	rq_param_str(rq, (rq->page->flags & PAGE_WRITE) ? "write" : "read");
+}
+
+int
+guard_is_staff(const struct viewer *me)
+{
+	return (!strcmp(me->role, "staff") || !strcmp(me->role, "admin"));
+}
+
+/* The session cookie: HttpOnly, SameSite=Lax, Secure over TLS. */
+void
+guard_set_session_cookie(struct rq *rq, const char *token)
+{
+	char	hdr[256];
+
+	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; "
+	    "HttpOnly; SameSite=Lax%s", SESSION_COOKIE, token,
+	    180 * 86400, app_config.tls ? "; Secure" : "");
+	http_response_header(rq->req, "set-cookie", hdr);
+}
+
+void
+guard_clear_session_cookie(struct rq *rq)
+{
+	char	hdr[160];
+
+	(void)snprintf(hdr, sizeof(hdr), "%s=; Path=/; Max-Age=0; HttpOnly; "
+	    "SameSite=Lax%s", SESSION_COOKIE, app_config.tls ? "; Secure" : "");
+	http_response_header(rq->req, "set-cookie", hdr);
 }
 
 /*
@@ -186,24 +217,27 @@ guard_check(struct rq *rq)
 		return (0);
 	}
 
-	if ((p->flags & PAGE_WRITE) && !rq->bearer && !guard_csrf_ok(rq)) {
+	if ((p->flags & PAGE_WRITE) && !(p->flags & PAGE_NO_CSRF) &&
+	    !rq->bearer && !guard_csrf_ok(rq)) {
 		guard_refuse(rq, 403, "csrf_failed", "errors.csrf_failed");
 		return (0);
 	}
+	if ((p->flags & PAGE_WRITE) && rq->me.retry_after > 0) {
+		reply_rate_limited(rq, rq->me.retry_after);
+		return (0);
+	}
 
-	staff = !strcmp(rq->me.role, "staff") || !strcmp(rq->me.role, "admin");
+	staff = guard_is_staff(&rq->me);
 	if (rq->me.suspended_until[0] != '\0' && !staff &&
-	    (p->flags & PAGE_WRITE) && p->access >= ACCESS_VERIFIED) {
-		reply_field_error(rq, "suspended_until",
-		    rq->me.suspended_until);
-		guard_refuse(rq, 403, "suspended", "errors.suspended");
+	    (p->flags & PAGE_WRITE) && !(p->flags & PAGE_SUSPENDED_OK)) {
+		guard_refuse_suspended(rq);
 		return (0);
 	}
 
 	switch (p->access) {
 	case ACCESS_VERIFIED:
-		if (!rq->me.verified && !staff &&
-		    strcmp(rq->me.role, "mentor")) {
+		if (rq->me.verification_required && !rq->me.verified &&
+		    !staff && strcmp(rq->me.role, "mentor")) {
 			guard_refuse(rq, 403, "verification_required",
 			    "errors.verification_required");
 			return (0);
@@ -241,6 +275,28 @@ guard_refuse(struct rq *rq, int status, const char *code, const char *key)
 	reply_error(rq, status, code, key);
 }
 
+/* 403 suspended: until when, and why, in the message and the JSON. */
+static void
+guard_refuse_suspended(struct rq *rq)
+{
+	struct buf	 msg;
+	const char	*tmpl;
+
+	buf_init(&msg);
+	if ((tmpl = render_text(rq->locale, "errors.suspended_until")) != NULL)
+		text_subst(&msg, tmpl, "until", rq->me.suspended_until);
+	rq->error_extra = json_object();
+	json_object_set_new(rq->error_extra, "suspended_until",
+	    json_string(rq->me.suspended_until));
+	json_object_set_new(rq->error_extra, "reason",
+	    json_string(rq->me.suspend_reason));
+	if (msg.data != NULL)
+		json_object_set_new(rq->error_extra, "message",
+		    json_string(msg.data));
+	buf_free(&msg);
+	reply_error(rq, 403, "suspended", "errors.suspended");
+}
+
 static int
 guard_csrf_ok(struct rq *rq)
 {
@@ -275,6 +331,9 @@ guard_parse_viewer(struct rq *rq)
 	if ((s = json_string_value(json_object_get(o, "username"))) == NULL)
 		goto out;
 	(void)snprintf(rq->me.username, sizeof(rq->me.username), "%s", s);
+	s = json_string_value(json_object_get(o, "display_name"));
+	(void)snprintf(rq->me.display_name, sizeof(rq->me.display_name), "%s",
+	    s ? s : "");
 	s = json_string_value(json_object_get(o, "role"));
 	(void)snprintf(rq->me.role, sizeof(rq->me.role), "%s", s ? s : "");
 	rq->me.verified = json_is_true(json_object_get(o, "verified"));
@@ -286,6 +345,13 @@ guard_parse_viewer(struct rq *rq)
 	s = json_string_value(json_object_get(o, "suspended_until"));
 	(void)snprintf(rq->me.suspended_until,
 	    sizeof(rq->me.suspended_until), "%s", s ? s : "");
+	s = json_string_value(json_object_get(o, "suspend_reason"));
+	(void)snprintf(rq->me.suspend_reason,
+	    sizeof(rq->me.suspend_reason), "%s", s ? s : "");
+	rq->me.verification_required = !json_is_false(json_object_get(o,
+	    "verification_required"));
+	rq->me.retry_after = (int)json_integer_value(json_object_get(o,
+	    "retry_after"));
 	ok = rq->me.id > 0;
 
 out:

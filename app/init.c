@@ -38,6 +38,10 @@
  *				Kore spooling large request bodies to disk
  *				(http_body_disk_offload) and removing them
  *	rseq			glibc registers it for every new thread
+ *	setpriority		task threads lower their own priority, so
+ *				password hashing yields to page serving
+ *				(a task thread that breaks the filter is
+ *				killed alone, silently: its request hangs)
  *	clone3 -> ENOSYS	glibc then falls back to clone, which Kore's
  *				task filter allows (task threads)
  */
@@ -55,6 +59,7 @@ KORE_SECCOMP_FILTER("app",
 	KORE_SYSCALL_ALLOW(ftruncate),
 	KORE_SYSCALL_ALLOW(unlinkat),
 	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(setpriority),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 );
 

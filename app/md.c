@@ -19,9 +19,10 @@
  *     link keeps its text and loses the link.
  *  3. Every link becomes a CMARK_NODE_CUSTOM_INLINE whose on_enter is our
  *     own <a href="..."> (href percent-encoded like cmark's href escaper,
- *     & and ' as entities; title HTML-escaped) and on_exit "</a>"; the
- *     children move into it.  Outside links (http, https, mailto) get
- *     rel="nofollow ugc noopener"; site-relative ones get no rel.
+ *     & and ' as entities; title HTML-escaped) and on_exit "</a>" (both
+ *     empty for a disallowed link); the children move into it.  Outside
+ *     links (http, https, mailto) get rel="nofollow ugc noopener";
+ *     site-relative ones get no rel.
  *     cmark's own URL filter (a deny-list) never sees a link.
  *  4. Images are kept only with a site-relative source ("/media/..."; not
  *     "//" nor "/\"), rendered by us with loading="lazy".  Any other
@@ -41,10 +42,11 @@
  *     super-linear cases; md_prepass() bounds them with a linear rewrite
  *     of the input before parsing (see the comment there and the timing
  *     table in tests/unit/test_md.c).  Our walk does O(1) cmark calls per
- *     node, but every cmark insert/replace walks the ancestors of the
- *     insertion point in 0.30.2 (S_can_contain), so the tree depth at the
- *     nodes we touch is bounded too: MD_MAX_NEST per line for blocks,
- *     MD_MAX_DEPTH overall, else we re-parse with emphasis disabled.
+ *     node and per mention, but every cmark insert walks the ancestors of
+ *     the insertion point in 0.30.2 (S_can_contain), so the depth where
+ *     we edit is bounded too: MD_MAX_NEST per line for blocks;
+ *     if the edits would still cost over MD_MAX_WORK ancestor steps
+ *     (emphasis nested thousands deep) we re-parse with emphasis off.
  *
  * Memory: cmark_render_html() output is malloc()ed and handed to the
  * caller in md_result.html (free() via md_result_free); the cmark tree is
@@ -70,8 +72,12 @@
 /* Unescaped "![" image openers honoured per document. */
 #define MD_MAX_IMG_OPENERS	256
 
-/* Deepest tree node we modify before falling back to no emphasis. */
-#define MD_MAX_DEPTH		64
+/*
+ * Ancestor steps our tree edits may cost (each insert is O(depth) in
+ * cmark 0.30.2) before we re-parse with emphasis disabled.  A 64 KiB post
+ * with 5000 links 10 deep costs 50000.
+ */
+#define MD_MAX_WORK		(1024 * 1024)
 
 #define MD_NAME_MIN		3
 #define MD_NAME_MAX		32
@@ -91,12 +97,15 @@ struct md_todo {
 
 static cmark_node	*md_parse(const char *, size_t, int, struct md_todo *);
 static void		 md_prepass(struct buf *, const char *, size_t, int);
-static size_t		 md_prefix(struct buf *, const char *, size_t, size_t);
+static size_t		 md_prefix(struct buf *, const char *, size_t,
+			    size_t);
 static size_t		 md_marker(const char *, size_t);
 static int		 md_collect(cmark_node *, struct md_todo *, int);
+static size_t		 md_count_at(cmark_node *);
 static int		 md_is_leaf(cmark_node_type);
 static void		 md_todo_add(struct md_todo *, cmark_node *);
-static void		 md_fix(cmark_node *, struct md_result *, struct buf *);
+static void		 md_fix(cmark_node *, struct md_result *,
+			    struct buf *);
 static void		 md_fix_link(cmark_node *, struct buf *);
 static void		 md_fix_image(cmark_node *, struct buf *);
 static void		 md_fix_text(cmark_node *, struct md_result *,
@@ -106,6 +115,7 @@ static void		 md_mention(cmark_node *, const char *, size_t,
 static void		 md_mention_add(struct md_result *, const char *);
 static void		 md_text_before(cmark_node *, const char *, size_t,
 			    struct buf *);
+static const char	*md_cstr(struct buf *, const char *, size_t);
 static int		 md_prev_char(cmark_node *);
 static cmark_node	*md_custom(const char *, const char *);
 static void		 md_replace(cmark_node *, cmark_node *, int);
@@ -166,8 +176,8 @@ md_result_free(struct md_result *r)
 
 /*
  * Rewrite, parse and collect the nodes to fix.  Without MD_PRE_NOEMPH,
- * returns NULL (tree freed) when a node to fix sits deeper than
- * MD_MAX_DEPTH; with it, depth is bounded by MD_MAX_NEST and it always
+ * returns NULL (tree freed) when fixing them would cost more than
+ * MD_MAX_WORK; with it, depth is bounded by MD_MAX_NEST and it always
  * returns the tree, which the caller frees with cmark_node_free().
  */
 static cmark_node *
@@ -200,25 +210,34 @@ md_parse(const char *src, size_t len, int flags, struct md_todo *todo)
  * The linear pre-pass that keeps cmark 0.30.2 linear.  Measured at the
  * 64 KiB cap, -O2, this machine (see test_md.c for every family):
  *
- *  - "![[]()" repeated (cmark 0.30.3 "Fix quadratic complexity bug with
- *    repeated ![[]()", cmark-gfm CVE-2023-22486): every link closer
- *    walks back over all unmatched image openers.  "![" x 16K followed by
- *    "[](x)" links: 222-267 ms; "![[]()" x 10922: 133 ms.  Fix: after
- *    MD_MAX_IMG_OPENERS unescaped "![" the '!' is backslash-escaped, so
- *    at most 256 image openers can be walked per link: ~1-4 ms after.
+ *  - "![[]()" repeated (cmark 0.30.3 changelog "Fix quadratic complexity
+ *    bug with repeated ![[]()"; the cmark-gfm advisory of the same bug
+ *    is CVE-2023-22486): every link closer walks back over all unmatched
+ *    image openers.  "![[]()" x 10922: 100-133 ms; "![" x 8K then
+ *    "[](x)" x 9.8K: 126-267 ms.  Fix: after MD_MAX_IMG_OPENERS
+ *    unescaped "![" the '!' is backslash-escaped, so a link closer walks
+ *    at most 256 image openers: 4-5 ms after.
  *
- *  - Deep containers x many inline nodes ("> " or "- " x 32K then 32K
- *    of "_]"): 0.30.2 S_can_contain() walks all ancestors on every
- *    append, so each inline node costs O(depth): 574 ms (">" x 32768 +
- *    "_]" x 16000), 1067 ms found by a random search.  Fixed upstream
- *    later (cmark 0.31 only walks when the child has children; compare
- *    CVE-2023-24824 / GHSA-66g8-4hjf-77xh for the same class).  Fix:
- *    md_prefix() escapes a line's container marker once the markers plus
- *    half the indentation exceed MD_MAX_NEST; ~5 ms after.
+ *  - Deep containers x many inline nodes (">" x 32K or " *" x 16K, then
+ *    "_]" to the cap; found by a random two-phase search, no CVE that I
+ *    know of): 0.30.2 S_can_contain() walks every ancestor on each
+ *    append, so each inline node costs O(depth): 567 ms and 608 ms
+ *    (1067 ms for the worst random variant).  Later cmark only walks
+ *    when the child has children.  Fix: md_prefix() escapes a line's
+ *    container marker once markers plus half the indentation exceed
+ *    MD_MAX_NEST: 4.5 ms and 6.7 ms after.
  *
- *  - With MD_PRE_NOEMPH (only after md_collect() found a node deeper
- *    than MD_MAX_DEPTH, i.e. emphasis nested thousands deep) every
- *    unescaped '*' and '_' is escaped, which bounds inline depth.
+ *  - Deep inline nesting x our own edits ("*a **a " x 2.3K, 6.5K
+ *    mentions or links, " a** a*" x 2.3K): each insert walks ~4.7K
+ *    ancestors, 50 ms and 36 ms.  With MD_PRE_NOEMPH (used only after
+ *    md_collect() found the edits would cost over MD_MAX_WORK) every
+ *    unescaped '*' and '_' is escaped, which bounds inline depth: 6.4 ms
+ *    and 7.0 ms after (two parses).
+ *
+ * The other published families (cmark's pathological_tests.py, <!--
+ * CVE-2023-22484, nested brackets, backticks, references, ...) are
+ * linear in 0.30.2 and under 13 ms; the cmark-gfm table/autolink CVEs do
+ * not apply (no extensions).
  *
  * The cost: beyond those limits a marker, "!" or "*" shows up as a
  * literal character (also inside code, where a backslash then shows).
@@ -241,8 +260,8 @@ md_prepass(struct buf *b, const char *s, size_t len, int flags)
 			c = s[i];
 			esc = bs & 1;
 			bs = (c == '\\') ? bs + 1 : 0;
-			if (!esc && c == '!' && i + 1 < len && s[i + 1] == '[' &&
-			    ++nimg > MD_MAX_IMG_OPENERS)
+			if (!esc && c == '!' && i + 1 < len &&
+			    s[i + 1] == '[' && ++nimg > MD_MAX_IMG_OPENERS)
 				buf_appendc(b, '\\');
 			else if (!esc && (flags & MD_PRE_NOEMPH) &&
 			    (c == '*' || c == '_'))
@@ -329,21 +348,21 @@ md_marker(const char *s, size_t len)
  * Collect, in document order, the links and outermost images, the text
  * nodes outside links and images (mentions), and raw HTML.  Nothing
  * inside an image is collected: md_fix_image() replaces it whole.
- * Returns -1 if checkdepth and a collected node is deeper than
- * MD_MAX_DEPTH.
+ * Returns -1 if checkwork and the inserts md_fix() will do would walk
+ * more than MD_MAX_WORK ancestors in total.
  */
 static int
-md_collect(cmark_node *doc, struct md_todo *todo, int checkdepth)
+md_collect(cmark_node *doc, struct md_todo *todo, int checkwork)
 {
 	cmark_iter		*it;
 	cmark_node		*node;
 	cmark_event_type	 ev;
 	cmark_node_type		 type;
-	size_t			 depth, inimg, inlink;
-	int			 ret, want;
+	size_t			 depth, inimg, inlink, inserts, work;
+	int			 ret;
 
 	ret = -1;
-	depth = inimg = inlink = 0;
+	depth = inimg = inlink = work = 0;
 	it = cmark_iter_new(doc);
 
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
@@ -359,22 +378,23 @@ md_collect(cmark_node *doc, struct md_todo *todo, int checkdepth)
 			continue;
 		}
 
-		want = 0;
+		inserts = 0;
 		if (type == CMARK_NODE_IMAGE)
-			want = (inimg++ == 0);
+			inserts = (inimg++ == 0);
 		else if (inimg > 0)
-			want = 0;
+			inserts = 0;
 		else if (type == CMARK_NODE_LINK) {
-			want = 1;
+			inserts = 1;
 			inlink++;
-		} else if (type == CMARK_NODE_TEXT)
-			want = (inlink == 0);
+		} else if (type == CMARK_NODE_TEXT && inlink == 0)
+			inserts = 2 * md_count_at(node);
 		else if (type == CMARK_NODE_HTML_BLOCK ||
 		    type == CMARK_NODE_HTML_INLINE)
-			want = 1;
+			inserts = 1;
 
-		if (want) {
-			if (checkdepth && depth > MD_MAX_DEPTH)
+		if (inserts > 0) {
+			work += inserts * (depth + 1);
+			if (checkwork && work > MD_MAX_WORK)
 				goto out;
 			md_todo_add(todo, node);
 		}
@@ -386,6 +406,23 @@ md_collect(cmark_node *doc, struct md_todo *todo, int checkdepth)
 out:
 	cmark_iter_free(it);
 	return (ret);
+}
+
+/* Number of '@' in a text node: md_fix_text() inserts two nodes per. */
+static size_t
+md_count_at(cmark_node *text)
+{
+	const char	*s;
+	size_t		 n;
+
+	n = 0;
+	if ((s = cmark_node_get_literal(text)) == NULL)
+		return (0);
+	while ((s = strchr(s, '@')) != NULL) {
+		n++;
+		s++;
+	}
+	return (n);
 }
 
 /* The node types cmark_iter enters but never exits. */
@@ -545,9 +582,7 @@ md_fix_text(cmark_node *text, struct md_result *out, struct buf *b)
 		return;
 	}
 	/* Copy first: s belongs to the node whose literal we replace. */
-	buf_reset(b);
-	buf_append(b, s + start, len - start);
-	cmark_node_set_literal(text, b->data);
+	cmark_node_set_literal(text, md_cstr(b, s + start, len - start));
 }
 
 /* Insert a mention link for "@name" (at, len bytes) before node. */
@@ -568,9 +603,8 @@ md_mention(cmark_node *node, const char *at, size_t len,
 	buf_appendf(b, "<a class=\"mention\" href=\"/u/%s\">", name);
 	custom = md_custom(b->data, "</a>");
 
-	md_text_before(NULL, at, len, b);
 	text = cmark_node_new(CMARK_NODE_TEXT);
-	cmark_node_set_literal(text, b->data);
+	cmark_node_set_literal(text, md_cstr(b, at, len));
 	cmark_node_append_child(custom, text);
 
 	if (!cmark_node_insert_before(node, custom))
@@ -591,24 +625,27 @@ md_mention_add(struct md_result *out, const char *name)
 	out->mentions[out->nmentions++] = md_strdup(name);
 }
 
-/*
- * Insert a text node holding s[0..len) before node; with node NULL only
- * leave that string NUL-terminated in b.
- */
+/* Insert a text node holding s[0..len), if not empty, before node. */
 static void
 md_text_before(cmark_node *node, const char *s, size_t len, struct buf *b)
 {
 	cmark_node	*text;
 
-	buf_reset(b);
-	buf_append(b, s, len);
-	if (node == NULL || len == 0)
+	if (len == 0)
 		return;
-
 	text = cmark_node_new(CMARK_NODE_TEXT);
-	cmark_node_set_literal(text, b->data);
+	cmark_node_set_literal(text, md_cstr(b, s, len));
 	if (!cmark_node_insert_before(node, text))
 		cmark_node_free(text);
+}
+
+/* s[0..len) NUL-terminated in b; valid until b is next used. */
+static const char *
+md_cstr(struct buf *b, const char *s, size_t len)
+{
+	buf_reset(b);
+	buf_append(b, s, len);
+	return (b->data);
 }
 
 /* Last byte of an adjacent preceding text node, -1 if none. */
@@ -647,7 +684,7 @@ md_custom(const char *enter, const char *leave)
  * children into repl if move is set, and free old (with any children
  * left).  Whatever happens, old leaves the tree.  Appending to a detached
  * node is O(1) in cmark 0.30.2; the one insert costs O(depth), which
- * md_collect() bounded.
+ * md_collect() budgeted.
  */
 static void
 md_replace(cmark_node *old, cmark_node *repl, int move)

@@ -25,6 +25,7 @@ static int	from_loopback(struct http_request *);
 static const struct page healthz_page = {
 	.name = "healthz",
 	.access = ACCESS_ANYONE,
+	.flags = PAGE_OWN_ERRORS,
 	.stmt = "health_check",
 	.respond = healthz_respond,
 };

@@ -152,9 +152,11 @@ render_request_context(struct rq *rq)
 		json_object_set_new(me, "staff", json_boolean(
 		    !strcmp(rq->me.role, "staff") ||
 		    !strcmp(rq->me.role, "admin")));
-		json_object_set_new(ctx, "me", me);
-		json_object_set_new(ctx, "csrf_token",
+		json_object_set_new(me, "display_name",
+		    json_string(rq->me.display_name));
+		json_object_set_new(me, "csrf_token",
 		    json_string(rq->me.csrf));
+		json_object_set_new(ctx, "me", me);
 	}
 	return (ctx);
 }

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "i18n.h"
+#include "text.h"
 
 /*
  * No inline script or style, nothing from other origins.  blob: and
@@ -137,14 +138,21 @@ reply_redirect(struct rq *rq, const char *url)
 	reply_send(rq, 303, NULL, NULL, 0);
 }
 
-/* Note a field's error (a catalog key) for the next reply_error(). */
+/*
+ * Note a field's problem for the next reply_error(): msg is a catalog key
+ * or already a message (keys are looked up, anything else is kept).
+ */
 void
 reply_field_error(struct rq *rq, const char *field, const char *key)
 {
+	const char	*msg;
+
+	if ((msg = render_text(rq->locale, key)) == NULL)
+		msg = key;
 	if (rq->fields == NULL)
 		rq->fields = json_object();
 	if (json_object_get(rq->fields, field) == NULL)
-		json_object_set_new(rq->fields, field, json_string(key));
+		json_object_set_new(rq->fields, field, json_string(msg));
 }
 
 /*
@@ -167,6 +175,8 @@ reply_error(struct rq *rq, int status, const char *code, const char *key)
 	fields = reply_fields_translated(rq);
 	if (fields != NULL)
 		json_object_set_new(err, "fields", fields);
+	if (rq->error_extra != NULL)
+		json_object_update(err, rq->error_extra);
 	doc = json_object();
 	json_object_set_new(doc, "error", err);
 
@@ -186,21 +196,13 @@ reply_error(struct rq *rq, int status, const char *code, const char *key)
 	json_decref(doc);
 }
 
+/* The field problems, already in the user's words (a new reference). */
 static json_t *
 reply_fields_translated(struct rq *rq)
 {
-	json_t		*out, *v;
-	const char	*field, *msg;
-
-	if (rq->fields == NULL)
+	if (rq->fields == NULL || json_object_size(rq->fields) == 0)
 		return (NULL);
-	out = json_object();
-	json_object_foreach(rq->fields, field, v) {
-		msg = render_text(rq->locale, json_string_value(v));
-		json_object_set_new(out, field,
-		    json_string(msg ? msg : json_string_value(v)));
-	}
-	return (out);
+	return (json_incref(rq->fields));
 }
 
 /* What the user typed, to fill the form again (never passwords). */
@@ -223,4 +225,47 @@ reply_form_echo(struct rq *rq)
 		    rq->body.fields[i].value, rq->body.fields[i].len));
 	}
 	return (o);
+}
+
+/* 429 with Retry-After and a message saying when to try again. */
+void
+reply_rate_limited(struct rq *rq, int seconds)
+{
+	struct buf	 msg;
+	const char	*tmpl;
+	char		 n[16];
+
+	if (seconds < 1)
+		seconds = 1;
+	(void)snprintf(n, sizeof(n), "%d", seconds);
+	http_response_header(rq->req, "retry-after", n);
+	if (seconds >= 120) {
+		(void)snprintf(n, sizeof(n), "%d", (seconds + 59) / 60);
+		tmpl = render_text(rq->locale, "errors.rate_limited_minutes");
+	} else {
+		tmpl = render_text(rq->locale, "errors.rate_limited_seconds");
+	}
+	buf_init(&msg);
+	text_subst(&msg, tmpl ? tmpl : "", "n", n);
+	if (rq->error_extra == NULL)
+		rq->error_extra = json_object();
+	json_object_set_new(rq->error_extra, "message", json_string(msg.data));
+	json_object_set_new(rq->error_extra, "retry_after",
+	    json_integer(seconds));
+	buf_free(&msg);
+	reply_error(rq, 429, "rate_limited", "errors.rate_limited");
+}
+
+/*
+ * 201 with the created thing for programs; browsers go to its url
+ * (303).  json is the statement's document.
+ */
+void
+reply_created(struct rq *rq, const char *json, size_t len, const char *url)
+{
+	if (!rq->json && url != NULL) {
+		reply_redirect(rq, url);
+		return;
+	}
+	reply_json_text(rq, 201, json, len);
 }

@@ -23,13 +23,19 @@
  * in rq_free when the client went away first.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "i18n.h"
+#include "text.h"
 
 enum {
 	ST_BEGIN = 0,
@@ -61,9 +67,9 @@ static int		 rq_method_ok(struct rq *);
 static void		 rq_db_start(struct rq *, int, int);
 static void		 rq_db_capture(struct rq *);
 static void		 rq_db_finish(struct rq *);
-static void		 rq_reset_params(struct rq *);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
+static int		 rq_task_entry(struct kore_task *);
 
 static struct http_state rq_states[] = {
 	KORE_HTTP_STATE(st_begin),
@@ -120,9 +126,21 @@ rq_free(struct http_request *req)
 	if ((rq = req->hdlr_extra) == NULL)
 		return;
 
+	/*
+	 * A task thread may still be using what rq owns: Kore calls this
+	 * again (and keeps the request) until the task is done.  Destroy
+	 * the task here, before Kore walks req->tasks, since it lives in rq.
+	 */
+	if (rq->task_active) {
+		if (!kore_task_finished(&rq->task))
+			return;
+		kore_task_destroy(&rq->task);
+		rq->task_active = 0;
+	}
+
 	if (rq->sql_active)
 		kore_pgsql_cleanup(&rq->sql);
-	rq_reset_params(rq);
+	rq_params_reset(rq);
 	form_free(&rq->qs);
 	form_free(&rq->body);
 	free(rq->res);
@@ -130,6 +148,8 @@ rq_free(struct http_request *req)
 	free(rq->sqlfield);
 	if (rq->fields != NULL)
 		json_decref(rq->fields);
+	if (rq->error_extra != NULL)
+		json_decref(rq->error_extra);
 	if (rq->extra != NULL && rq->extra_free != NULL)
 		rq->extra_free(rq->extra);
 
@@ -253,7 +273,7 @@ st_guard(struct http_request *req)
 	}
 
 	rp->guard_stmt = guard_session_stmt();
-	rq_reset_params(rq);
+	rq_params_reset(rq);
 	guard_session_params(rq);
 	rq_db_start(rq, rp->guard_stmt, ST_GUARD_CHECK);
 	return (HTTP_STATE_CONTINUE);
@@ -269,10 +289,12 @@ st_guard_check(struct http_request *req)
 	if (!guard_check(rq))
 		return (HTTP_STATE_COMPLETE);
 
-	rq_reset_params(rq);
+	rq_params_reset(rq);
 	free(rq->res);
 	rq->res = NULL;
 	rq->res_len = 0;
+	rq->res_null = 1;
+	rq->stmt = -1;
 	req->fsm_state = ST_PREPARE;
 	return (HTTP_STATE_CONTINUE);
 }
@@ -320,7 +342,8 @@ st_respond(struct http_request *req)
 	struct rq	*rq = http_state_get(req);
 	int		 r;
 
-	if (rq->sqlstate[0] != '\0' && rq->page->respond == NULL)
+	/* A failed statement is answered here unless the page wants it. */
+	if (rq->sqlstate[0] != '\0' && !(rq->page->flags & PAGE_OWN_ERRORS))
 		return (rq_reply_sql_error(rq));
 
 	r = rq->page->respond != NULL ? rq->page->respond(rq) :
@@ -397,9 +420,11 @@ rq_reply_sql_error(struct rq *rq)
 		(void)snprintf(fallback, sizeof(fallback), "errors.%s", code);
 		key = fallback;
 	}
-	if (rq->sqlfield != NULL && status == 422)
-		reply_field_error(rq, rq->sqlfield, key);
-	else if (rq->sqlfield != NULL && status == 409)
+	if (status == 429) {
+		reply_rate_limited(rq, rq->sqlfield ? atoi(rq->sqlfield) : 60);
+		return (HTTP_STATE_COMPLETE);
+	}
+	if (rq->sqlfield != NULL && (status == 422 || status == 409))
 		reply_field_error(rq, rq->sqlfield, key);
 	reply_error(rq, status, code, key);
 	return (HTTP_STATE_COMPLETE);
@@ -530,8 +555,8 @@ rq_db_finish(struct rq *rq)
 /* ------------------------------------------------------------------ */
 /* Parameters for the next statement.                                  */
 
-static void
-rq_reset_params(struct rq *rq)
+void
+rq_params_reset(struct rq *rq)
 {
 	int		i;
 
@@ -617,4 +642,164 @@ rq_query(struct rq *rq, const char *name)
 	if ((f = form_get(&rq->qs, name)) == NULL)
 		return (NULL);
 	return (f->value);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks: CPU-heavy work off the event loop.                          */
+
+/*
+ * Run fn(arg) in a Kore task thread.  arg must be owned by rq (it is,
+ * when it is rq->extra): rq outlives the task even if the client goes
+ * away (see rq_free).  The request sleeps until the task is done; the
+ * caller returns RQ_RETRY and checks rq_task_done() when called again.
+ */
+void
+rq_task_start(struct rq *rq, int (*fn)(void *), void *arg)
+{
+	if (rq->task_active)
+		fatal("%s: a task is already running", rq->page->name);
+	rq->task_fn = fn;
+	rq->task_arg = arg;
+	rq->task_result = 0;
+	kore_task_create(&rq->task, rq_task_entry);
+	kore_task_bind_request(&rq->task, rq->req);
+	rq->task_active = 1;
+	kore_task_run(&rq->task);
+}
+
+/* 1 when the task has finished (and is cleaned up), 0 while it runs. */
+int
+rq_task_done(struct rq *rq)
+{
+	if (!rq->task_active)
+		return (1);
+	if (kore_task_state(&rq->task) != KORE_TASK_STATE_FINISHED)
+		return (0);
+	kore_task_destroy(&rq->task);
+	rq->task_active = 0;
+	return (1);
+}
+
+/* Task thread: no Kore calls but the task's own, no rq fields but arg. */
+static int
+rq_task_entry(struct kore_task *t)
+{
+	struct rq	*rq;
+
+	rq = (struct rq *)((char *)t - offsetof(struct rq, task));
+	rq->task_result = rq->task_fn(rq->task_arg);
+	return (KORE_RESULT_OK);
+}
+
+/* Allocate the page's own state (zeroed), freed with the request. */
+int
+rq_set_extra(struct rq *rq, size_t len, void (*freefn)(void *))
+{
+	if ((rq->extra = calloc(1, len)) == NULL)
+		fatal("rq_set_extra: out of memory");
+	rq->extra_free = freefn;
+	return (1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Field validation: errors collect in rq->fields, in the user's words. */
+
+static void
+rq_field_problem(struct rq *rq, const char *field, const char *key,
+    size_t n)
+{
+	struct buf	 msg;
+	const char	*tmpl;
+	char		 num[24];
+
+	if ((tmpl = render_text(rq->locale, key)) == NULL)
+		tmpl = key;
+	(void)snprintf(num, sizeof(num), "%zu", n);
+	buf_init(&msg);
+	text_subst(&msg, tmpl, "n", num);
+	reply_field_error(rq, field, msg.data);
+	buf_free(&msg);
+}
+
+/*
+ * A text field: NULL when absent (or invalid, with the problem noted);
+ * "" when present and empty and not required.  Single-line text is
+ * trimmed and may not hold control characters; lengths are in
+ * characters, not bytes.
+ */
+const char *
+rq_text(struct rq *rq, const char *name, int required, size_t min,
+    size_t max, int multiline)
+{
+	const struct form_field	*f;
+	char			*v;
+	size_t			 len, n;
+
+	if ((f = form_get(&rq->body, name)) == NULL) {
+		if (required)
+			rq_field_problem(rq, name, "errors.field.required", 0);
+		return (NULL);
+	}
+	v = f->value;
+	len = f->len;
+	if (!text_utf8_valid(v, len) ||
+	    text_has_controls(v, len, multiline)) {
+		rq_field_problem(rq, name, "errors.field.bad_text", 0);
+		return (NULL);
+	}
+	if (!multiline)
+		len = text_trim(v, len);
+	if (len == 0) {
+		if (required) {
+			rq_field_problem(rq, name, "errors.field.required", 0);
+			return (NULL);
+		}
+		return (v);
+	}
+	n = text_utf8_chars(v, len);
+	if (n < min) {
+		rq_field_problem(rq, name, "errors.field.too_short", min);
+		return (NULL);
+	}
+	if (n > max) {
+		rq_field_problem(rq, name, "errors.field.too_long", max);
+		return (NULL);
+	}
+	return (v);
+}
+
+int
+rq_has_errors(struct rq *rq)
+{
+	return (rq->fields != NULL && json_object_size(rq->fields) > 0);
+}
+
+/* 422 with the field problems collected so far. */
+int
+rq_reply_invalid(struct rq *rq)
+{
+	reply_error(rq, 422, "invalid", "errors.invalid");
+	return (RQ_DONE);
+}
+
+/* The client's address, as text. */
+const char *
+rq_client_ip(struct rq *rq, char *out, size_t len)
+{
+	struct connection	*c = rq->req->owner;
+
+	out[0] = '\0';
+	if (c->family == AF_INET)
+		(void)inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, len);
+	else if (c->family == AF_INET6)
+		(void)inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, len);
+	if (out[0] == '\0')
+		(void)snprintf(out, len, "local");
+	return (out);
+}
+
+const char *
+rq_user_agent(struct rq *rq)
+{
+	return (rq->req->agent != NULL ? rq->req->agent : "");
 }

@@ -3,8 +3,8 @@
  *
  * Syntax
  *	{{x}}		value of x, HTML-escaped (& < > " ' all escaped)
- *	{{{x_html}}}	value of x_html, raw; only names whose last segment
- *			ends in "_html", and only in HTML text context
+ *	{{{x_html}}}	value of x_html, raw; only names whose last
+ *			segment ends in "_html", and only in text context
  *	{{#x}}..{{/x}}	section: once per array element, once for any
  *			other truthy value (the value is pushed as context)
  *	{{^x}}..{{/x}}	inverted section: once if x is falsy
@@ -68,8 +68,12 @@
  *     TMPL_MAX_NEST deep in one template.
  *  7. At link time: unknown partials, cycles and chains of partials
  *     longer than TMPL_MAX_DEPTH are refused.
- * Known limits: "/{{a}}/x" with an empty a renders "//x"; values of
+ * Known limits: a variable that renders "" or "/" right before a literal
+ * '/' ("/{{a}}/x", "{{a}}/x") can still form a protocol-relative "//x";
+ * a whole URL from the data in <script src>, <base href>, <link href>
+ * gets the same scheme check as any other URL, no more; values of
  * {{{x_html}}} are trusted to be complete, sanitised HTML fragments.
+ * Mustache "standalone line" whitespace stripping is not done.
  *
  * Memory: allocation failure aborts, like buf.  A tmpl_set owns all its
  * templates, nodes and names; tmpl_set_free() releases them.  Text nodes
@@ -85,9 +89,10 @@
 #include "buf.h"
 #include "tmpl.h"
 
-#define TMPL_MAX_NEST		32	/* sections nested in one template */
-#define TMPL_MAX_NAME		128	/* longest variable or partial name */
-#define HNAME			16	/* tag/attribute name kept by tokenizer */
+/* Sections nested in one template; longest name; names kept by tokenizer. */
+#define TMPL_MAX_NEST		32
+#define TMPL_MAX_NAME		128
+#define HNAME			16
 #define NOPOS			((size_t)-1)
 
 /* Node types; the TAG_ values are only used while reading tags. */
@@ -194,21 +199,22 @@ struct tblock {
 };
 
 struct tname {
-	char		*full;		/* owned, also holds the segments */
+	char		*full;		/* owned; the segments too */
 	const char	**seg;		/* owned array into full */
 	size_t		 nseg;		/* 0 for "." */
 };
 
+/* One parsed element; which fields are used depends on type. */
 struct tnode {
 	int			 type;
-	int			 check;		/* CHK_* for T_VAR, T_RAW */
+	int			 check;	/* CHK_*, variables */
 	unsigned int		 line;
-	const char		*text;		/* T_TEXT, into tmpl->src */
+	const char		*text;	/* text, into tmpl->src */
 	size_t			 len;
-	struct tname		 name;		/* T_VAR .. T_INVERTED */
-	struct tblock		 body;		/* T_SECTION, T_INVERTED */
-	char			*pname;		/* T_PARTIAL, owned */
-	struct tmpl		*partial;	/* T_PARTIAL, set by link */
+	struct tname		 name;	/* variables, sections */
+	struct tblock		 body;	/* sections */
+	char			*pname;	/* partial, owned */
+	struct tmpl		*partial; /* partial, set by link */
 };
 
 struct tmpl {
@@ -229,17 +235,17 @@ struct tmpl_set {
 /* HTML context at one point of a template. */
 struct hctx {
 	int		state;
-	int		sub;		/* comment state or end tag match */
-	int		sub2;		/* "<!--" match inside <script> */
-	int		kind;		/* rawtags[] index of the open tag */
+	int		sub;		/* comment state, end tag */
+	int		sub2;		/* "<!--" in <script> */
+	int		kind;		/* rawtags[] index */
 	int		endtag;
 	int		attr;		/* A_* of the current value */
 	int		upart;		/* U_* of the current value */
 	int		sep;		/* section tag ended a name */
 	int		noeq;		/* ... so no '=' may follow */
 	size_t		nlen;
-	char		name[HNAME];	/* tag/attribute name or scheme */
-	char		aname[HNAME];	/* attribute of the current value */
+	char		name[HNAME];	/* tag, attribute, scheme */
+	char		aname[HNAME];	/* attribute of the value */
 };
 
 struct tag {
@@ -310,7 +316,8 @@ static int	 read_tag(struct parser *, struct tag *);
 static int	 read_sigil(struct parser *, struct tag *, size_t *, size_t);
 static void	 trim(const char *, size_t *, size_t *);
 static int	 name_check(struct parser *, const struct tag *);
-static int	 add_var(struct parser *, struct tblock *, const struct tag *);
+static int	 add_var(struct parser *, struct tblock *,
+		    const struct tag *);
 static int	 add_section(struct parser *, struct tblock *,
 		    const struct tag *);
 static int	 add_partial(struct parser *, struct tblock *,
@@ -358,10 +365,12 @@ static void	 render_section(const struct rstate *, const struct tnode *,
 		    const struct frame *);
 static json_t	*lookup(const struct rstate *, const struct frame *,
 		    const struct tname *);
+static json_t	*lookup_child(json_t *, const char *);
 static json_t	*lookup_first(const struct rstate *, const struct frame *,
 		    const char *);
 static int	 truthy(const json_t *);
-static void	 put_value(struct buf *, const json_t *, const struct tnode *);
+static void	 put_value(struct buf *, const json_t *,
+		    const struct tnode *);
 static void	 put_int(struct buf *, json_int_t);
 static void	 put_real(struct buf *, double);
 static int	 url_filter(const char **, size_t *, int);
@@ -1086,8 +1095,9 @@ var_context(struct parser *p, const struct tag *tag, int *check)
 static int
 attr_var(struct parser *p, const struct tag *tag, int *check)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
 
+	h = &p->h;
 	if (h->attr == A_DENY) {
 		return (perr(p, tag->line, "variable '%.*s' is refused inside "
 		    "the '%s' attribute (event handlers, style, srcset and "
@@ -1164,8 +1174,9 @@ state_desc(const struct hctx *h)
 static int
 html_step(struct parser *p, int c)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
 
+	h = &p->h;
 	if (h->sep) {
 		if (!is_space(c) && c != '/' && c != '>')
 			return (perr(p, p->line, "a section tag must not "
@@ -1314,8 +1325,9 @@ step_tag(struct hctx *h, int c)
 static int
 step_value(struct parser *p, int c)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
 
+	h = &p->h;
 	if ((h->state == S_VAL_DQ && c == '"') ||
 	    (h->state == S_VAL_SQ && c == '\'')) {
 		value_end(h);
@@ -1341,7 +1353,9 @@ step_value(struct parser *p, int c)
 static int
 step_raw(struct parser *p, int c)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
+
+	h = &p->h;
 	const char	*rn;
 	size_t		 n;
 
@@ -1382,8 +1396,9 @@ step_raw(struct parser *p, int c)
 static int
 step_markup(struct parser *p, int c)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
 
+	h = &p->h;
 	name_add(h, c);
 	if (name_is(h, "--")) {
 		name_reset(h);
@@ -1444,8 +1459,9 @@ step_comment(struct hctx *h, int c)
 static int
 url_lit(struct parser *p, int c)
 {
-	struct hctx	*h = &p->h;
+	struct hctx	*h;
 
+	h = &p->h;
 	if (c == '&' && h->upart != U_REST && h->upart != U_BAD)
 		return (perr(p, p->line, "'&' is refused at the start of a "
 		    "URL attribute, before its scheme is settled"));
@@ -1828,9 +1844,29 @@ lookup(const struct rstate *rs, const struct frame *f, const struct tname *n)
 
 	v = lookup_first(rs, f, n->seg[0]);
 	for (i = 1; v != NULL && i < n->nseg; i++)
-		v = json_object_get(v, n->seg[i]);
+		v = lookup_child(v, n->seg[i]);
 
 	return (v);
+}
+
+/*
+ * A member of an object, or an element of an array by its decimal index:
+ * {{#items.0}}<ul>...{{/items.0}} shows a list only when it has items.
+ */
+static json_t *
+lookup_child(json_t *v, const char *seg)
+{
+	size_t		idx;
+	const char	*p;
+
+	if (!json_is_array(v))
+		return (json_object_get(v, seg));
+	idx = 0;
+	for (p = seg; *p >= '0' && *p <= '9' && idx < 100000; p++)
+		idx = idx * 10 + (size_t)(*p - '0');
+	if (p == seg || *p != '\0')
+		return (NULL);
+	return (json_array_get(v, idx));
 }
 
 /* json_object_get() returns NULL for non-objects, including NULL. */
@@ -1949,9 +1985,11 @@ put_real(struct buf *out, double d)
 static int
 url_filter(const char **sp, size_t *lenp, int check)
 {
-	const char	*s = *sp;
-	size_t		 len = *lenp, i;
+	const char	*s;
+	size_t		 len, i;
 
+	s = *sp;
+	len = *lenp;
 	switch (check) {
 	case CHK_START:
 		while (len > 0 && (unsigned char)*s <= 0x20) {

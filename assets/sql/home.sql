@@ -1,11 +1,11 @@
 -- Statements of home.c.
 
 -- name: home_page
--- $1: session token hash (hex) or NULL.
+-- $1: session token hash (hex) or NULL.  The viewer is resolved here, in
+-- the same round trip as the page.
 SELECT json_build_object(
-	'me', NULL::json,
+	'me', viewer_json($1::text),
 	'projects', '[]'::json,
 	'topics', '[]'::json,
-	'events', '[]'::json,
-	'_viewer', $1::text IS NOT NULL
+	'events', '[]'::json
 )

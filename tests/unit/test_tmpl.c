@@ -205,6 +205,12 @@ test_lookup(void)
 	    "{\"o\":{\"v\":\"x\"}}"), "x", "section over {{.}}");
 	CHECK_STR(render("[{{.}}]", "{\"a\":1}"), "[]",
 	    "{{.}} of the root object renders nothing");
+	CHECK_STR(render("{{#l.0}}<ul>{{#l}}<li>{{.}}</li>{{/l}}</ul>"
+	    "{{/l.0}}{{^l}}none{{/l}}|{{l.1}}|{{l.9}}|{{l.x}}",
+	    "{\"l\":[\"a\",\"b\"]}"), "<ul><li>a</li><li>b</li></ul>|b||",
+	    "array elements by index: a list shown only when it has items");
+	CHECK_STR(render("{{#l.0}}<ul>{{/l.0}}{{^l}}none{{/l}}",
+	    "{\"l\":[]}"), "none", "index 0 of an empty array is falsy");
 }
 
 static void
@@ -338,7 +344,8 @@ test_partials(void)
 	    "item", "<li>{{n}}</li>" };
 	const char	*unknown[] = { "page", "a {{>nope}}" };
 	const char	*self[] = { "a", "x{{> a}}" };
-	const char	*two[] = { "a", "{{> b}}", "b", "{{#x}}{{> a}}{{/x}}" };
+	const char	*two[] = { "a", "{{> b}}",
+	    "b", "{{#x}}{{> a}}{{/x}}" };
 	const char	*intag[] = { "a", "<div {{> b}}>", "b", "x" };
 	const char	*open[] = { "a", "{{> b}}x", "b", "<div" };
 	struct tmpl_set	*set;
@@ -453,6 +460,8 @@ test_urls(void)
 	    "leading whitespace stripped");
 	CHECK_STR(render(a, "{\"u\":5}"), "<a href=\"5\">",
 	    "integer in URL");
+	CHECK_STR(render("<a HREF = '{{u}}'>", "{\"u\":\"javascript:x\"}"),
+	    "<a HREF = '#'>", "upper-case name, spaces around '='");
 	CHECK_STR(render("<img src=\"{{u}}\"><form action='{{u}}'>",
 	    "{\"u\":\"javascript:x\"}"), "<img src=\"#\"><form action='#'>",
 	    "src and action are URL attributes");
@@ -540,8 +549,9 @@ struct seen {
 static void
 name_cb(const char *name, const char *tmpl, void *arg)
 {
-	struct seen	*s = arg;
+	struct seen	*s;
 
+	s = arg;
 	if (strcmp(name, "t.x.y") == 0 && strcmp(tmpl, "p") == 0)
 		s->txy++;
 	if (strcmp(name, "items") == 0)
@@ -624,7 +634,8 @@ test_speed(void)
 	items = json_array();
 	for (i = 0; i < 24; i++) {
 		it = json_pack("{s:s, s:s, s:b, s:{s:s}, s:i, s:[s,s]}",
-		    "name", "Project <3", "url", "/p/123", "featured", i % 3 == 0,
+		    "name", "Project <3", "url", "/p/123",
+		    "featured", i % 3 == 0,
 		    "owner", "name", "O'Brien", "likes", i, "tags", "laser",
 		    "wood");
 		json_array_append_new(items, it);

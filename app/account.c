@@ -1,0 +1,807 @@
+/*
+ * account.c: sign up, log in, log out, the session, profiles, settings,
+ * sessions and API tokens (API.md "Accounts and roles").
+ *
+ * Passwords are hashed and checked in task threads (password.c); the
+ * statements and the rules that must hold under concurrency (unique
+ * usernames, rate-limit counters, lockouts) are in PostgreSQL
+ * (migrations/0002_accounts.sql, assets/sql/account.sql).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "md.h"
+#include "password.h"
+#include "text.h"
+
+int	page_signup(struct http_request *);
+int	page_login(struct http_request *);
+int	page_logout(struct http_request *);
+int	page_session(struct http_request *);
+int	page_profile(struct http_request *);
+int	page_settings(struct http_request *);
+int	page_session_delete(struct http_request *);
+int	page_tokens(struct http_request *);
+int	page_token_delete(struct http_request *);
+
+/* What a login or sign-up carries between its steps. */
+struct auth_state {
+	struct pw_job	 job;		/* handed to the task thread */
+	char		 token[PW_SECRET_LEN];
+	char		 token_hash[65];
+	char		 csrf[PW_SECRET_LEN];
+	char		 ip[64];
+	int64_t		 user_id;
+	char		 username[40];
+	int		 pw_change;	/* settings: the password changes */
+	char		*bio_html;	/* settings: rendered bio, malloc()ed */
+};
+
+static int	signup_prepare(struct rq *);
+static int	signup_respond(struct rq *);
+static int	login_prepare(struct rq *);
+static int	login_respond(struct rq *);
+static int	logout_prepare(struct rq *);
+static int	logout_respond(struct rq *);
+static int	session_prepare(struct rq *);
+static int	profile_prepare(struct rq *);
+static int	settings_prepare(struct rq *);
+static int	settings_post_prepare(struct rq *);
+static int	settings_post_respond(struct rq *);
+static int	settings_update_params(struct rq *);
+static int	session_delete_prepare(struct rq *);
+static int	token_create_prepare(struct rq *);
+static int	token_create_respond(struct rq *);
+static int	token_delete_prepare(struct rq *);
+static int	deleted_respond(struct rq *);
+static int	form_only(struct rq *);
+
+static void		 auth_state_free(void *);
+static struct auth_state *auth_state(struct rq *);
+static const char	*valid_password(struct rq *, const char *);
+static const char	*valid_username(struct rq *);
+static const char	*valid_locale(struct rq *);
+static const char	*valid_email(struct rq *);
+static const char	*safe_next(struct rq *);
+static int		 auth_done(struct rq *, int);
+static int64_t		 path_id(struct rq *, const char *);
+
+static const struct page signup_form = {
+	.name = "signup_form", .access = ACCESS_ANYONE,
+	.flags = PAGE_NO_STMT, .tmpl = "signup", .prepare = form_only,
+};
+static const struct page signup_post = {
+	.name = "signup", .access = ACCESS_ANYONE,
+	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "signup",
+	.prepare = signup_prepare, .respond = signup_respond,
+};
+static const struct page login_form = {
+	.name = "login_form", .access = ACCESS_ANYONE,
+	.flags = PAGE_NO_STMT, .tmpl = "login", .prepare = form_only,
+};
+static const struct page login_post = {
+	.name = "login", .access = ACCESS_ANYONE,
+	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "login",
+	.prepare = login_prepare, .respond = login_respond,
+};
+static const struct page logout_post = {
+	.name = "logout", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.prepare = logout_prepare, .respond = logout_respond,
+};
+static const struct page session_page = {
+	.name = "session", .access = ACCESS_ANYONE,
+	.flags = PAGE_NO_STMT | PAGE_SESSION, .prepare = session_prepare,
+};
+static const struct page profile_page = {
+	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
+	.stmt = "account_profile", .prepare = profile_prepare,
+};
+static const struct page settings_page = {
+	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
+	.stmt = "account_settings", .prepare = settings_prepare,
+};
+static const struct page settings_post = {
+	.name = "settings_post", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .tmpl = "settings",
+	.prepare = settings_post_prepare, .respond = settings_post_respond,
+};
+static const struct page session_delete_post = {
+	.name = "session_delete", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.stmt = "account_session_delete",
+	.prepare = session_delete_prepare, .respond = deleted_respond,
+};
+static const struct page token_create_post = {
+	.name = "token_create", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .tmpl = "token_created",
+	.stmt = "account_token_create",
+	.prepare = token_create_prepare, .respond = token_create_respond,
+};
+static const struct page token_delete_post = {
+	.name = "token_delete", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.stmt = "account_token_delete",
+	.prepare = token_delete_prepare, .respond = deleted_respond,
+};
+
+int
+page_signup(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &signup_post :
+	    &signup_form));
+}
+
+int
+page_login(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &login_post :
+	    &login_form));
+}
+
+int
+page_logout(struct http_request *req)
+{
+	return (rq_run(req, &logout_post));
+}
+
+int
+page_session(struct http_request *req)
+{
+	return (rq_run(req, &session_page));
+}
+
+int
+page_profile(struct http_request *req)
+{
+	return (rq_run(req, &profile_page));
+}
+
+int
+page_settings(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &settings_post :
+	    &settings_page));
+}
+
+int
+page_session_delete(struct http_request *req)
+{
+	return (rq_run(req, &session_delete_post));
+}
+
+int
+page_tokens(struct http_request *req)
+{
+	return (rq_run(req, &token_create_post));
+}
+
+int
+page_token_delete(struct http_request *req)
+{
+	return (rq_run(req, &token_delete_post));
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+auth_state_free(void *p)
+{
+	struct auth_state	*st = p;
+
+	sodium_memzero(&st->job, sizeof(st->job));
+	free(st->bio_html);
+	free(st);
+}
+
+static struct auth_state *
+auth_state(struct rq *rq)
+{
+	if (rq->extra == NULL)
+		(void)rq_set_extra(rq, sizeof(struct auth_state),
+		    auth_state_free);
+	return (rq->extra);
+}
+
+/* A page that is only a form (GET /login, GET /signup). */
+static int
+form_only(struct rq *rq)
+{
+	json_t	*doc;
+
+	doc = json_object();
+	json_object_set_new(doc, "form", json_object());
+	if (rq_query(rq, "next") != NULL)
+		json_object_set_new(json_object_get(doc, "form"), "next",
+		    json_string(safe_next(rq)));
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* Where to go after logging in: a site-relative path, never elsewhere. */
+static const char *
+safe_next(struct rq *rq)
+{
+	const char	*n;
+
+	if ((n = rq_field(rq, "next", NULL)) == NULL &&
+	    (n = rq_query(rq, "next")) == NULL)
+		return ("/");
+	if (n[0] != '/' || n[1] == '/' || n[1] == '\\' ||
+	    strpbrk(n, "\r\n\t") != NULL || strlen(n) > 512)
+		return ("/");
+	return (n);
+}
+
+static const char *
+valid_username(struct rq *rq)
+{
+	const struct form_field	*f;
+	char			*v;
+	size_t			 i, len;
+
+	if ((f = form_get(&rq->body, "username")) == NULL) {
+		reply_field_error(rq, "username", "errors.field.required");
+		return (NULL);
+	}
+	v = f->value;
+	len = text_trim(v, f->len);
+	text_lower_ascii(v);
+	for (i = 0; i < len; i++) {
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+			break;
+	}
+	if (len < 3 || len > 32 || i != len) {
+		reply_field_error(rq, "username", len == 0 ?
+		    "errors.field.required" : "errors.username_format");
+		return (NULL);
+	}
+	return (v);
+}
+
+/* 8-128 characters of valid UTF-8 without control characters. */
+static const char *
+valid_password(struct rq *rq, const char *name)
+{
+	const struct form_field	*f;
+	size_t			 n;
+
+	if ((f = form_get(&rq->body, name)) == NULL || f->len == 0) {
+		reply_field_error(rq, name, "errors.field.required");
+		return (NULL);
+	}
+	if (!text_utf8_valid(f->value, f->len) ||
+	    text_has_controls(f->value, f->len, 0)) {
+		reply_field_error(rq, name, "errors.field.bad_text");
+		return (NULL);
+	}
+	n = text_utf8_chars(f->value, f->len);
+	if (n < PW_MIN_CHARS || n > PW_MAX_CHARS) {
+		reply_field_error(rq, name, "errors.password_length");
+		return (NULL);
+	}
+	return (f->value);
+}
+
+static const char *
+valid_locale(struct rq *rq)
+{
+	const char	*v;
+
+	if ((v = rq_text(rq, "locale", 0, 0, 10, 0)) == NULL || *v == '\0')
+		return (v);
+	if (i18n_canonical(v) == NULL) {
+		reply_field_error(rq, "locale", "errors.bad_locale");
+		return (NULL);
+	}
+	return (i18n_canonical(v));
+}
+
+static const char *
+valid_email(struct rq *rq)
+{
+	const char	*v, *at;
+
+	if ((v = rq_text(rq, "email", 0, 0, 254, 0)) == NULL || *v == '\0')
+		return (v);
+	at = strchr(v, '@');
+	if (at == NULL || at == v || strchr(at + 1, '.') == NULL ||
+	    strpbrk(v, " <>\"',;") != NULL) {
+		reply_field_error(rq, "email", "errors.bad_email");
+		return (NULL);
+	}
+	return (v);
+}
+
+/* Last path segment before an optional suffix, as a positive id. */
+static int64_t
+path_id(struct rq *rq, const char *prefix)
+{
+	const char	*p;
+	char		*end;
+	long long	 v;
+
+	p = rq->req->path + strlen(prefix);
+	v = strtoll(p, &end, 10);
+	if (end == p || v <= 0)
+		return (0);
+	return ((int64_t)v);
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /signup                                                        */
+
+static int
+signup_prepare(struct rq *rq)
+{
+	struct auth_state	*st = auth_state(rq);
+	const char		*username, *password, *display;
+	const char		*email, *locale;
+
+	switch (rq->step) {
+	case 0:
+		username = valid_username(rq);
+		password = valid_password(rq, "password");
+		display = rq_text(rq, "display_name", 1, 1, 50, 0);
+		email = valid_email(rq);
+		locale = valid_locale(rq);
+		(void)email;
+		(void)locale;
+		if (rq_has_errors(rq))
+			return (rq_reply_invalid(rq));
+		if (!pw_job_set(&st->job, password, NULL, username, display))
+			return (rq_reply_invalid(rq));
+		st->job.check_strength = 1;
+		rq->step = 1;
+		rq_task_start(rq, pw_task_hash, &st->job);
+		return (RQ_RETRY);
+	case 1:
+		if (!rq_task_done(rq))
+			return (RQ_RETRY);
+		if (st->job.weak) {
+			reply_field_error(rq, "password",
+			    "errors.password_weak");
+			return (rq_reply_invalid(rq));
+		}
+		if (st->job.hash[0] == '\0') {
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
+		}
+		break;
+	}
+
+	pw_new_secret(st->token, sizeof(st->token), st->token_hash);
+	pw_new_secret(st->csrf, sizeof(st->csrf), NULL);
+	rq_param_str(rq, rq_field(rq, "username", NULL));
+	rq_param_str(rq, rq_field(rq, "display_name", NULL));
+	rq_param_str(rq, rq_field(rq, "email", NULL));
+	rq_param_str(rq, valid_locale(rq));
+	rq_param_str(rq, st->job.hash);
+	rq_param_str(rq, st->token_hash);
+	rq_param_str(rq, st->csrf);
+	rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
+	rq_param_str(rq, rq_user_agent(rq));
+	(void)rq_use_stmt(rq, "account_signup");
+	return (RQ_NEXT);
+}
+
+static int
+signup_respond(struct rq *rq)
+{
+	return (auth_done(rq, 201));
+}
+
+/*
+ * A session was made (signup, login, password change): set the cookie,
+ * answer {user, csrf_token}, send browsers on.
+ */
+static int
+auth_done(struct rq *rq, int status)
+{
+	struct auth_state	*st = rq->extra;
+
+	guard_set_session_cookie(rq, st->token);
+	if (!rq->json) {
+		reply_redirect(rq, safe_next(rq));
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, status, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /login: begin (lockouts, the stored hash), check the password in
+ * a task, then record the success (a new session) or the failure.      */
+
+static int
+login_prepare(struct rq *rq)
+{
+	struct auth_state	*st = auth_state(rq);
+	const char		*username, *password;
+
+	username = rq_text(rq, "username", 1, 1, 64, 0);
+	password = rq_field(rq, "password", NULL);
+	if (password == NULL || *password == '\0')
+		reply_field_error(rq, "password", "errors.field.required");
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+
+	(void)snprintf(st->username, sizeof(st->username), "%s", username);
+	rq_param_str(rq, username);
+	rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
+	(void)rq_use_stmt(rq, "account_login_begin");
+	return (RQ_NEXT);
+}
+
+static int
+login_respond(struct rq *rq)
+{
+	struct auth_state	*st = rq->extra;
+	json_t			*doc;
+	const char		*hash, *password;
+	int			 retry;
+
+	switch (rq->step) {
+	case 0:
+		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+		retry = (int)json_integer_value(json_object_get(doc,
+		    "retry_after"));
+		st->user_id = json_integer_value(json_object_get(doc,
+		    "user_id"));
+		hash = json_string_value(json_object_get(doc,
+		    "password_hash"));
+		password = rq_field(rq, "password", NULL);
+		if (retry > 0 || strlen(password) > sizeof(st->job.password) - 1) {
+			json_decref(doc);
+			if (retry > 0) {
+				reply_rate_limited(rq, retry);
+				return (RQ_DONE);
+			}
+			reply_error(rq, 401, "invalid_credentials",
+			    "errors.invalid_credentials");
+			return (RQ_DONE);
+		}
+		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL,
+		    NULL, NULL);
+		json_decref(doc);
+		rq->step = 1;
+		rq_task_start(rq, pw_task_verify, &st->job);
+		return (RQ_RETRY);
+	case 1:
+		if (!rq_task_done(rq))
+			return (RQ_RETRY);
+		rq_params_reset(rq);
+		if (st->job.ok && st->user_id > 0) {
+			pw_new_secret(st->token, sizeof(st->token),
+			    st->token_hash);
+			pw_new_secret(st->csrf, sizeof(st->csrf), NULL);
+			rq_param_int(rq, st->user_id);
+			rq_param_str(rq, st->token_hash);
+			rq_param_str(rq, st->csrf);
+			rq_param_str(rq, st->ip);
+			rq_param_str(rq, rq_user_agent(rq));
+			(void)rq_use_stmt(rq, "account_login_ok");
+			rq->step = 2;
+		} else {
+			rq_param_str(rq, st->username);
+			rq_param_str(rq, st->ip);
+			(void)rq_use_stmt(rq, "account_login_failed");
+			rq->step = 3;
+		}
+		return (RQ_AGAIN);
+	case 2:
+		return (auth_done(rq, 200));
+	default:
+		reply_error(rq, 401, "invalid_credentials",
+		    "errors.invalid_credentials");
+		return (RQ_DONE);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /logout, GET /session                                          */
+
+static int
+logout_prepare(struct rq *rq)
+{
+	/* An API token is not a login session: nothing to end. */
+	rq_param_str(rq, rq->bearer ? "" : rq->session_hash);
+	(void)rq_use_stmt(rq, "account_logout");
+	return (RQ_NEXT);
+}
+
+static int
+logout_respond(struct rq *rq)
+{
+	static const char	ok[] = "{\"ok\":true}";
+
+	guard_clear_session_cookie(rq);
+	if (!rq->json) {
+		reply_redirect(rq, "/");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, ok, sizeof(ok) - 1);
+	return (RQ_DONE);
+}
+
+/* {user: null or {...}, csrf_token, locale}: what clients start with. */
+static int
+session_prepare(struct rq *rq)
+{
+	json_t	*doc, *user;
+
+	doc = json_object();
+	if (rq->me.id != 0) {
+		user = json_object();
+		json_object_set_new(user, "id", json_integer(rq->me.id));
+		json_object_set_new(user, "username",
+		    json_string(rq->me.username));
+		json_object_set_new(user, "display_name",
+		    json_string(rq->me.display_name));
+		json_object_set_new(user, "role", json_string(rq->me.role));
+		json_object_set_new(user, "verified",
+		    json_boolean(rq->me.verified));
+		json_object_set_new(doc, "user", user);
+		json_object_set_new(doc, "csrf_token",
+		    rq->bearer ? json_null() : json_string(rq->me.csrf));
+	} else {
+		json_object_set_new(doc, "user", json_null());
+		json_object_set_new(doc, "csrf_token", json_null());
+	}
+	json_object_set_new(doc, "locale", json_string(rq->locale));
+	http_response_header(rq->req, "cache-control", "no-store");
+	reply_json(rq, 200, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* GET /u/{username} */
+static int
+profile_prepare(struct rq *rq)
+{
+	rq_param_str(rq, rq->req->path + strlen("/u/"));
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	return (RQ_NEXT);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET and POST /settings                                              */
+
+static int
+settings_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq->session_hash);
+	return (RQ_NEXT);
+}
+
+/*
+ * Validate everything first; a password change (current_password and
+ * new_password) checks the old one and hashes the new one in tasks, and
+ * ends the other sessions; then the other fields are saved.
+ */
+static int
+settings_post_prepare(struct rq *rq)
+{
+	struct auth_state	*st = auth_state(rq);
+	const char		*bio, *newpw, *curpw;
+	struct md_result	 md;
+	size_t			 len;
+
+	(void)rq_text(rq, "display_name", 0, 1, 50, 0);
+	(void)rq_text(rq, "real_name", 0, 0, 50, 0);
+	(void)rq_text(rq, "reader_card", 0, 0, 32, 0);
+	(void)valid_email(rq);
+	(void)valid_locale(rq);
+	if ((bio = rq_text(rq, "bio", 0, 0, MD_MAX_INPUT, 1)) != NULL) {
+		len = strlen(bio);
+		if (md_render(bio, len, &md) != 0) {
+			reply_field_error(rq, "bio", "errors.too_large");
+		} else {
+			st->bio_html = md.html;
+			md.html = NULL;
+			md_result_free(&md);
+		}
+	}
+	if (rq_field(rq, "new_password", NULL) != NULL &&
+	    *rq_field(rq, "new_password", NULL) != '\0') {
+		newpw = valid_password(rq, "new_password");
+		if ((curpw = rq_field(rq, "current_password", NULL)) == NULL ||
+		    *curpw == '\0')
+			reply_field_error(rq, "current_password",
+			    "errors.field.required");
+		st->pw_change = newpw != NULL;
+	}
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+
+	if (st->pw_change) {
+		rq_param_int(rq, rq->me.id);
+		(void)rq_use_stmt(rq, "account_password_hash");
+		rq->step = 10;
+		return (RQ_NEXT);
+	}
+	return (settings_update_params(rq));
+}
+
+static int
+settings_update_params(struct rq *rq)
+{
+	struct auth_state	*st = rq->extra;
+	const char		*locale;
+
+	rq_params_reset(rq);
+	locale = rq_field(rq, "locale", NULL);
+	if (locale != NULL && *locale != '\0')
+		locale = i18n_canonical(locale);
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq_field(rq, "display_name", NULL) &&
+	    *rq_field(rq, "display_name", NULL) ?
+	    rq_field(rq, "display_name", NULL) : NULL);
+	rq_param_str(rq, rq_field(rq, "bio", NULL));
+	rq_param_str(rq, st->bio_html);
+	rq_param_str(rq, locale);
+	rq_param_str(rq, rq_field(rq, "reader_card", NULL));
+	rq_param_str(rq, rq_field(rq, "real_name", NULL));
+	rq_param_str(rq, rq_field(rq, "email", NULL));
+	(void)rq_use_stmt(rq, "account_settings_update");
+	rq->step = 20;
+	return (RQ_NEXT);
+}
+
+static int
+settings_post_respond(struct rq *rq)
+{
+	struct auth_state	*st = rq->extra;
+	json_t			*doc;
+	const char		*hash;
+
+	switch (rq->step) {
+	case 10:	/* the stored hash: check the current password */
+		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+		hash = json_string_value(json_object_get(doc, "password_hash"));
+		(void)pw_job_set(&st->job, rq_field(rq, "current_password",
+		    NULL), hash, NULL, NULL);
+		json_decref(doc);
+		rq->step = 11;
+		rq_task_start(rq, pw_task_verify, &st->job);
+		return (RQ_RETRY);
+	case 11:
+		if (!rq_task_done(rq))
+			return (RQ_RETRY);
+		if (!st->job.ok) {
+			reply_field_error(rq, "current_password",
+			    "errors.wrong_password");
+			return (rq_reply_invalid(rq));
+		}
+		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
+		    NULL, rq->me.username, rq->me.display_name);
+		st->job.check_strength = 1;
+		rq->step = 12;
+		rq_task_start(rq, pw_task_hash, &st->job);
+		return (RQ_RETRY);
+	case 12:
+		if (!rq_task_done(rq))
+			return (RQ_RETRY);
+		if (st->job.weak || st->job.hash[0] == '\0') {
+			reply_field_error(rq, "new_password",
+			    "errors.password_weak");
+			return (rq_reply_invalid(rq));
+		}
+		rq_params_reset(rq);
+		pw_new_secret(st->token, sizeof(st->token), st->token_hash);
+		pw_new_secret(st->csrf, sizeof(st->csrf), NULL);
+		rq_param_int(rq, rq->me.id);
+		rq_param_str(rq, st->job.hash);
+		rq_param_str(rq, st->token_hash);
+		rq_param_str(rq, st->csrf);
+		rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
+		rq_param_str(rq, rq_user_agent(rq));
+		(void)rq_use_stmt(rq, "account_password_set");
+		rq->step = 13;
+		return (RQ_AGAIN);
+	case 13:	/* new session made; the old ones are gone */
+		guard_set_session_cookie(rq, st->token);
+		(void)settings_update_params(rq);
+		rq->step = 21;
+		return (RQ_AGAIN);
+	default:	/* 20, 21: saved */
+		if (!rq->json) {
+			reply_redirect(rq, "/settings?saved=1");
+			return (RQ_DONE);
+		}
+		if (rq->step == 21) {
+			/* The client needs the new CSRF token. */
+			doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+			json_object_set_new(doc, "csrf_token",
+			    json_string(st->csrf));
+			reply_json(rq, 200, doc);
+			json_decref(doc);
+			return (RQ_DONE);
+		}
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions and API tokens                                             */
+
+static int
+session_delete_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, path_id(rq, "/settings/sessions/"));
+	return (RQ_NEXT);
+}
+
+static int
+token_delete_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, path_id(rq, "/settings/tokens/"));
+	return (RQ_NEXT);
+}
+
+static int
+deleted_respond(struct rq *rq)
+{
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (!rq->json) {
+		reply_redirect(rq, "/settings");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+static int
+token_create_prepare(struct rq *rq)
+{
+	struct auth_state	*st = auth_state(rq);
+	const char		*name;
+
+	if ((name = rq_text(rq, "name", 1, 1, 60, 0)) == NULL)
+		return (rq_reply_invalid(rq));
+	pw_new_secret(st->token, sizeof(st->token), st->token_hash);
+	pw_new_secret(st->csrf, sizeof(st->csrf), NULL);
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, name);
+	rq_param_str(rq, st->token_hash);
+	rq_param_str(rq, st->csrf);
+	return (RQ_NEXT);
+}
+
+/* 201 {token: {id, name, secret}}: the secret is shown this once. */
+static int
+token_create_respond(struct rq *rq)
+{
+	struct auth_state	*st = rq->extra;
+	json_t			*tok, *doc;
+	char			 secret[PW_SECRET_LEN + 3];
+
+	tok = json_loadb(rq->res, rq->res_len, 0, NULL);
+	(void)snprintf(secret, sizeof(secret), "ms_%s", st->token);
+	json_object_set_new(tok, "secret", json_string(secret));
+	doc = json_object();
+	json_object_set_new(doc, "token", tok);
+	if (rq->json)
+		reply_json(rq, 201, doc);
+	else
+		(void)reply_page(rq, 201, "token_created", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}

@@ -1,0 +1,19 @@
+/*
+ * text: small pure helpers for validating and shaping user text.
+ * No Kore; unit-tested in tests/unit/test_text.c.
+ */
+#ifndef MAKERSPACE_TEXT_H
+#define MAKERSPACE_TEXT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+int	 text_utf8_valid(const char *, size_t);
+size_t	 text_utf8_chars(const char *, size_t);
+int	 text_has_controls(const char *, size_t, int);
+size_t	 text_trim(char *, size_t);
+void	 text_lower_ascii(char *);
+void	 text_subst(struct buf *, const char *, const char *, const char *);
+
+#endif

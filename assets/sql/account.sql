@@ -1,0 +1,168 @@
+-- Statements of guard.c, account.c and admin.c.
+
+-- name: session_lookup
+-- The guard: who carries this session or API token?  $1 token hash,
+-- $2 'session' or 'token', $3 'write' counts one POST against the
+-- user's rate limit.  Touches last_seen_at at most once a minute.
+WITH s AS (
+	SELECT s.id, s.user_id, s.csrf, s.last_seen_at
+	FROM sessions s
+	WHERE s.token_hash = $1::text AND s.kind = $2::text
+	    AND (s.expires_at IS NULL OR s.expires_at > now())
+	    AND (s.kind = 'token' OR s.last_seen_at > now() -
+	        make_interval(days => setting_int('session_idle_days', 30)))
+), touch AS (
+	UPDATE sessions SET last_seen_at = now()
+	FROM s
+	WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
+), rl AS (
+	SELECT CASE WHEN $3::text = 'write'
+	    THEN rate_hit('post:' || s.user_id, 60,
+	        setting_int('posts_per_minute', 60))
+	    ELSE 0 END AS retry
+	FROM s
+)
+SELECT json_build_object('id', u.id, 'username', u.username,
+    'display_name', u.display_name, 'role', u.role,
+    'verified', u.verified_at IS NOT NULL,
+    'verification_required', setting_bool('require_verification', true),
+    'locale', u.locale, 'csrf', s.csrf,
+    'suspended_until', CASE WHEN u.suspended_until > now()
+        THEN rfc3339(u.suspended_until) END,
+    'suspend_reason', CASE WHEN u.suspended_until > now()
+        THEN u.suspend_reason END,
+    'retry_after', rl.retry)
+FROM s JOIN users u ON u.id = s.user_id CROSS JOIN rl
+
+-- name: account_signup
+SELECT account_signup($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- name: account_login_begin
+SELECT account_login_begin($1, $2)
+
+-- name: account_login_failed
+SELECT account_login_failed($1, $2)
+
+-- name: account_login_ok
+SELECT account_login_ok($1, $2, $3, $4, $5)
+
+-- name: account_logout
+-- $1 the session's hash.
+WITH gone AS (
+	DELETE FROM sessions WHERE token_hash = $1::text AND kind = 'session'
+	RETURNING 1
+)
+SELECT json_build_object('ok', true, 'ended', (SELECT count(*) FROM gone))
+
+-- name: account_profile
+-- GET /u/{username}: what anyone may see of a user.
+SELECT json_build_object('user', json_build_object(
+    'username', u.username, 'display_name', u.display_name,
+    'bio_html', u.bio_html, 'role', u.role,
+    'verified', u.verified_at IS NOT NULL,
+    'joined_at', rfc3339(u.created_at),
+    'url', '/u/' || u.username,
+    'projects', '[]'::json, 'recent_posts', '[]'::json),
+    'me', viewer_json($2::text))
+FROM users u WHERE lower(u.username) = lower($1::text)
+
+-- name: account_settings
+-- GET /settings: the user's own details, sessions and API tokens.
+-- $1 user id, $2 this request's session hash.
+SELECT json_build_object(
+    'user', user_admin_json(u)::jsonb || jsonb_build_object('bio', u.bio,
+        'bio_html', u.bio_html, 'locale', u.locale),
+    'form', json_build_object('display_name', u.display_name,
+        'bio', u.bio, 'real_name', u.real_name,
+        'reader_card', u.reader_card, 'email', u.email),
+    'sessions', (SELECT coalesce(json_agg(json_build_object('id', s.id,
+        'created_at', rfc3339(s.created_at),
+        'last_seen_at', rfc3339(s.last_seen_at),
+        'user_agent', s.user_agent, 'ip', s.ip,
+        'current', s.token_hash = $2::text,
+        'url', '/settings/sessions/' || s.id || '/delete')
+        ORDER BY s.last_seen_at DESC), '[]')
+        FROM sessions s WHERE s.user_id = u.id AND s.kind = 'session'),
+    'tokens', (SELECT coalesce(json_agg(json_build_object('id', s.id,
+        'name', s.name, 'created_at', rfc3339(s.created_at),
+        'last_used_at', rfc3339(s.last_seen_at),
+        'url', '/settings/tokens/' || s.id || '/delete')
+        ORDER BY s.id DESC), '[]')
+        FROM sessions s WHERE s.user_id = u.id AND s.kind = 'token'))
+FROM users u WHERE u.id = $1::bigint
+
+-- name: account_settings_update
+SELECT account_settings_update($1, $2, $3, $4, $5, $6, $7, $8)
+
+-- name: account_password_hash
+SELECT json_build_object('password_hash', password_hash)
+FROM users WHERE id = $1::bigint
+
+-- name: account_password_set
+SELECT account_password_set($1, $2, $3, $4, $5, $6)
+
+-- name: account_session_delete
+-- Revoke one of the user's own sessions.  $1 user, $2 session id.
+WITH gone AS (
+	DELETE FROM sessions
+	WHERE id = $2::bigint AND user_id = $1::bigint AND kind = 'session'
+	RETURNING id
+)
+SELECT json_build_object('ok', true, 'id', id) FROM gone
+
+-- name: account_token_create
+-- $1 user, $2 name, $3 hash of the secret, $4 csrf placeholder.
+WITH t AS (
+	INSERT INTO sessions (token_hash, user_id, kind, name, csrf)
+	VALUES ($3::text, $1::bigint, 'token', $2::text, $4::text)
+	RETURNING id, name, created_at
+)
+SELECT json_build_object('id', id, 'name', name,
+    'created_at', rfc3339(created_at))
+FROM t
+
+-- name: account_token_delete
+WITH gone AS (
+	DELETE FROM sessions
+	WHERE id = $2::bigint AND user_id = $1::bigint AND kind = 'token'
+	RETURNING id
+)
+SELECT json_build_object('ok', true, 'id', id) FROM gone
+
+-- name: admin_users
+-- GET /admin/users?q=: staff search by username, display name, real
+-- name or card.  $1 the search text ('' for the newest), already
+-- escaped for LIKE by the caller's pattern below.
+SELECT json_build_object('q', $1::text, 'users', coalesce(json_agg(
+    user_admin_json(u) ORDER BY u.id DESC), '[]'))
+FROM (
+	SELECT * FROM users u
+	WHERE $1::text = '' OR
+	    u.username ILIKE '%' || like_escape($1::text) || '%' OR
+	    u.display_name ILIKE '%' || like_escape($1::text) || '%' OR
+	    u.real_name ILIKE '%' || like_escape($1::text) || '%' OR
+	    u.reader_card ILIKE '%' || like_escape($1::text) || '%'
+	ORDER BY u.id DESC
+	LIMIT 100
+) u
+
+-- name: admin_user_update
+SELECT admin_user_update($1, $2, $3, $4, $5, $6)
+
+-- name: admin_audit
+-- GET /admin/audit?cursor=: every staff action, newest first.
+WITH page AS (
+	SELECT a.*, actor.username AS actor_name
+	FROM audit_log a LEFT JOIN users actor ON actor.id = a.actor_id
+	WHERE $1::bigint IS NULL OR a.id < $1::bigint
+	ORDER BY a.id DESC
+	LIMIT 101
+)
+SELECT json_build_object('entries', coalesce((SELECT json_agg(
+    json_build_object('id', id, 'actor', actor_name, 'action', action,
+    'target', target, 'reason', reason, 'details', details,
+    'at', rfc3339(at)) ORDER BY id DESC)
+    FROM (SELECT * FROM page ORDER BY id DESC LIMIT 100) p), '[]'),
+    'next_cursor', (SELECT CASE WHEN count(*) > 100
+        THEN (SELECT min(id) FROM (SELECT id FROM page ORDER BY id DESC
+        LIMIT 100) x)::text END FROM page))
