@@ -227,8 +227,10 @@ guard_check(struct rq *rq)
 		return (0);
 	}
 
+	/* Suspension stops every write but logout and settings, for staff
+	 * too: an admin can suspend a staff account. */
 	staff = guard_is_staff(&rq->me);
-	if (rq->me.suspended_until[0] != '\0' && !staff &&
+	if (rq->me.suspended_until[0] != '\0' &&
 	    (p->flags & PAGE_WRITE) && !(p->flags & PAGE_SUSPENDED_OK)) {
 		guard_refuse_suspended(rq);
 		return (0);

@@ -125,3 +125,48 @@ export async function startServer(url, runDir) {
 		}),
 	};
 }
+
+// Accounts: a logged-in user is { jar, csrf, user }.
+export const DEMO_PASSWORD = "demo-password-123";
+let userSeq = 0;
+
+export async function login(username, password = DEMO_PASSWORD) {
+	const jar = new Jar();
+	const r = await post("/login", { jar, body: { username, password } });
+	if (r.status !== 200)
+		throw new Error(`login ${username}: ${r.status} ${r.text}`);
+	return { jar, csrf: r.data.csrf_token, user: r.data.user };
+}
+
+// A new account through POST /signup; opts.verified/role are then set
+// directly in the database (test setup, not the behaviour under test).
+export async function newUser(opts = {}) {
+	const username = opts.username ||
+	    `u${process.pid % 100000}_${Date.now() % 100000}_${++userSeq}`;
+	const password = opts.password || "Kx9-mPq2-vL7-zzT";
+	const jar = new Jar();
+	const r = await post("/signup", { jar, body: { username, password,
+	    display_name: opts.display_name || `Tester ${userSeq}` } });
+	if (r.status !== 201)
+		throw new Error(`signup ${username}: ${r.status} ${r.text}`);
+	if (opts.verified)
+		sql(`UPDATE users SET verified_at = now() WHERE username = '${username}'`);
+	if (opts.role)
+		sql(`UPDATE users SET role = '${opts.role}' WHERE username = '${username}'`);
+	return { jar, csrf: r.data.csrf_token, user: r.data.user, username,
+	    password };
+}
+
+// A POST as a logged-in user, with the CSRF header.
+export function postAs(who, path, opts = {}) {
+	return post(path, { jar: who.jar, csrf: who.csrf, ...opts });
+}
+
+export function getAs(who, path, opts = {}) {
+	return get(path, { jar: who.jar, ...opts });
+}
+
+export function setting(key, value) {
+	sql(`INSERT INTO site_settings (key, value) VALUES ('${key}', '${value}')
+	    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
+}
