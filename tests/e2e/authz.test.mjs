@@ -1,0 +1,93 @@
+// The authorization matrix: for every route of conf/*.conf, what an
+// anonymous visitor, an unverified member, a member, a mentor, staff and
+// an admin get.  A route added to the config without a row here fails
+// the first test, so the matrix stays complete.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ROOT, request, newUser, login } from "./lib.mjs";
+
+const ROLES = ["anon", "unverified", "member", "mentor", "staff", "admin"];
+const all = (s) => Object.fromEntries(ROLES.map((r) => [r, s]));
+const user = (s) => ({ ...all(s), anon: 401 });
+const staff = (s) => ({ anon: 401, unverified: 403, member: 403,
+    mentor: 403, staff: s, admin: s });
+
+// [route as in the config, method, path, body, expected, options]
+const MATRIX = [
+	["/", "GET", "/", null, all(200)],
+	["/healthz", "GET", "/healthz", null, all(200)],
+	["/metrics", "GET", "/metrics", null, all(200)],
+	["^/static/[A-Za-z0-9_.-]+$", "GET", "/static/app.css", null, all(200)],
+	["/favicon.ico", "GET", "/favicon.ico", null, all(200)],
+	["/signup", "GET", "/signup", null, all(200)],
+	["/signup", "POST", "/signup", {}, all(422)],
+	["/login", "GET", "/login", null, all(200)],
+	["/login", "POST", "/login", {}, all(422)],
+	["/logout", "POST", "/logout", {}, user(200), { fresh: true }],
+	["/session", "GET", "/session", null, all(200)],
+	["^/u/[A-Za-z0-9_]{1,64}$", "GET", "/u/maker1", null, all(200)],
+	["/settings", "GET", "/settings", null, user(200)],
+	["/settings", "POST", "/settings", {}, user(200)],
+	["^/settings/sessions/[0-9]{1,18}/delete$", "POST",
+	    "/settings/sessions/999999999/delete", {}, user(404)],
+	["/settings/tokens", "POST", "/settings/tokens", {}, user(422)],
+	["^/settings/tokens/[0-9]{1,18}/delete$", "POST",
+	    "/settings/tokens/999999999/delete", {}, user(404)],
+	["/admin/users", "GET", "/admin/users?q=maker", null, staff(200)],
+	["^/admin/users/[A-Za-z0-9_]{1,64}$", "POST", "/admin/users/maker2",
+	    {}, staff(200)],
+	["/admin/audit", "GET", "/admin/audit", null, staff(200)],
+	["/preview", "POST", "/preview", { body: "*x*" }, user(200)],
+	["^/.*$", "GET", "/no/such/route", null, all(404)],
+	["^/.*$", "POST", "/no/such/route", {}, all(404)],
+];
+
+function configRoutes() {
+	const routes = [];
+	for (const f of ["routes.conf", "notfound.conf"]) {
+		for (const line of readFileSync(`${ROOT}/conf/${f}`, "utf8")
+		    .split("\n")) {
+			const m = line.match(/^\s*route\s+(\S+)\s+(\S+)/);
+			if (m)
+				routes.push(m[1]);
+		}
+	}
+	return routes;
+}
+
+const people = {};
+before(async () => {
+	people.anon = null;
+	people.unverified = await newUser();
+	people.member = await newUser({ verified: true });
+	people.mentor = await newUser({ verified: true, role: "mentor" });
+	people.staff = await newUser({ verified: true, role: "staff" });
+	people.admin = await newUser({ verified: true, role: "admin" });
+});
+
+test("every configured route has a row in the matrix", () => {
+	const covered = new Set(MATRIX.map((row) => row[0]));
+	for (const r of configRoutes())
+		assert.ok(covered.has(r), `route ${r} is missing from the matrix`);
+});
+
+for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
+	test(`${method} ${path} (${route})`, async () => {
+		for (const role of ROLES) {
+			let who = people[role];
+			if (who && opts.fresh)
+				who = await login(who.username, who.password);
+			const r = await request(method, path, {
+				jar: who?.jar, csrf: who?.csrf,
+				body: body === null ? undefined : body,
+			});
+			assert.equal(r.status, expect[role],
+			    `${role}: ${r.status} ${r.text.slice(0, 160)}`);
+			if (r.status >= 400 && r.data)
+				assert.equal(typeof r.data.error.code, "string");
+			if (r.status === 401)
+				assert.equal(r.data.error.code, "login_required");
+		}
+	});
+}

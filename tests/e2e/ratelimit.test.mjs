@@ -1,0 +1,109 @@
+// Rate limits: counters in PostgreSQL, 429 with Retry-After and a message
+// saying when to try again.  Settings are lowered for a test and put back.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { post, sql, login, newUser, postAs, setting } from "./lib.mjs";
+
+const DEFAULTS = { login_burst_failures: 10,
+    login_failures_per_account_hour: 100, signups_per_address_hour: 1000,
+    posts_per_minute: 60 };
+after(() => {
+	for (const [k, v] of Object.entries(DEFAULTS))
+		setting(k, v);
+});
+
+function assertLimited(r) {
+	assert.equal(r.status, 429, r.text);
+	assert.equal(r.data.error.code, "rate_limited");
+	const wait = Number(r.headers.get("retry-after"));
+	assert.ok(wait >= 1, "Retry-After in seconds");
+	assert.equal(r.data.error.retry_after, wait);
+	assert.match(r.data.error.message, /\d/, "the message says when");
+	return wait;
+}
+
+test("a burst of wrong passwords locks the account for a while", async () => {
+	const u = await newUser();
+	for (let i = 0; i < 10; i++) {
+		const r = await post("/login", { body: { username: u.username,
+		    password: `wrong-${i}-password` } });
+		assert.equal(r.status, 401, `try ${i}`);
+	}
+	const locked = await post("/login", { body: { username: u.username,
+	    password: u.password } });
+	const wait = assertLimited(locked);
+	assert.ok(wait <= 30, "the first lock is short");
+	const en = await post("/login?lang=en", { body: {
+	    username: u.username, password: u.password } });
+	assert.match(en.data.error.message, /try again in \d+ seconds/);
+	sql(`UPDATE login_throttle SET locked_until = now() WHERE
+	    username = '${u.username}'`);
+	await login(u.username, u.password);
+	assert.equal(sql(`SELECT count(*) FROM login_throttle WHERE
+	    username = '${u.username}'`), "0", "success clears the burst");
+});
+
+test("failed logins per account per hour are capped", async () => {
+	setting("login_burst_failures", 1000);
+	setting("login_failures_per_account_hour", 3);
+	const u = await newUser();
+	for (let i = 0; i < 3; i++) {
+		const r = await post("/login", { body: { username: u.username,
+		    password: "wrong-wrong" } });
+		assert.equal(r.status, 401);
+	}
+	const r = await post("/login", { body: { username: u.username,
+	    password: u.password } });
+	const wait = assertLimited(r);
+	assert.ok(wait <= 3600);
+	// Another account from the same address is not affected.
+	await login("maker2");
+});
+
+test("sign-ups per address are limited", async () => {
+	const n = Number(sql(`SELECT coalesce(max(n), 0) FROM rate_counters
+	    WHERE key LIKE 'signup:%' AND window_start > now() - interval '1 hour'`));
+	setting("signups_per_address_hour", n + 1);
+	await newUser();
+	const r = await post("/signup", { body: { username: `lim${Date.now() % 1e6}`,
+	    password: "Kx9-mPq2-vL7-zzT", display_name: "L" } });
+	assertLimited(r);
+	setting("signups_per_address_hour", 1000);
+});
+
+test("POSTs per user per minute are limited", async () => {
+	const me = await newUser();
+	setting("posts_per_minute", 3);
+	const statuses = [];
+	let limited = null;
+	for (let i = 0; i < 7 && !limited; i++) {
+		const r = await postAs(me, "/settings", { body: { bio: `${i}` } });
+		statuses.push(r.status);
+		if (r.status === 429)
+			limited = r;
+	}
+	assert.ok(limited, `a 429 within 7 posts: ${statuses}`);
+	assert.ok(assertLimited(limited) <= 60);
+	setting("posts_per_minute", 60);
+});
+
+test("a class of 150 behind one address signs up and logs in", async () => {
+	const tag = Date.now() % 1e6;
+	const people = Array.from({ length: 150 }, (_, i) => `cls${tag}_${i}`);
+	const pw = "Kx9-mPq2-vL7-zzT";
+	for (let i = 0; i < people.length; i += 15) {
+		const batch = people.slice(i, i + 15);
+		const rs = await Promise.all(batch.map((username) =>
+		    post("/signup", { body: { username, password: pw,
+		    display_name: username } })));
+		for (const r of rs)
+			assert.equal(r.status, 201, r.text);
+	}
+	for (let i = 0; i < people.length; i += 15) {
+		const rs = await Promise.all(people.slice(i, i + 15).map(
+		    (username) => post("/login", { body: { username,
+		    password: pw } })));
+		for (const r of rs)
+			assert.equal(r.status, 200, r.text);
+	}
+});

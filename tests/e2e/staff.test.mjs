@@ -1,0 +1,148 @@
+// Staff: verification, roles, suspensions and the audit log.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { get, sql, login, newUser, postAs, getAs } from "./lib.mjs";
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
+
+function tomorrow() {
+	const d = new Date(Date.now() + 86400e3);
+	return d.toISOString().slice(0, 10);
+}
+
+test("staff verify a member; the audit log records who, what, whom, why",
+    async () => {
+	const u = await newUser();
+	const staff = await login("staff1");
+	const r = await postAs(staff, `/admin/users/${u.username}`, {
+	    body: { verified: true, reason: "出示读者证" } });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.data.user.verified, true);
+	const s = await get("/session", { jar: u.jar });
+	assert.equal(s.data.user.verified, true);
+	const audit = await getAs(staff, "/admin/audit");
+	const e = audit.data.entries.find((x) => x.target === u.username);
+	assert.ok(e, "entry for the target");
+	assert.equal(e.actor, "staff1");
+	assert.equal(e.action, "verify");
+	assert.equal(e.reason, "出示读者证");
+	assert.match(e.at, RFC3339);
+	const again = await postAs(staff, `/admin/users/${u.username}`, {
+	    body: { verified: true } });
+	assert.equal(again.data.changed, false, "no change, no new entry");
+});
+
+test("changing the real name or card asks for verification again",
+    async () => {
+	const u = await newUser({ verified: true });
+	const r = await postAs(u, "/settings", { body: { reader_card: "NEW-1" } });
+	assert.equal(r.status, 200);
+	assert.equal(r.data.user.verified, false);
+});
+
+test("only admins grant staff or admin, or change staff", async () => {
+	const u = await newUser({ verified: true });
+	const staff = await login("staff1");
+	const admin = await login("admin");
+	const mentor = await postAs(staff, `/admin/users/${u.username}`, {
+	    body: { role: "mentor", reason: "teaches Arduino" } });
+	assert.equal(mentor.status, 200);
+	assert.equal(mentor.data.user.role, "mentor");
+	const up = await postAs(staff, `/admin/users/${u.username}`, {
+	    body: { role: "staff" } });
+	assert.equal(up.status, 403);
+	assert.equal(up.data.error.code, "forbidden");
+	const onAdmin = await postAs(staff, "/admin/users/admin", {
+	    body: { verified: false } });
+	assert.equal(onAdmin.status, 403);
+	const byAdmin = await postAs(admin, `/admin/users/${u.username}`, {
+	    body: { role: "staff", reason: "new librarian" } });
+	assert.equal(byAdmin.status, 200);
+	assert.equal(byAdmin.data.user.role, "staff");
+	const bad = await postAs(admin, `/admin/users/${u.username}`, {
+	    body: { role: "king" } });
+	assert.equal(bad.status, 422);
+	assert.ok(bad.data.error.fields.role);
+	const missing = await postAs(admin, "/admin/users/no_such_person", {
+	    body: { verified: true } });
+	assert.equal(missing.status, 404);
+	const audit = await getAs(admin, "/admin/audit");
+	assert.ok(audit.data.entries.some((e) => e.action === "role" &&
+	    e.target === u.username && e.actor === "admin"));
+});
+
+test("the last admin cannot be demoted", async () => {
+	sql("UPDATE users SET role = 'member' WHERE role = 'admin' AND " +
+	    "username <> 'admin'");
+	const admin = await login("admin");
+	const r = await postAs(admin, "/admin/users/admin", {
+	    body: { role: "member" } });
+	assert.equal(r.status, 409);
+	assert.equal(sql("SELECT role FROM users WHERE username = 'admin'"),
+	    "admin");
+});
+
+test("suspension: needs a future date and a reason, stops writes, lifts",
+    async () => {
+	const admin = await login("admin");
+	const target = await newUser({ verified: true, role: "staff" });
+	const noReason = await postAs(admin, `/admin/users/${target.username}`,
+	    { body: { suspended_until: tomorrow() } });
+	assert.equal(noReason.status, 422);
+	assert.ok(noReason.data.error.fields.reason);
+	const past = await postAs(admin, `/admin/users/${target.username}`,
+	    { body: { suspended_until: "2001-01-01", reason: "x" } });
+	assert.equal(past.status, 422);
+	const junk = await postAs(admin, `/admin/users/${target.username}`,
+	    { body: { suspended_until: "next tuesday", reason: "x" } });
+	assert.equal(junk.status, 422);
+	assert.ok(junk.data.error.fields.suspended_until);
+
+	const r = await postAs(admin, `/admin/users/${target.username}`, {
+	    body: { suspended_until: tomorrow(), reason: "spam in the board" } });
+	assert.equal(r.status, 200, r.text);
+	assert.match(r.data.user.suspended_until, RFC3339);
+
+	// A suspended staff member cannot act as staff...
+	const act = await postAs(target, "/admin/users/maker2", {
+	    body: { verified: true } });
+	assert.equal(act.status, 403);
+	assert.equal(act.data.error.code, "suspended");
+	assert.match(act.data.error.suspended_until, RFC3339);
+	assert.equal(act.data.error.reason, "spam in the board");
+	assert.ok(act.data.error.message.includes(
+	    act.data.error.suspended_until), "the message says until when");
+	// ...but can still log out and edit their own settings.
+	const own = await postAs(target, "/settings", { body: { bio: "sorry" } });
+	assert.equal(own.status, 200);
+
+	const lift = await postAs(admin, `/admin/users/${target.username}`, {
+	    body: { suspended_until: "", reason: "appeal accepted" } });
+	assert.equal(lift.status, 200);
+	assert.equal(lift.data.user.suspended_until, null);
+	const after = await postAs(target, "/admin/users/maker2", {
+	    body: { verified: true } });
+	assert.equal(after.status, 200);
+	const actions = (await getAs(admin, "/admin/audit")).data.entries
+	    .filter((e) => e.target === target.username).map((e) => e.action);
+	assert.ok(actions.includes("suspend") && actions.includes("unsuspend"));
+});
+
+test("staff user search: username, display name, real name, card; LIKE-safe",
+    async () => {
+	const staff = await login("staff1");
+	for (const q of ["maker1", "创客一号", "陈一", "R0000001"]) {
+		const r = await getAs(staff, `/admin/users?q=${encodeURIComponent(q)}`);
+		assert.equal(r.status, 200);
+		assert.ok(r.data.users.some((u) => u.username === "maker1"), q);
+	}
+	for (const q of ["%", "_", "\\", "'", "%_%"]) {
+		const r = await getAs(staff, `/admin/users?q=${encodeURIComponent(q)}`);
+		assert.equal(r.status, 200, q);
+		assert.ok(!r.data.users.some((u) => u.username === "maker1"),
+		    `${q} is literal`);
+	}
+	const html = await getAs(staff, "/admin/users?q=maker1", { json: false });
+	assert.match(html.text, /陈一/);
+	assert.match(html.text, /name="csrf" value="[A-Za-z0-9_-]{43}"/);
+});
