@@ -47,7 +47,7 @@ pw_lower_priority(void)
 	if (pw_niced)
 		return;
 	/* On Linux the nice value is per thread: who 0 is this thread. */
-	(void)setpriority(PRIO_PROCESS, 0, 10);
+	(void)setpriority(PRIO_PROCESS, 0, 19);
 	pw_niced = 1;
 }
 

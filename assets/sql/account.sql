@@ -4,35 +4,46 @@
 -- The guard: who carries this session or API token?  $1 token hash,
 -- $2 'session' or 'token', $3 'write' counts one POST against the
 -- user's rate limit.  Touches last_seen_at at most once a minute.
-WITH s AS (
+-- Settings are read inline (no setting_int() calls): this statement
+-- runs on every restricted page and every POST.
+WITH cfg AS (
+	SELECT coalesce(max((value #>> '{}')::integer) FILTER
+	        (WHERE key = 'session_idle_days'), 30) AS idle_days,
+	    coalesce(max((value #>> '{}')::integer) FILTER
+	        (WHERE key = 'posts_per_minute'), 60) AS posts_per_minute,
+	    coalesce(bool_or((value #>> '{}')::boolean) FILTER
+	        (WHERE key = 'require_verification'), true) AS require_verified
+	FROM site_settings
+	WHERE key IN ('session_idle_days', 'posts_per_minute',
+	    'require_verification')
+), s AS (
 	SELECT s.id, s.user_id, s.csrf, s.last_seen_at
-	FROM sessions s
+	FROM sessions s, cfg
 	WHERE s.token_hash = $1::text AND s.kind = $2::text
 	    AND (s.expires_at IS NULL OR s.expires_at > now())
 	    AND (s.kind = 'token' OR s.last_seen_at > now() -
-	        make_interval(days => setting_int('session_idle_days', 30)))
+	        make_interval(days => cfg.idle_days))
 ), touch AS (
 	UPDATE sessions SET last_seen_at = now()
 	FROM s
 	WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
 ), rl AS (
 	SELECT CASE WHEN $3::text = 'write'
-	    THEN rate_hit('post:' || s.user_id, 60,
-	        setting_int('posts_per_minute', 60))
+	    THEN rate_hit('post:' || s.user_id, 60, cfg.posts_per_minute)
 	    ELSE 0 END AS retry
-	FROM s
+	FROM s, cfg
 )
 SELECT json_build_object('id', u.id, 'username', u.username,
     'display_name', u.display_name, 'role', u.role,
     'verified', u.verified_at IS NOT NULL,
-    'verification_required', setting_bool('require_verification', true),
+    'verification_required', cfg.require_verified,
     'locale', u.locale, 'csrf', s.csrf,
     'suspended_until', CASE WHEN u.suspended_until > now()
         THEN rfc3339(u.suspended_until) END,
     'suspend_reason', CASE WHEN u.suspended_until > now()
         THEN u.suspend_reason END,
     'retry_after', rl.retry)
-FROM s JOIN users u ON u.id = s.user_id CROSS JOIN rl
+FROM s JOIN users u ON u.id = s.user_id CROSS JOIN rl CROSS JOIN cfg
 
 -- name: account_signup
 SELECT account_signup($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -63,7 +74,7 @@ SELECT json_build_object('user', json_build_object(
     'joined_at', rfc3339(u.created_at),
     'url', '/u/' || u.username,
     'projects', '[]'::json, 'recent_posts', '[]'::json),
-    'me', viewer_json($2::text))
+    'me', (SELECT me FROM viewer($2::text)))
 FROM users u WHERE lower(u.username) = lower($1::text)
 
 -- name: account_settings

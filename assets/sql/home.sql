@@ -4,7 +4,7 @@
 -- $1: session token hash (hex) or NULL.  The viewer is resolved here, in
 -- the same round trip as the page.
 SELECT json_build_object(
-	'me', viewer_json($1::text),
+	'me', (SELECT me FROM viewer($1::text)),
 	'projects', '[]'::json,
 	'topics', '[]'::json,
 	'events', '[]'::json

@@ -54,6 +54,14 @@ for f in tests/bench/data_*.sql; do
 	    >/dev/null
 done
 
+# to_ms a b: wrk latency texts (us/ms/s) -> a / b
+to_ms() {
+	echo "$1 $2" | awk 'function ms(v) {
+		if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+		if (v ~ /s$/) return v * 1000; return v }
+	    { printf "%.2f", ms($1) / ms($2) }'
+}
+
 # bench <name> <path> [wrk -H args...]: prints one line, remembers rps.
 bench() {
 	name="$1"
@@ -91,6 +99,22 @@ bench home_unprepared_json /bench/home-unprepared $JSON
 if [ -n "$COOKIE" ]; then
 	# shellcheck disable=SC2086
 	bench home_user_html / $HTML -H "cookie: $COOKIE"
+	# The same page while 20 clients log in without pause: password
+	# hashing runs in task threads and must not stall page serving.
+	wrk -t1 -c20 -d"$((DUR + 2))s" --latency -s tests/bench/login.lua \
+	    "$BASE/login" >"$TMP/logins.txt" 2>&1 &
+	LOGINS=$!
+	sleep 1
+	# shellcheck disable=SC2086
+	bench home_user_html_logins / $HTML -H "cookie: $COOKIE"
+	wait "$LOGINS"
+	lrps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/logins.txt")
+	lbad=$(awk '/Non-2xx/ { print $5 }' "$TMP/logins.txt")
+	p99a=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html.txt")
+	p99b=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html_logins.txt")
+	echo "logins alongside: $lrps logins/s (non-2xx ${lbad:-0});" \
+	    "home p99 $p99a alone, $p99b during logins" \
+	    "($(to_ms "$p99b" "$p99a") x)"
 fi
 for f in tests/bench/pages_*.sh; do
 	# shellcheck disable=SC1090
