@@ -76,19 +76,23 @@ build: $(BUILD)/app.so $(BUILD)/migrate
 
 $(BUILD)/obj/%.o: app/%.c $(HDRS) migrations Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_APP) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_APP) -c $< -o $@
 
 $(BUILD)/app.so: $(APP_OBJ)
-	$(CC) -shared -o $@ $(APP_OBJ) $(LIBS_APP)
+	@echo "  LD      $@"
+	@$(CC) -shared -o $@ $(APP_OBJ) $(LIBS_APP)
 
 # The benchmark build adds one route returning a constant (the "C"
 # reference of DESIGN.md section 11); it is never compiled into app.so.
 $(BUILD)/obj-bench/%.o: app/%.c $(HDRS) migrations Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_APP) -DMAKERSPACE_BENCH -c $< -o $@
+	@echo "  CC      $< (bench)"
+	@$(CC) $(CFLAGS_APP) -DMAKERSPACE_BENCH -c $< -o $@
 
 $(BUILD)/app-bench.so: $(BENCH_OBJ)
-	$(CC) -shared -o $@ $(BENCH_OBJ) $(LIBS_APP)
+	@echo "  LD      $@"
+	@$(CC) -shared -o $@ $(BENCH_OBJ) $(LIBS_APP)
 
 $(BUILD)/migrate: app/migrate.c Makefile
 	@mkdir -p $(BUILD)
@@ -118,7 +122,8 @@ unit: $(UNIT_TESTS)
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_SRC) $(HDRS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
+	@echo "  CC      $@ (ASan, UBSan)"
+	@$(CC) $(UNIT_CFLAGS) $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------
 # Fuzzing (clang + libFuzzer).
