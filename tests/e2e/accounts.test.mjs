@@ -278,6 +278,11 @@ test("settings: profile fields, Markdown bio made safe, language",
 	assert.match(page.text, /<html lang="en">/, "the user's language wins");
 	const forced = await getAs(u, "/settings?lang=zh-CN", { json: false });
 	assert.match(forced.text, /<html lang="zh-CN">/, "?lang wins over it");
+	const home = await getAs(u, "/", { json: false,
+	    headers: { "accept-language": "zh-CN" } });
+	assert.match(home.text, /<html lang="en">/,
+	    "public pages too (viewer resolved in their statement)");
+	assert.match(home.text, new RegExp(`href="/u/${u.username}"`));
 	const long = await postAs(u, "/settings", { body: {
 	    reader_card: "9".repeat(33) } });
 	assert.equal(long.status, 422);
