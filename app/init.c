@@ -21,6 +21,7 @@
 #include <kore/seccomp.h>
 
 #include "app.h"
+#include "img.h"
 
 #if !defined(SCHEMA_VERSION)
 #error "build with -DSCHEMA_VERSION=<newest migration number>"
@@ -34,6 +35,7 @@
  *				libpq's service files)
  *	faccessat(2)		libpq, cracklib's dictionary check
  *	uname			glibc's localtime and libsodium
+ *	mremap			glibc's realloc of large blocks (images)
  *	mkdir, rename, fsync, fdatasync, ftruncate, unlinkat
  *				Kore spooling large request bodies to disk
  *				(http_body_disk_offload) and removing them
@@ -52,6 +54,7 @@ KORE_SECCOMP_FILTER("app",
 	KORE_SYSCALL_ALLOW(faccessat),
 	KORE_SYSCALL_ALLOW(faccessat2),
 	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(mremap),
 	KORE_SYSCALL_ALLOW(mkdir),
 	KORE_SYSCALL_ALLOW(rename),
 	KORE_SYSCALL_ALLOW(fsync),
@@ -88,6 +91,7 @@ kore_parent_configure(int argc, char **argv)
 
 	if (sodium_init() == -1)
 		fatal("libsodium failed to initialise");
+	img_init();
 	config_from_env();
 
 	(void)snprintf(path, sizeof(path), "%s/sql", app_config.assets);

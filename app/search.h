@@ -1,0 +1,34 @@
+/*
+ * search: the search tokenizer (DESIGN.md section 8); contract and SQL in
+ * search.c.  Latin words become [a-z0-9] (lower case, accents dropped,
+ * cut at 40 bytes); CJK runs become characters and bigrams.  Pure.
+ */
+#ifndef MAKERSPACE_SEARCH_H
+#define MAKERSPACE_SEARCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define SEARCH_MAX_INPUT	(256 * 1024)	/* bytes of text indexed */
+#define SEARCH_MAX_QUERY	200		/* characters of a query */
+#define SEARCH_MAX_QTOKENS	32		/* distinct tokens of a query */
+#define SEARCH_MAX_WORD		40		/* bytes of a Latin token */
+#define SEARCH_MAX_TSV		(900 * 1024)	/* tsvector bytes, of 1 MB */
+
+/*
+ * Index tokens, appended to out one space apart (a space first if out
+ * holds text, so title and body can share it).  Reads SEARCH_MAX_INPUT
+ * bytes at most; stops at the SEARCH_MAX_TSV budget.  Returns the count.
+ */
+size_t	search_index_tokens(const char *text, size_t len, struct buf *out);
+
+/*
+ * Query tokens, the same but CJK runs give bigrams only (a lone
+ * character its unigram); at most SEARCH_MAX_QTOKENS distinct tokens of
+ * the first SEARCH_MAX_QUERY characters, each [a-z0-9] or CJK only: safe
+ * as $1 of plainto_tsquery('simple', $1).  0: answer "no results".
+ */
+size_t	search_query_tokens(const char *query, size_t len, struct buf *out);
+
+#endif
