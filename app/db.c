@@ -225,8 +225,16 @@ db_conn_setup(PGconn *conn, char *err, size_t errlen)
 
 	(void)snprintf(sql, sizeof(sql), "SET TimeZone TO '%s'",
 	    app_config.time_zone);
+	/*
+	 * force_generic_plan: plan each statement once per connection.  With
+	 * the default (auto) PostgreSQL kept choosing custom plans for page
+	 * statements, re-planning (and re-parsing inlined SQL functions) on
+	 * every call: measured 8k against 30k+ home pages/s.
+	 */
 	if (!db_exec(conn, sql, err, errlen) ||
-	    !db_exec(conn, "SET statement_timeout TO '10s'", err, errlen))
+	    !db_exec(conn, "SET statement_timeout TO '10s'", err, errlen) ||
+	    !db_exec(conn, "SET plan_cache_mode TO force_generic_plan", err,
+	    errlen))
 		return (0);
 
 	for (i = 0; i < nstmts; i++) {

