@@ -391,6 +391,14 @@ json_member(struct form *f, const char *key, size_t keylen, json_t *val)
 	if (!json_is_array(val))
 		return (json_scalar(f, key, keylen, val));
 
+	/*
+	 * An empty array is one empty field, so "tags": [] can clear a list
+	 * (a form does the same by sending one empty value); pages drop
+	 * empty list items.
+	 */
+	if (json_array_size(val) == 0)
+		return (json_scalar(f, key, keylen, json_null()));
+
 	json_array_foreach(val, i, el) {
 		if (json_is_object(el) || json_is_array(el))
 			return (-1);

@@ -29,6 +29,7 @@
 		"form-action 'self'; frame-ancestors 'none'"
 
 static json_t	*reply_form_echo(struct rq *);
+static void	 reply_form_choice(json_t *, const char *, const char *);
 static json_t	*reply_fields_translated(struct rq *);
 
 void
@@ -205,6 +206,28 @@ reply_fields_translated(struct rq *rq)
 	return (json_incref(rq->fields));
 }
 
+/*
+ * For radio buttons and selects: status=published also sets
+ * "status_published": true, which a template can test
+ * ({{#form.status_published}} checked{{/form.status_published}}).
+ */
+static void
+reply_form_choice(json_t *o, const char *name, const char *value)
+{
+	char	key[128];
+	size_t	i;
+
+	for (i = 0; value[i] != '\0'; i++) {
+		if (!((value[i] >= 'a' && value[i] <= 'z') ||
+		    (value[i] >= '0' && value[i] <= '9') || value[i] == '_'))
+			return;
+	}
+	if (i == 0 || i > 32)
+		return;
+	(void)snprintf(key, sizeof(key), "%s_%s", name, value);
+	json_object_set_new(o, key, json_true());
+}
+
 /* What the user typed, to fill the form again (never passwords). */
 static json_t *
 reply_form_echo(struct rq *rq)
@@ -223,6 +246,7 @@ reply_form_echo(struct rq *rq)
 			continue;
 		json_object_set_new(o, name, json_stringn_nocheck(
 		    rq->body.fields[i].value, rq->body.fields[i].len));
+		reply_form_choice(o, name, rq->body.fields[i].value);
 	}
 	return (o);
 }

@@ -12,6 +12,7 @@ const all = (s) => Object.fromEntries(ROLES.map((r) => [r, s]));
 const user = (s) => ({ ...all(s), anon: 401 });
 const staff = (s) => ({ anon: 401, unverified: 403, member: 403,
     mentor: 403, staff: s, admin: s });
+const verified = (s) => ({ ...all(s), anon: 401, unverified: 403 });
 
 // [route as in the config, method, path, body, expected, options]
 const MATRIX = [
@@ -39,6 +40,33 @@ const MATRIX = [
 	    {}, staff(200)],
 	["/admin/audit", "GET", "/admin/audit", null, staff(200)],
 	["/preview", "POST", "/preview", { body: "*x*" }, user(200)],
+	["/projects", "GET", "/projects", null, all(200)],
+	["/projects", "POST", "/projects", {}, verified(422)],
+	["/projects/new", "GET", "/projects/new", null, verified(200)],
+	["^/projects/[0-9]{1,18}$", "GET", "/projects/:pub", null, all(200)],
+	["^/projects/[0-9]{1,18}$", "GET", "/projects/:draft", null,
+	    { ...all(404), staff: 200, admin: 200 }],
+	["^/projects/[0-9]{1,18}$", "POST", "/projects/:pub", {},
+	    { ...user(403), staff: 200, admin: 200 }],
+	["^/projects/[0-9]{1,18}/edit$", "GET", "/projects/:pub/edit", null,
+	    { ...user(404), staff: 200, admin: 200 }],
+	["^/projects/[0-9]{1,18}/delete$", "POST", "/projects/999999999/delete",
+	    {}, user(404)],
+	["^/projects/[0-9]{1,18}/like$", "POST", "/projects/:pub/like", {},
+	    user(200)],
+	["^/projects/[0-9]{1,18}/unlike$", "POST", "/projects/:pub/unlike", {},
+	    user(200)],
+	["^/projects/[0-9]{1,18}/comments$", "POST", "/projects/:pub/comments",
+	    {}, verified(422)],
+	["^/projects/[0-9]{1,18}/members$", "POST", "/projects/:pub/members",
+	    { username: "maker2" }, { ...verified(403), staff: 200, admin: 200 }],
+	["^/projects/[0-9]{1,18}/members/[A-Za-z0-9_]{1,64}/delete$", "POST",
+	    "/projects/:pub/members/nobody_here/delete", {},
+	    { ...user(403), staff: 404, admin: 404 }],
+	["^/projects/[0-9]{1,18}/logs$", "POST", "/projects/:pub/logs", {},
+	    verified(422)],
+	["/notifications", "GET", "/notifications", null, user(200)],
+	["/notifications/read", "POST", "/notifications/read", {}, user(200)],
 	["^/.*$", "GET", "/no/such/route", null, all(404)],
 	["^/.*$", "POST", "/no/such/route", {}, all(404)],
 ];
@@ -57,7 +85,14 @@ function configRoutes() {
 }
 
 const people = {};
+const ids = {};
 before(async () => {
+	const maker = await login("maker1");
+	for (const [k, status] of [["pub", "published"], ["draft", "draft"]]) {
+		const r = await request("POST", "/projects", { jar: maker.jar,
+		    csrf: maker.csrf, body: { title: `matrix ${k}`, status } });
+		ids[k] = r.data.project.id;
+	}
 	people.anon = null;
 	people.unverified = await newUser();
 	people.member = await newUser({ verified: true });
@@ -78,7 +113,8 @@ for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
 			let who = people[role];
 			if (who && opts.fresh)
 				who = await login(who.username, who.password);
-			const r = await request(method, path, {
+			const r = await request(method, path
+			    .replace(":pub", ids.pub).replace(":draft", ids.draft), {
 				jar: who?.jar, csrf: who?.csrf,
 				body: body === null ? undefined : body,
 			});

@@ -1,0 +1,153 @@
+/*
+ * notify.c: GET /notifications and POST /notifications/read.
+ *
+ * Features write rows (type, actor, url, data); the text people read is
+ * made here from the catalog ("notify.<type>", with {actor}, {project},
+ * {title}), so it is always in the reader's language.
+ */
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "text.h"
+
+int	page_notifications(struct http_request *);
+int	page_notifications_read(struct http_request *);
+
+static int	list_prepare(struct rq *);
+static int	list_respond(struct rq *);
+static int	read_prepare(struct rq *);
+static int	read_respond(struct rq *);
+static void	notify_text(struct rq *, json_t *);
+static const char *data_text(json_t *, const char *);
+
+static const struct page list_page = {
+	.name = "notifications", .access = ACCESS_USER,
+	.tmpl = "notifications", .stmt = "notifications_page",
+	.prepare = list_prepare, .respond = list_respond,
+};
+static const struct page read_post = {
+	.name = "notifications_read", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .stmt = "notifications_read",
+	.prepare = read_prepare, .respond = read_respond,
+};
+
+int
+page_notifications(struct http_request *req)
+{
+	return (rq_run(req, &list_page));
+}
+
+int
+page_notifications_read(struct http_request *req)
+{
+	return (rq_run(req, &read_post));
+}
+
+static int
+list_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	return (RQ_NEXT);
+}
+
+static const char *
+data_text(json_t *data, const char *key)
+{
+	const char	*s;
+
+	s = json_string_value(json_object_get(data, key));
+	return (s != NULL ? s : "");
+}
+
+/* Add "text" to one notification, from its type and data. */
+static void
+notify_text(struct rq *rq, json_t *n)
+{
+	struct buf	 a, b, c;
+	const char	*type, *tmpl, *actor;
+	char		 key[96];
+	json_t		*data;
+
+	type = json_string_value(json_object_get(n, "type"));
+	(void)snprintf(key, sizeof(key), "notify.%s", type ? type : "");
+	if ((tmpl = render_text(rq->locale, key)) == NULL)
+		tmpl = render_text(rq->locale, "notify.other");
+	data = json_object_get(n, "data");
+	actor = json_string_value(json_object_get(json_object_get(n, "actor"),
+	    "display_name"));
+
+	buf_init(&a);
+	buf_init(&b);
+	buf_init(&c);
+	text_subst(&a, tmpl ? tmpl : "", "actor", actor ? actor : "");
+	text_subst(&b, a.data, "project", data_text(data, "project"));
+	text_subst(&c, b.data, "title", data_text(data, "title"));
+	json_object_set_new(n, "text", json_string(c.data));
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&c);
+}
+
+static int
+list_respond(struct rq *rq)
+{
+	json_t	*doc, *n;
+	size_t	 i;
+
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	json_array_foreach(json_object_get(doc, "notifications"), i, n)
+		notify_text(rq, n);
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, "notifications", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* ids: repeated field or JSON array; none means all. */
+static int
+read_prepare(struct rq *rq)
+{
+	const struct form_field	*f;
+	json_t			*ids;
+	char			*end;
+	size_t			 i, n;
+	long long		 v;
+
+	rq_param_int(rq, rq->me.id);
+	if ((n = form_count(&rq->body, "ids")) == 0) {
+		rq_param_null(rq);
+		return (RQ_NEXT);
+	}
+	ids = json_array();
+	for (i = 0; i < n; i++) {
+		f = form_get_nth(&rq->body, "ids", i);
+		if (f->len == 0)
+			continue;
+		v = strtoll(f->value, &end, 10);
+		if (*end != '\0' || v <= 0) {
+			reply_field_error(rq, "ids", "errors.field.bad_text");
+			json_decref(ids);
+			return (rq_reply_invalid(rq));
+		}
+		json_array_append_new(ids, json_integer(v));
+	}
+	rq_param_own(rq, json_dumps(ids, JSON_COMPACT));
+	json_decref(ids);
+	return (RQ_NEXT);
+}
+
+static int
+read_respond(struct rq *rq)
+{
+	if (!rq->json) {
+		reply_redirect(rq, "/notifications");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}

@@ -1,0 +1,773 @@
+/*
+ * project.c: the project showcase (API.md "Projects"): create, edit,
+ * publish, delete, listing with tag filter, search and keyset
+ * pagination, likes, comments, team members and the build log.
+ *
+ * C does what only C can do (Markdown to safe HTML, search tokens, field
+ * validation in the user's language); the rules (who may see or change
+ * what, idempotent likes, notifications) are in the functions of
+ * migrations/0003_projects.sql, which answer with the project document.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "md.h"
+#include "search.h"
+#include "text.h"
+
+#define PROJECT_MAX_TAGS	8
+#define PROJECT_TAG_CHARS	24
+
+int	page_projects(struct http_request *);
+int	page_project_new(struct http_request *);
+int	page_project(struct http_request *);
+int	page_project_edit(struct http_request *);
+int	page_project_delete(struct http_request *);
+int	page_project_like(struct http_request *);
+int	page_project_unlike(struct http_request *);
+int	page_project_comments(struct http_request *);
+int	page_project_members(struct http_request *);
+int	page_project_member_delete(struct http_request *);
+int	page_project_logs(struct http_request *);
+
+/* What a create or edit carries between its steps. */
+struct project_edit {
+	char	*body_html;	/* malloc()ed by md_render */
+	char	*tags_json;	/* malloc()ed by jansson; NULL: unchanged */
+	char	*tokens;	/* malloc()ed; NULL: unchanged */
+};
+
+static int	list_prepare(struct rq *);
+static int	create_prepare(struct rq *);
+static int	create_respond(struct rq *);
+static int	new_form(struct rq *);
+static int	view_prepare(struct rq *);
+static int	edit_form_prepare(struct rq *);
+static int	update_prepare(struct rq *);
+static int	update_respond(struct rq *);
+static int	delete_prepare(struct rq *);
+static int	delete_respond(struct rq *);
+static int	like_prepare(struct rq *);
+static int	unlike_prepare(struct rq *);
+static int	comment_prepare(struct rq *);
+static int	member_add_prepare(struct rq *);
+static int	member_remove_prepare(struct rq *);
+static int	log_prepare(struct rq *);
+static int	written_respond(struct rq *);
+static int	created_respond(struct rq *);
+
+static int64_t	project_id(struct rq *);
+static void	project_url(struct rq *, char *, size_t, const char *);
+static int	project_fields(struct rq *, struct project_edit *, int);
+static char	*project_tags(struct rq *);
+static void	project_tokens(struct buf *, const char *, const char *,
+		    const char *, json_t *);
+static void	project_edit_free(void *);
+static int	markdown_field(struct rq *, const char *, int, char **);
+static int	list_cursor(struct rq *);
+static void	comma_normalise(char *);
+static int	blank(const char *);
+static const char *field_or_null(struct rq *, const char *);
+static const char *merged(struct rq *, json_t *, const char *);
+
+static const char *const licenses[] = {
+	"CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0",
+	"CC0-1.0", "MIT", "GPL-3.0-or-later", "all-rights-reserved", NULL
+};
+
+static const struct page list_page = {
+	.name = "projects", .access = ACCESS_ANYONE, .tmpl = "projects",
+	.prepare = list_prepare,
+};
+static const struct page create_post = {
+	.name = "project_create", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .tmpl = "project_form", .stmt = "project_create",
+	.prepare = create_prepare, .respond = create_respond,
+};
+static const struct page new_page = {
+	.name = "project_new", .access = ACCESS_VERIFIED,
+	.flags = PAGE_NO_STMT, .tmpl = "project_form", .prepare = new_form,
+};
+static const struct page view_page = {
+	.name = "project", .access = ACCESS_ANYONE, .tmpl = "project",
+	.stmt = "project_page", .prepare = view_prepare,
+};
+static const struct page edit_page = {
+	.name = "project_edit", .access = ACCESS_USER, .tmpl = "project_form",
+	.stmt = "project_edit_page", .prepare = edit_form_prepare,
+};
+static const struct page update_post = {
+	.name = "project_update", .access = ACCESS_USER,
+	.flags = PAGE_WRITE, .tmpl = "project_form",
+	.prepare = update_prepare, .respond = update_respond,
+};
+static const struct page delete_post = {
+	.name = "project_delete", .access = ACCESS_USER,
+	.flags = PAGE_WRITE, .stmt = "project_delete",
+	.prepare = delete_prepare, .respond = delete_respond,
+};
+static const struct page like_post = {
+	.name = "project_like", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_like", .prepare = like_prepare,
+	.respond = written_respond,
+};
+static const struct page unlike_post = {
+	.name = "project_unlike", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_like", .prepare = unlike_prepare,
+	.respond = written_respond,
+};
+static const struct page comment_post = {
+	.name = "project_comment", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "project_comment",
+	.prepare = comment_prepare, .respond = created_respond,
+};
+static const struct page member_add_post = {
+	.name = "project_member_add", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "project_member_add",
+	.prepare = member_add_prepare, .respond = written_respond,
+};
+static const struct page member_remove_post = {
+	.name = "project_member_remove", .access = ACCESS_USER,
+	.flags = PAGE_WRITE, .stmt = "project_member_remove",
+	.prepare = member_remove_prepare, .respond = written_respond,
+};
+static const struct page log_post = {
+	.name = "project_log", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "project_log_add",
+	.prepare = log_prepare, .respond = created_respond,
+};
+
+int
+page_projects(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &create_post :
+	    &list_page));
+}
+
+int
+page_project_new(struct http_request *req)
+{
+	return (rq_run(req, &new_page));
+}
+
+int
+page_project(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &update_post :
+	    &view_page));
+}
+
+int
+page_project_edit(struct http_request *req)
+{
+	return (rq_run(req, &edit_page));
+}
+
+int
+page_project_delete(struct http_request *req)
+{
+	return (rq_run(req, &delete_post));
+}
+
+int
+page_project_like(struct http_request *req)
+{
+	return (rq_run(req, &like_post));
+}
+
+int
+page_project_unlike(struct http_request *req)
+{
+	return (rq_run(req, &unlike_post));
+}
+
+int
+page_project_comments(struct http_request *req)
+{
+	return (rq_run(req, &comment_post));
+}
+
+int
+page_project_members(struct http_request *req)
+{
+	return (rq_run(req, &member_add_post));
+}
+
+int
+page_project_member_delete(struct http_request *req)
+{
+	return (rq_run(req, &member_remove_post));
+}
+
+int
+page_project_logs(struct http_request *req)
+{
+	return (rq_run(req, &log_post));
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The {id} of /projects/{id}/...; the route's regex made it digits. */
+static int64_t
+project_id(struct rq *rq)
+{
+	return ((int64_t)strtoll(rq->req->path + strlen("/projects/"), NULL,
+	    10));
+}
+
+static void
+project_url(struct rq *rq, char *out, size_t len, const char *suffix)
+{
+	(void)snprintf(out, len, "/projects/%lld%s",
+	    (long long)project_id(rq), suffix);
+}
+
+static void
+project_edit_free(void *p)
+{
+	struct project_edit	*e = p;
+
+	free(e->body_html);
+	free(e->tags_json);
+	free(e->tokens);
+	free(e);
+}
+
+/*
+ * A Markdown field: its HTML (malloc()ed) in *html, or NULL when absent.
+ * 0 after noting a problem.
+ */
+static int
+markdown_field(struct rq *rq, const char *name, int required, char **html)
+{
+	struct md_result	 md;
+	const char		*v;
+	size_t			 len;
+
+	*html = NULL;
+	if ((v = rq_text(rq, name, required, 0, (size_t)-1, 1)) == NULL)
+		return (!required && !rq_has_errors(rq));
+	len = strlen(v);
+	if (required && blank(v)) {
+		reply_field_error(rq, name, "errors.field.required");
+		return (0);
+	}
+	if (md_render(v, len, &md) != 0) {
+		reply_field_error(rq, name, "errors.body_too_large");
+		return (0);
+	}
+	*html = md.html;
+	md.html = NULL;
+	md_result_free(&md);
+	return (1);
+}
+
+/* Full-width commas (U+FF0C, typed by Chinese keyboards) to ASCII. */
+static void
+comma_normalise(char *s)
+{
+	char	*p, *w;
+
+	for (p = s, w = s; *p != '\0'; ) {
+		if (!strncmp(p, "\xef\xbc\x8c", 3)) {
+			*w++ = ',';
+			p += 3;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+}
+
+/* Only white space? */
+static int
+blank(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * The tags as a JSON array (malloc()ed), or NULL when the field is
+ * absent.  Each value may hold several tags separated by commas (a form's
+ * one text box); tags are trimmed, ASCII lower-cased, deduplicated.
+ */
+static char *
+project_tags(struct rq *rq)
+{
+	const struct form_field	*f;
+	json_t			*arr;
+	char			*tok, *save, *copy, *out;
+	size_t			 i, n, k, len;
+	int			 dup;
+
+	if ((n = form_count(&rq->body, "tags")) == 0)
+		return (NULL);
+	arr = json_array();
+	out = NULL;
+	for (i = 0; i < n; i++) {
+		f = form_get_nth(&rq->body, "tags", i);
+		if (!text_utf8_valid(f->value, f->len) ||
+		    text_has_controls(f->value, f->len, 0)) {
+			reply_field_error(rq, "tags", "errors.field.bad_text");
+			goto out;
+		}
+		copy = strdup(f->value);
+		comma_normalise(copy);
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			len = text_trim(tok, strlen(tok));
+			text_lower_ascii(tok);
+			if (len == 0)
+				continue;
+			if (text_utf8_chars(tok, len) > PROJECT_TAG_CHARS ||
+			    strpbrk(tok, "#/?&<>\"'") != NULL) {
+				reply_field_error(rq, "tags",
+				    "errors.bad_tag");
+				continue;
+			}
+			for (k = 0, dup = 0; k < json_array_size(arr); k++)
+				dup |= !strcmp(json_string_value(
+				    json_array_get(arr, k)), tok);
+			if (!dup)
+				json_array_append_new(arr, json_string(tok));
+		}
+		free(copy);
+	}
+	if (json_array_size(arr) > PROJECT_MAX_TAGS)
+		reply_field_error(rq, "tags", "errors.too_many_tags");
+	if (!rq_has_errors(rq))
+		out = json_dumps(arr, JSON_COMPACT);
+
+out:
+	json_decref(arr);
+	return (out);
+}
+
+/* Title, summary, body and tags as search tokens (see search.c). */
+static void
+project_tokens(struct buf *out, const char *title, const char *summary,
+    const char *body, json_t *tags)
+{
+	size_t		i;
+
+	if (title != NULL)
+		(void)search_index_tokens(title, strlen(title), out);
+	if (summary != NULL)
+		(void)search_index_tokens(summary, strlen(summary), out);
+	for (i = 0; i < json_array_size(tags); i++) {
+		(void)search_index_tokens(json_string_value(
+		    json_array_get(tags, i)), strlen(json_string_value(
+		    json_array_get(tags, i))), out);
+	}
+	if (body != NULL)
+		(void)search_index_tokens(body, strlen(body), out);
+}
+
+/*
+ * Validate the fields of a create (creating: title required) or an edit
+ * (every field optional).  Fills e; 0 after noting problems.
+ */
+static int
+project_fields(struct rq *rq, struct project_edit *e, int creating)
+{
+	const char	*v;
+	size_t		 i;
+
+	(void)rq_text(rq, "title", creating, 1, 120, 0);
+	(void)rq_text(rq, "summary", 0, 0, 300, 0);
+	(void)markdown_field(rq, "body", 0, &e->body_html);
+	e->tags_json = project_tags(rq);
+	if ((v = rq_text(rq, "license", 0, 0, 40, 0)) != NULL && *v != '\0') {
+		for (i = 0; licenses[i] != NULL; i++) {
+			if (!strcmp(licenses[i], v))
+				break;
+		}
+		if (licenses[i] == NULL)
+			reply_field_error(rq, "license",
+			    "errors.unknown_license");
+	}
+	if ((v = rq_text(rq, "status", 0, 0, 20, 0)) != NULL && *v != '\0' &&
+	    strcmp(v, "draft") && strcmp(v, "published"))
+		reply_field_error(rq, "status", "errors.bad_status");
+	return (!rq_has_errors(rq));
+}
+
+/* Non-empty text of a field, else NULL (absent and empty mean "keep"). */
+static const char *
+field_or_null(struct rq *rq, const char *name)
+{
+	const char	*v;
+
+	v = rq_field(rq, name, NULL);
+	return (v != NULL && *v != '\0' ? v : NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /projects?q=&tag=&cursor=                                       */
+
+/* "<microseconds>.<id>" into two parameters; 0 when it is malformed. */
+static int
+list_cursor(struct rq *rq)
+{
+	const char	*c, *dot;
+	size_t		 i;
+
+	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0') {
+		rq_param_null(rq);
+		rq_param_null(rq);
+		return (1);
+	}
+	if ((dot = strchr(c, '.')) == NULL || dot == c || dot[1] == '\0' ||
+	    strlen(c) > 40)
+		return (0);
+	for (i = 0; c[i] != '\0'; i++) {
+		if ((c[i] < '0' || c[i] > '9') && c + i != dot)
+			return (0);
+	}
+	rq_param_own(rq, strndup(c, (size_t)(dot - c)));
+	rq_param_str(rq, dot + 1);
+	return (1);
+}
+
+static int
+list_prepare(struct rq *rq)
+{
+	struct buf	 tokens;
+	const char	*q, *tag;
+	json_t		*doc;
+
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (!list_cursor(rq)) {
+		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
+		return (RQ_DONE);
+	}
+	q = rq_query(rq, "q");
+	tag = rq_query(rq, "tag");
+	if (q != NULL && *q != '\0') {
+		buf_init(&tokens);
+		if (search_query_tokens(q, strlen(q), &tokens) == 0) {
+			/* Nothing searchable (only symbols): no results. */
+			buf_free(&tokens);
+			doc = json_pack("{s:[], s:n, s:s, s:n}", "projects",
+			    "next_cursor", "q", q, "tag");
+			if (rq->json)
+				reply_json(rq, 200, doc);
+			else
+				(void)reply_page(rq, 200, "projects", doc);
+			json_decref(doc);
+			return (RQ_DONE);
+		}
+		rq_param_own(rq, buf_release(&tokens, NULL));
+		rq_param_str(rq, q);
+		(void)rq_use_stmt(rq, "project_list_search");
+	} else if (tag != NULL && *tag != '\0') {
+		rq_param_str(rq, tag);
+		(void)rq_use_stmt(rq, "project_list_tag");
+	} else {
+		(void)rq_use_stmt(rq, "project_list");
+	}
+	return (RQ_NEXT);
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /projects, GET /projects/new                                   */
+
+static int
+new_form(struct rq *rq)
+{
+	json_t	*doc;
+
+	doc = json_pack("{s:{s:s, s:s}}", "form", "license", "CC-BY-4.0",
+	    "status", "draft");
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, "project_form", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+static int
+create_prepare(struct rq *rq)
+{
+	struct project_edit	*e;
+	struct buf		 tokens;
+	json_t			*tags;
+
+	(void)rq_set_extra(rq, sizeof(*e), project_edit_free);
+	e = rq->extra;
+	if (!project_fields(rq, e, 1))
+		return (rq_reply_invalid(rq));
+
+	buf_init(&tokens);
+	tags = e->tags_json ? json_loads(e->tags_json, 0, NULL) : NULL;
+	project_tokens(&tokens, rq_field(rq, "title", NULL),
+	    rq_field(rq, "summary", NULL), rq_field(rq, "body", NULL), tags);
+	json_decref(tags);
+
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq_field(rq, "title", NULL));
+	rq_param_str(rq, rq_field(rq, "summary", NULL));
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_str(rq, e->body_html);
+	rq_param_str(rq, e->tags_json ? e->tags_json : "[]");
+	rq_param_str(rq, field_or_null(rq, "license"));
+	rq_param_str(rq, field_or_null(rq, "status"));
+	rq_param_own(rq, buf_release(&tokens, NULL));
+	return (RQ_NEXT);
+}
+
+/* 201 {project}; browsers go to the new project's page. */
+static int
+create_respond(struct rq *rq)
+{
+	json_t		*doc;
+	const char	*url;
+
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	url = json_string_value(json_object_get(json_object_get(doc,
+	    "project"), "url"));
+	reply_created(rq, rq->res, rq->res_len, url);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /projects/{id}, GET /projects/{id}/edit, POST /projects/{id}     */
+
+static int
+view_prepare(struct rq *rq)
+{
+	rq_param_int(rq, project_id(rq));
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	return (RQ_NEXT);
+}
+
+static int
+edit_form_prepare(struct rq *rq)
+{
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq->me.role);
+	return (RQ_NEXT);
+}
+
+/*
+ * An edit changes only the fields sent.  When text that is searched
+ * changes, the current text is read first (project_tokens) so the search
+ * tokens cover the whole project.
+ */
+static int
+update_prepare(struct rq *rq)
+{
+	struct project_edit	*e;
+
+	(void)rq_set_extra(rq, sizeof(*e), project_edit_free);
+	e = rq->extra;
+	if (!project_fields(rq, e, 0))
+		return (rq_reply_invalid(rq));
+
+	if (rq_field(rq, "title", NULL) || rq_field(rq, "summary", NULL) ||
+	    rq_field(rq, "body", NULL) || e->tags_json != NULL) {
+		rq_param_int(rq, project_id(rq));
+		(void)rq_use_stmt(rq, "project_tokens");
+		rq->step = 1;
+		return (RQ_NEXT);
+	}
+	rq->step = 1;
+	rq->res_null = 1;
+	return (update_respond(rq) == RQ_AGAIN ? RQ_NEXT : RQ_DONE);
+}
+
+static const char *
+merged(struct rq *rq, json_t *cur, const char *name)
+{
+	const char	*v;
+
+	if ((v = rq_field(rq, name, NULL)) != NULL)
+		return (v);
+	return (json_string_value(json_object_get(cur, name)));
+}
+
+static int
+update_respond(struct rq *rq)
+{
+	struct project_edit	*e = rq->extra;
+	struct buf		 tokens;
+	json_t			*cur, *tags;
+	char			 url[64];
+
+	if (rq->step == 1) {
+		cur = rq->res_null ? NULL : json_loadb(rq->res, rq->res_len,
+		    0, NULL);
+		if (cur != NULL) {
+			tags = e->tags_json ? json_loads(e->tags_json, 0,
+			    NULL) : json_incref(json_object_get(cur, "tags"));
+			buf_init(&tokens);
+			project_tokens(&tokens, merged(rq, cur, "title"),
+			    merged(rq, cur, "summary"),
+			    merged(rq, cur, "body"), tags);
+			e->tokens = buf_release(&tokens, NULL);
+			json_decref(tags);
+			json_decref(cur);
+		}
+		rq_params_reset(rq);
+		rq_param_int(rq, project_id(rq));
+		rq_param_int(rq, rq->me.id);
+		rq_param_str(rq, field_or_null(rq, "title"));
+		rq_param_str(rq, rq_field(rq, "summary", NULL));
+		rq_param_str(rq, rq_field(rq, "body", NULL));
+		rq_param_str(rq, e->body_html);
+		rq_param_str(rq, e->tags_json);
+		rq_param_str(rq, field_or_null(rq, "license"));
+		rq_param_str(rq, field_or_null(rq, "status"));
+		rq_param_str(rq, e->tokens);
+		(void)rq_use_stmt(rq, "project_update");
+		rq->step = 2;
+		return (RQ_AGAIN);
+	}
+	if (!rq->json) {
+		project_url(rq, url, sizeof(url), "");
+		reply_redirect(rq, url);
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Delete, like, comments, team, build log                             */
+
+static int
+delete_prepare(struct rq *rq)
+{
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	return (RQ_NEXT);
+}
+
+static int
+delete_respond(struct rq *rq)
+{
+	if (!rq->json) {
+		reply_redirect(rq, "/projects");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+static int
+like_prepare(struct rq *rq)
+{
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, "true");
+	return (RQ_NEXT);
+}
+
+static int
+unlike_prepare(struct rq *rq)
+{
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, "false");
+	return (RQ_NEXT);
+}
+
+static int
+comment_prepare(struct rq *rq)
+{
+	char	*html;
+
+	if (!markdown_field(rq, "body", 1, &html))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_own(rq, html);
+	return (RQ_NEXT);
+}
+
+static int
+member_add_prepare(struct rq *rq)
+{
+	const char	*name;
+
+	if ((name = rq_text(rq, "username", 1, 1, 64, 0)) == NULL)
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, name);
+	return (RQ_NEXT);
+}
+
+static int
+member_remove_prepare(struct rq *rq)
+{
+	const char	*p;
+
+	p = strstr(rq->req->path, "/members/") + strlen("/members/");
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_own(rq, strndup(p, strcspn(p, "/")));
+	return (RQ_NEXT);
+}
+
+static int
+log_prepare(struct rq *rq)
+{
+	char	*html;
+
+	(void)rq_text(rq, "title", 1, 1, 120, 0);
+	if (!markdown_field(rq, "body", 0, &html) || rq_has_errors(rq)) {
+		free(html);
+		return (rq_reply_invalid(rq));
+	}
+	rq_param_int(rq, project_id(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq_field(rq, "title", NULL));
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_own(rq, html != NULL ? html : strdup(""));
+	return (RQ_NEXT);
+}
+
+/* 200 with the changed thing; browsers go back to the project. */
+static int
+written_respond(struct rq *rq)
+{
+	char	url[64];
+
+	if (!rq->json) {
+		project_url(rq, url, sizeof(url), "");
+		reply_redirect(rq, url);
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/* 201 with the new comment or log entry; browsers go to it. */
+static int
+created_respond(struct rq *rq)
+{
+	json_t		*doc, *thing;
+	const char	*key;
+
+	thing = NULL;
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	json_object_foreach(doc, key, thing)
+		break;
+	reply_created(rq, rq->res, rq->res_len, json_string_value(
+	    json_object_get(thing, "url")));
+	json_decref(doc);
+	return (RQ_DONE);
+}

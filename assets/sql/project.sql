@@ -1,0 +1,117 @@
+-- Statements of project.c (API.md "Projects").  Writes call the
+-- functions of migrations/0003_projects.sql, which check the rules and
+-- answer with the same project document the page shows.
+
+-- name: project_page
+-- $1 project id, $2 session hash: the project if this viewer may see it.
+SELECT json_build_object('project', pv.doc, 'me', v.me)
+FROM (SELECT $2::text AS h) a
+LEFT JOIN LATERAL viewer(a.h) v ON true
+JOIN LATERAL project_view($1::bigint, coalesce(v.id, 0),
+    coalesce(v.role, '')) pv ON true
+
+-- name: project_edit_page
+-- $1 project id, $2 viewer id, $3 viewer role: the form, for its team.
+SELECT json_build_object('project', pv.doc,
+    'form', json_build_object('title', p.title, 'summary', p.summary,
+        'body', p.body, 'tags', array_to_string(p.tags, ', '),
+        'license', p.license, 'status', p.status,
+        'status_published', p.status = 'published'))
+FROM projects p
+JOIN LATERAL project_view(p.id, $2::bigint, $3::text) pv ON true
+WHERE p.id = $1::bigint AND (pv.doc ->> 'can_edit')::boolean
+
+-- name: project_list
+-- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
+-- id.  Published projects, newest first, 24 a page, keyset pagination.
+WITH page AS (
+	SELECT p.* FROM projects p
+	WHERE p.status = 'published'
+	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
+	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
+	    $3::bigint))
+	ORDER BY p.published_at DESC, p.id DESC
+	LIMIT 25
+)
+SELECT json_build_object('projects', (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
+    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
+        WHERE (SELECT count(*) FROM page) > 24),
+    'tag', NULL, 'q', NULL,
+    'me', (SELECT me FROM viewer($1::text)))
+
+-- name: project_list_tag
+-- The same, for one tag ($4).
+WITH page AS (
+	SELECT p.* FROM projects p
+	WHERE p.status = 'published' AND p.tags @> ARRAY[$4::text]
+	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
+	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
+	    $3::bigint))
+	ORDER BY p.published_at DESC, p.id DESC
+	LIMIT 25
+)
+SELECT json_build_object('projects', (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
+    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
+        WHERE (SELECT count(*) FROM page) > 24),
+    'tag', $4::text, 'q', NULL,
+    'me', (SELECT me FROM viewer($1::text)))
+
+-- name: project_list_search
+-- The same, for search tokens ($4, made by app/search.c) and the query
+-- as typed ($5, shown back).
+WITH page AS (
+	SELECT p.* FROM projects p
+	WHERE p.status = 'published'
+	    AND p.search_tsv @@ plainto_tsquery('simple', $4::text)
+	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
+	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
+	    $3::bigint))
+	ORDER BY p.published_at DESC, p.id DESC
+	LIMIT 25
+)
+SELECT json_build_object('projects', (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
+    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
+        WHERE (SELECT count(*) FROM page) > 24),
+    'tag', NULL, 'q', $5::text,
+    'me', (SELECT me FROM viewer($1::text)))
+
+-- name: project_create
+SELECT project_create($1, $2, $3, $4, $5,
+    ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7, $8, $9)
+
+-- name: project_update
+SELECT project_update($1, $2, $3, $4, $5, $6,
+    CASE WHEN $7::jsonb IS NULL THEN NULL
+    ELSE ARRAY(SELECT jsonb_array_elements_text($7::jsonb)) END,
+    $8, $9, $10)
+
+-- name: project_delete
+SELECT project_delete($1, $2)
+
+-- name: project_like
+SELECT project_like($1, $2, $3)
+
+-- name: project_comment
+SELECT project_comment($1, $2, $3, $4)
+
+-- name: project_member_add
+SELECT project_member_add($1, $2, $3)
+
+-- name: project_member_remove
+SELECT project_member_remove($1, $2, $3)
+
+-- name: project_log_add
+SELECT project_log_add($1, $2, $3, $4, $5)
+
+-- name: project_tokens
+-- The text a project is found by, for recomputing search tokens after
+-- a partial edit.  $1 project id.
+SELECT json_build_object('title', title, 'summary', summary, 'body', body,
+    'tags', tags)
+FROM projects WHERE id = $1::bigint

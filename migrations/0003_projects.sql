@@ -1,0 +1,430 @@
+-- 0003: the project showcase: projects, team members, build logs,
+-- comments, likes, photos (stored content-addressed in PostgreSQL) and
+-- notifications.
+
+-- Images as served: thumbnails and display sizes, addressed by the
+-- SHA-256 of their bytes, so the same bytes are stored once.
+CREATE TABLE media (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	sha256		text NOT NULL UNIQUE CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+	mime		text NOT NULL CHECK (mime IN ('image/jpeg', 'image/png')),
+	width		integer NOT NULL CHECK (width > 0),
+	height		integer NOT NULL CHECK (height > 0),
+	bytes		bytea NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE projects (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	owner_id	bigint NOT NULL REFERENCES users (id),
+	title		text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 120),
+	summary		text NOT NULL DEFAULT ''
+	    CHECK (char_length(summary) <= 300),
+	body		text NOT NULL DEFAULT ''
+	    CHECK (octet_length(body) <= 65536),
+	body_html	text NOT NULL DEFAULT '',
+	license		text NOT NULL DEFAULT 'CC-BY-4.0' CHECK (license IN
+	    ('CC-BY-4.0', 'CC-BY-SA-4.0', 'CC-BY-NC-4.0', 'CC-BY-NC-SA-4.0',
+	    'CC0-1.0', 'MIT', 'GPL-3.0-or-later', 'all-rights-reserved')),
+	status		text NOT NULL DEFAULT 'draft'
+	    CHECK (status IN ('draft', 'published')),
+	tags		text[] NOT NULL DEFAULT '{}'
+	    CHECK (cardinality(tags) <= 8),
+	-- Search tokens made in C (app/search.c): words and CJK bigrams.
+	search_tokens	text NOT NULL DEFAULT '',
+	search_tsv	tsvector GENERATED ALWAYS AS
+	    (to_tsvector('simple', search_tokens)) STORED,
+	cover_photo_id	bigint,
+	like_count	integer NOT NULL DEFAULT 0,
+	comment_count	integer NOT NULL DEFAULT 0,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	updated_at	timestamptz NOT NULL DEFAULT now(),
+	published_at	timestamptz
+);
+-- Listings: published, newest first, keyset on (published_at, id).
+CREATE INDEX projects_published ON projects (published_at DESC, id DESC)
+    WHERE status = 'published';
+CREATE INDEX projects_tags ON projects USING gin (tags);
+CREATE INDEX projects_search ON projects USING gin (search_tsv);
+CREATE INDEX projects_owner ON projects (owner_id);
+
+-- The team: the owner and the members the owner added.
+CREATE TABLE project_members (
+	project_id	bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	user_id		bigint NOT NULL REFERENCES users (id),
+	role		text NOT NULL DEFAULT 'member'
+	    CHECK (role IN ('owner', 'member')),
+	added_at	timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (project_id, user_id)
+);
+CREATE INDEX project_members_user ON project_members (user_id);
+
+CREATE TABLE project_photos (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	project_id	bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	uploader_id	bigint NOT NULL REFERENCES users (id),
+	thumb_id	bigint NOT NULL REFERENCES media (id),
+	display_id	bigint NOT NULL REFERENCES media (id),
+	width		integer NOT NULL,
+	height		integer NOT NULL,
+	caption		text NOT NULL DEFAULT ''
+	    CHECK (char_length(caption) <= 200),
+	position	integer NOT NULL DEFAULT 0,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX project_photos_project ON project_photos (project_id, position, id);
+ALTER TABLE projects ADD FOREIGN KEY (cover_photo_id)
+    REFERENCES project_photos (id) ON DELETE SET NULL;
+
+-- The build log: dated updates, the project's history.
+CREATE TABLE project_logs (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	project_id	bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	author_id	bigint NOT NULL REFERENCES users (id),
+	title		text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 120),
+	body		text NOT NULL DEFAULT ''
+	    CHECK (octet_length(body) <= 65536),
+	body_html	text NOT NULL DEFAULT '',
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX project_logs_project ON project_logs (project_id, id);
+
+CREATE TABLE project_comments (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	project_id	bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	author_id	bigint NOT NULL REFERENCES users (id),
+	body		text NOT NULL CHECK (octet_length(body) BETWEEN 1 AND 65536),
+	body_html	text NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX project_comments_project ON project_comments (project_id, id);
+
+CREATE TABLE project_likes (
+	project_id	bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	user_id		bigint NOT NULL REFERENCES users (id),
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (project_id, user_id)
+);
+CREATE INDEX project_likes_user ON project_likes (user_id);
+
+-- Notifications for every feature; text is rendered from type + data.
+CREATE TABLE notifications (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id		bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	type		text NOT NULL,
+	actor_id	bigint REFERENCES users (id),
+	url		text NOT NULL,
+	data		jsonb NOT NULL DEFAULT '{}',
+	read_at		timestamptz,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notifications_user ON notifications (user_id, id DESC);
+CREATE INDEX notifications_unread ON notifications (user_id)
+    WHERE read_at IS NULL;
+
+-- May this viewer see the project?  Drafts: its members and staff.
+CREATE FUNCTION project_visible(p projects, uid bigint, urole text)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN p.status = 'published' OR urole IN ('staff', 'admin') OR
+    EXISTS (SELECT 1 FROM project_members m
+    WHERE m.project_id = p.id AND m.user_id = uid);
+
+-- A user as lists show them.
+CREATE FUNCTION user_brief(u users) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN json_build_object('id', u.id, 'username', u.username,
+    'display_name', u.display_name, 'url', '/u/' || u.username);
+
+CREATE FUNCTION media_url(m media) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN '/media/' || m.sha256 || CASE m.mime WHEN 'image/png' THEN '.png'
+    ELSE '.jpg' END;
+
+-- The whole project page as one document, for viewer uid (0: nobody)
+-- with role urole.  A set-returning SQL function so that PostgreSQL
+-- inlines it into the prepared page statement; writes return it too, so
+-- the page, the API and every write answer the same shape.
+CREATE FUNCTION project_view(pid bigint, uid bigint, urole text)
+RETURNS TABLE (doc json)
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+	    'id', p.id, 'url', '/projects/' || p.id, 'title', p.title,
+	    'summary', p.summary, 'body', p.body, 'body_html', p.body_html,
+	    'status', p.status, 'license', p.license, 'tags', p.tags,
+	    'author', (SELECT user_brief(u) FROM users u
+	        WHERE u.id = p.owner_id),
+	    'members', (SELECT coalesce(json_agg(json_build_object(
+	        'id', u.id, 'username', u.username,
+	        'display_name', u.display_name, 'url', '/u/' || u.username,
+	        'role', m.role) ORDER BY m.role DESC, m.added_at), '[]')
+	        FROM project_members m JOIN users u ON u.id = m.user_id
+	        WHERE m.project_id = p.id),
+	    'photos', (SELECT coalesce(json_agg(json_build_object(
+	        'id', ph.id, 'url', media_url(d), 'thumb_url', media_url(t),
+	        'width', ph.width, 'height', ph.height,
+	        'caption', ph.caption, 'cover', ph.id = p.cover_photo_id)
+	        ORDER BY ph.position, ph.id), '[]')
+	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
+	        JOIN media d ON d.id = ph.display_id
+	        WHERE ph.project_id = p.id),
+	    'cover', (SELECT json_build_object('id', ph.id,
+	        'url', media_url(d), 'thumb_url', media_url(t),
+	        'width', ph.width, 'height', ph.height)
+	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
+	        JOIN media d ON d.id = ph.display_id
+	        WHERE ph.id = p.cover_photo_id),
+	    'likes', p.like_count,
+	    'liked', EXISTS (SELECT 1 FROM project_likes l
+	        WHERE l.project_id = p.id AND l.user_id = uid),
+	    'comment_count', p.comment_count,
+	    'comments', (SELECT coalesce(json_agg(json_build_object(
+	        'id', c.id, 'author', user_brief(u), 'body_html', c.body_html,
+	        'created_at', rfc3339(c.created_at)) ORDER BY c.id), '[]')
+	        FROM project_comments c JOIN users u ON u.id = c.author_id
+	        WHERE c.project_id = p.id),
+	    'logs', (SELECT coalesce(json_agg(json_build_object(
+	        'id', l.id, 'title', l.title, 'body_html', l.body_html,
+	        'author', user_brief(u), 'created_at', rfc3339(l.created_at))
+	        ORDER BY l.id DESC), '[]')
+	        FROM project_logs l JOIN users u ON u.id = l.author_id
+	        WHERE l.project_id = p.id),
+	    'can_edit', urole IN ('staff', 'admin') OR EXISTS (SELECT 1
+	        FROM project_members m WHERE m.project_id = p.id
+	        AND m.user_id = uid),
+	    'is_owner', p.owner_id = uid,
+	    'created_at', rfc3339(p.created_at),
+	    'updated_at', rfc3339(p.updated_at),
+	    'published_at', rfc3339(p.published_at))
+	FROM projects p
+	WHERE p.id = pid AND project_visible(p, uid, urole)
+$$;
+
+-- Who may change a project: 'member' (edit, photos, logs), 'owner'
+-- (team, delete).  Staff may do both.  Raises the API's refusals.
+CREATE FUNCTION project_check(pid bigint, uid bigint, need text)
+RETURNS projects
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	p	projects;
+	r	text;
+	m	text;
+BEGIN
+	SELECT * INTO p FROM projects WHERE id = pid;
+	SELECT role INTO r FROM users WHERE id = uid;
+	SELECT pm.role INTO m FROM project_members pm
+	WHERE pm.project_id = pid AND pm.user_id = uid;
+	IF p.id IS NULL OR NOT project_visible(p, uid, r) THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS404',
+		    MESSAGE = 'errors.not_found';
+	END IF;
+	IF r IN ('staff', 'admin') THEN
+		RETURN p;
+	END IF;
+	IF need = 'owner' AND p.owner_id <> uid THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS403',
+		    MESSAGE = 'errors.owner_only';
+	END IF;
+	IF need = 'member' AND m IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS403',
+		    MESSAGE = 'errors.members_only';
+	END IF;
+	RETURN p;
+END $$;
+
+CREATE FUNCTION project_create(uid bigint, p_title text, p_summary text,
+    p_body text, p_body_html text, p_tags text[], p_license text,
+    p_status text, p_tokens text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	pid	bigint;
+BEGIN
+	INSERT INTO projects (owner_id, title, summary, body, body_html,
+	    tags, license, status, search_tokens, published_at)
+	VALUES (uid, p_title, coalesce(p_summary, ''), coalesce(p_body, ''),
+	    coalesce(p_body_html, ''), coalesce(p_tags, '{}'),
+	    coalesce(p_license, 'CC-BY-4.0'), coalesce(p_status, 'draft'),
+	    p_tokens, CASE WHEN p_status = 'published' THEN now() END)
+	RETURNING id INTO pid;
+	INSERT INTO project_members (project_id, user_id, role)
+	VALUES (pid, uid, 'owner');
+	RETURN json_build_object('project', (SELECT doc FROM
+	    project_view(pid, uid, 'member')));
+END $$;
+
+-- Edit: NULL arguments leave a field as it is.  The search tokens are
+-- recomputed by the caller from the fields it sends (p_tokens NULL: the
+-- text did not change).
+CREATE FUNCTION project_update(pid bigint, uid bigint, p_title text,
+    p_summary text, p_body text, p_body_html text, p_tags text[],
+    p_license text, p_status text, p_tokens text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	p	projects;
+BEGIN
+	p := project_check(pid, uid, 'member');
+	UPDATE projects SET
+	    title = coalesce(p_title, title),
+	    summary = coalesce(p_summary, summary),
+	    body = coalesce(p_body, body),
+	    body_html = coalesce(p_body_html, body_html),
+	    tags = coalesce(p_tags, tags),
+	    license = coalesce(p_license, license),
+	    status = coalesce(p_status, status),
+	    search_tokens = coalesce(p_tokens, search_tokens),
+	    published_at = CASE WHEN p_status = 'published'
+	        THEN coalesce(published_at, now()) ELSE published_at END,
+	    updated_at = now()
+	WHERE id = pid;
+	RETURN json_build_object('project', (SELECT doc FROM
+	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
+END $$;
+
+CREATE FUNCTION project_delete(pid bigint, uid bigint) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM project_check(pid, uid, 'owner');
+	DELETE FROM projects WHERE id = pid;
+	RETURN json_build_object('ok', true, 'id', pid);
+END $$;
+
+-- Likes are idempotent: liking twice is one like.
+CREATE FUNCTION project_like(pid bigint, uid bigint, yes boolean)
+RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	n	integer;
+BEGIN
+	PERFORM project_check(pid, uid, 'see');
+	IF yes THEN
+		INSERT INTO project_likes (project_id, user_id)
+		VALUES (pid, uid) ON CONFLICT DO NOTHING;
+	ELSE
+		DELETE FROM project_likes
+		WHERE project_id = pid AND user_id = uid;
+	END IF;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	UPDATE projects SET like_count = like_count +
+	    CASE WHEN yes THEN n ELSE -n END
+	WHERE id = pid RETURNING like_count INTO n;
+	RETURN json_build_object('liked', yes, 'likes', n);
+END $$;
+
+CREATE FUNCTION project_comment(pid bigint, uid bigint, p_body text,
+    p_body_html text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	project_comments;
+BEGIN
+	PERFORM project_check(pid, uid, 'see');
+	INSERT INTO project_comments (project_id, author_id, body, body_html)
+	VALUES (pid, uid, p_body, p_body_html) RETURNING * INTO c;
+	UPDATE projects SET comment_count = comment_count + 1 WHERE id = pid;
+	RETURN json_build_object('comment', json_build_object('id', c.id,
+	    'author', (SELECT user_brief(u) FROM users u WHERE u.id = uid),
+	    'body_html', c.body_html, 'created_at', rfc3339(c.created_at),
+	    'url', '/projects/' || pid || '#comment-' || c.id));
+END $$;
+
+CREATE FUNCTION project_member_add(pid bigint, uid bigint, p_username text)
+RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	who	bigint;
+BEGIN
+	PERFORM project_check(pid, uid, 'owner');
+	SELECT id INTO who FROM users WHERE lower(username) = lower(p_username);
+	IF who IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS422',
+		    MESSAGE = 'errors.unknown_user', DETAIL = 'username';
+	END IF;
+	INSERT INTO project_members (project_id, user_id)
+	VALUES (pid, who) ON CONFLICT DO NOTHING;
+	RETURN json_build_object('project', (SELECT doc FROM
+	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
+END $$;
+
+CREATE FUNCTION project_member_remove(pid bigint, uid bigint,
+    p_username text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	p	projects;
+	who	bigint;
+BEGIN
+	p := project_check(pid, uid, 'owner');
+	SELECT id INTO who FROM users WHERE lower(username) = lower(p_username);
+	IF who IS NULL OR NOT EXISTS (SELECT 1 FROM project_members
+	    WHERE project_id = pid AND user_id = who) THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS404',
+		    MESSAGE = 'errors.not_found';
+	END IF;
+	IF who = p.owner_id THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS409',
+		    MESSAGE = 'errors.owner_stays', DETAIL = 'username';
+	END IF;
+	DELETE FROM project_members WHERE project_id = pid AND user_id = who;
+	RETURN json_build_object('project', (SELECT doc FROM
+	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
+END $$;
+
+-- A build log entry; the project's followers (people who liked or
+-- commented, but not its team) get one notification each.
+CREATE FUNCTION project_log_add(pid bigint, uid bigint, p_title text,
+    p_body text, p_body_html text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	p	projects;
+	l	project_logs;
+BEGIN
+	p := project_check(pid, uid, 'member');
+	INSERT INTO project_logs (project_id, author_id, title, body,
+	    body_html)
+	VALUES (pid, uid, p_title, coalesce(p_body, ''),
+	    coalesce(p_body_html, ''))
+	RETURNING * INTO l;
+	UPDATE projects SET updated_at = now() WHERE id = pid;
+	IF p.status = 'published' THEN
+		INSERT INTO notifications (user_id, type, actor_id, url, data)
+		SELECT f.user_id, 'project_log', uid,
+		    '/projects/' || pid || '#log-' || l.id,
+		    jsonb_build_object('project', p.title, 'title', l.title)
+		FROM (SELECT user_id FROM project_likes WHERE project_id = pid
+		    UNION SELECT author_id FROM project_comments
+		    WHERE project_id = pid) f
+		WHERE NOT EXISTS (SELECT 1 FROM project_members m
+		    WHERE m.project_id = pid AND m.user_id = f.user_id);
+	END IF;
+	RETURN json_build_object('log', json_build_object('id', l.id,
+	    'title', l.title, 'body_html', l.body_html,
+	    'author', (SELECT user_brief(u) FROM users u WHERE u.id = uid),
+	    'created_at', rfc3339(l.created_at),
+	    'url', '/projects/' || pid || '#log-' || l.id));
+END $$;
+
+-- Keyset cursor of a listing: publication time (microseconds) and id.
+CREATE FUNCTION project_cursor(t timestamptz, id bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (extract(epoch FROM t) * 1000000)::bigint || '.' || id;
+
+-- Cards for listings, in the order of ids.  Set-returning, so it is
+-- inlined into the listing statements.
+CREATE FUNCTION project_cards(ids bigint[]) RETURNS TABLE (cards json)
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('id', p.id,
+	    'url', '/projects/' || p.id, 'title', p.title,
+	    'summary', p.summary, 'tags', p.tags, 'likes', p.like_count,
+	    'comments', p.comment_count,
+	    'author', json_build_object('username', u.username,
+	        'display_name', u.display_name, 'url', '/u/' || u.username),
+	    'cover', (SELECT json_build_object('url', media_url(d),
+	        'thumb_url', media_url(t), 'width', t.width,
+	        'height', t.height)
+	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
+	        JOIN media d ON d.id = ph.display_id
+	        WHERE ph.id = p.cover_photo_id),
+	    'published_at', rfc3339(p.published_at))
+	    ORDER BY o.n), '[]')
+	FROM unnest(ids) WITH ORDINALITY o(id, n)
+	JOIN projects p ON p.id = o.id
+	JOIN users u ON u.id = p.owner_id
+$$;

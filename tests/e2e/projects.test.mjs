@@ -1,0 +1,267 @@
+// Projects (API.md "Projects"): create, edit, publish, visibility of
+// drafts, listing, tags, search, likes, comments, team, build log and the
+// notifications it sends.  Also the verification and suspension rules of
+// the accounts issue, on the first content-creating route.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { get, post, sql, login, newUser, postAs, getAs, setting } from "./lib.mjs";
+
+let owner, other, staff;
+before(async () => {
+	owner = await newUser({ verified: true, display_name: "项目作者" });
+	other = await newUser({ verified: true });
+	staff = await login("staff1");
+});
+after(() => setting("require_verification", "true"));
+
+async function create(who, fields) {
+	const r = await postAs(who, "/projects", { body: { title: "测试项目",
+	    ...fields } });
+	assert.equal(r.status, 201, r.text);
+	return r.data.project;
+}
+
+test("a verified maker creates a draft; 201 with the project", async () => {
+	const r = await postAs(owner, "/projects", { body: {
+	    title: "智能花盆", summary: "用 ESP32 自动浇水",
+	    body: "# 材料\n- ESP32 <script>x</script>", tags: ["ESP32", "花盆"],
+	    license: "MIT" } });
+	assert.equal(r.status, 201);
+	const p = r.data.project;
+	assert.ok(Number.isInteger(p.id));
+	assert.equal(p.url, `/projects/${p.id}`);
+	assert.equal(p.status, "draft", "draft by default");
+	assert.equal(p.published_at, null);
+	assert.deepEqual(p.tags, ["esp32", "花盆"]);
+	assert.equal(p.license, "MIT");
+	assert.match(p.body_html, /<h1>材料<\/h1>/);
+	assert.doesNotMatch(p.body_html, /<script/);
+	assert.equal(p.author.username, owner.username);
+	assert.deepEqual(p.members.map((m) => m.role), ["owner"]);
+	for (const k of ["photos", "comments", "logs"])
+		assert.deepEqual(p[k], []);
+	assert.equal(p.likes, 0);
+	assert.equal(p.liked, false);
+	const html = await post("/projects", { jar: owner.jar, json: false,
+	    form: { csrf: owner.csrf, title: "HTML 表单" } });
+	assert.equal(html.status, 303);
+	assert.match(html.headers.get("location"), /^\/projects\/\d+$/);
+});
+
+test("unverified members get 403 verification_required saying how",
+    async () => {
+	const u = await newUser();
+	const r = await postAs(u, "/projects", { body: { title: "x" } });
+	assert.equal(r.status, 403);
+	assert.equal(r.data.error.code, "verification_required");
+	assert.match(r.data.error.message, /读者证/);
+	const en = await postAs(u, "/projects?lang=en", { body: { title: "x" } });
+	assert.match(en.data.error.message, /library card/);
+	setting("require_verification", "false");
+	const off = await postAs(u, "/projects", { body: { title: "x" } });
+	assert.equal(off.status, 201, "the site setting turns the rule off");
+	setting("require_verification", "true");
+});
+
+test("suspended makers get 403 suspended with the end date", async () => {
+	const u = await newUser({ verified: true });
+	sql(`UPDATE users SET suspended_until = now() + interval '2 days',
+	    suspend_reason = 'spam' WHERE id = ${u.user.id}`);
+	const r = await postAs(u, "/projects", { body: { title: "x" } });
+	assert.equal(r.status, 403);
+	assert.equal(r.data.error.code, "suspended");
+	assert.match(r.data.error.suspended_until, /^\d{4}-\d\d-\d\dT/);
+});
+
+test("bad input is refused field by field", async () => {
+	const cases = [
+		[{ title: "" }, "title"],
+		[{ title: "x".repeat(121) }, "title"],
+		[{ summary: "s".repeat(301) }, "summary"],
+		[{ body: "b".repeat(64 * 1024 + 1) }, "body"],
+		[{ license: "WTFPL" }, "license"],
+		[{ status: "secret" }, "status"],
+		[{ tags: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }, "tags"],
+		[{ tags: ["x".repeat(25)] }, "tags"],
+		[{ tags: ["a#b"] }, "tags"],
+	];
+	for (const [fields, field] of cases) {
+		const r = await postAs(owner, "/projects", { body: {
+		    title: "ok", ...fields } });
+		assert.equal(r.status, 422, JSON.stringify(fields).slice(0, 60));
+		assert.ok(r.data.error.fields[field], `${field}: ${r.text}`);
+	}
+	const noTitle = await postAs(owner, "/projects", { body: {} });
+	assert.ok(noTitle.data.error.fields.title);
+	const eight = await postAs(owner, "/projects", { body: { title: "t",
+	    tags: "a, b，c, d, e, f, g, h" } });
+	assert.equal(eight.status, 201, "8 tags, ASCII and full-width commas");
+	assert.equal(eight.data.project.tags.length, 8);
+});
+
+test("drafts are seen only by their team and staff", async () => {
+	const p = await create(owner, { title: "秘密草稿 draftword" });
+	assert.equal((await getAs(owner, p.url)).status, 200);
+	assert.equal((await getAs(staff, p.url)).status, 200);
+	assert.equal((await getAs(other, p.url)).status, 404);
+	assert.equal((await get(p.url)).status, 404);
+	assert.equal((await get(p.url, { json: false })).status, 404);
+	const list = await get("/projects");
+	assert.ok(!list.data.projects.some((x) => x.id === p.id));
+	const search = await get(`/projects?q=${encodeURIComponent("秘密草稿")}`);
+	assert.deepEqual(search.data.projects, []);
+	const like = await postAs(other, `${p.url}/like`);
+	assert.equal(like.status, 404);
+	const comment = await postAs(other, `${p.url}/comments`, {
+	    body: { body: "hi" } });
+	assert.equal(comment.status, 404);
+});
+
+test("publish, edit by team and staff; others 403", async () => {
+	const p = await create(owner, { title: "旧标题" });
+	const pub = await postAs(owner, p.url, { body: { status: "published" } });
+	assert.equal(pub.status, 200);
+	assert.equal(pub.data.project.status, "published");
+	assert.match(pub.data.project.published_at, /^\d{4}-/);
+	assert.equal(pub.data.project.title, "旧标题", "other fields kept");
+	const no = await postAs(other, p.url, { body: { title: "hijack" } });
+	assert.equal(no.status, 403);
+	const st = await postAs(staff, p.url, { body: { summary: "馆员修改" } });
+	assert.equal(st.status, 200);
+	const add = await postAs(owner, `${p.url}/members`, {
+	    body: { username: other.username } });
+	assert.equal(add.status, 200);
+	assert.ok(add.data.project.members.some((m) =>
+	    m.username === other.username));
+	const edit = await postAs(other, p.url, { body: { title: "新标题" } });
+	assert.equal(edit.status, 200);
+	assert.equal(edit.data.project.title, "新标题");
+	const notOwner = await postAs(other, `${p.url}/members`, {
+	    body: { username: "maker2" } });
+	assert.equal(notOwner.status, 403, "only the owner manages the team");
+	const unknown = await postAs(owner, `${p.url}/members`, {
+	    body: { username: "nobody_at_all" } });
+	assert.equal(unknown.status, 422);
+	const rm = await postAs(owner,
+	    `${p.url}/members/${other.username}/delete`);
+	assert.equal(rm.status, 200);
+	assert.equal((await postAs(other, p.url, { body: { title: "x" } }))
+	    .status, 403);
+	const self = await postAs(owner,
+	    `${p.url}/members/${owner.username}/delete`);
+	assert.equal(self.status, 409);
+	const unpub = await postAs(owner, p.url, { body: { status: "draft" } });
+	assert.equal(unpub.data.project.status, "draft");
+	assert.equal((await get(p.url)).status, 404, "unpublished is hidden");
+});
+
+test("likes are idempotent", async () => {
+	const p = await create(owner, { status: "published" });
+	const a = await postAs(other, `${p.url}/like`);
+	assert.deepEqual(a.data, { liked: true, likes: 1 });
+	const b = await postAs(other, `${p.url}/like`);
+	assert.deepEqual(b.data, { liked: true, likes: 1 }, "liking twice");
+	const c = await postAs(owner, `${p.url}/like`);
+	assert.equal(c.data.likes, 2);
+	const seen = await getAs(other, p.url);
+	assert.equal(seen.data.project.liked, true);
+	const d = await postAs(other, `${p.url}/unlike`);
+	assert.deepEqual(d.data, { liked: false, likes: 1 });
+	const e = await postAs(other, `${p.url}/unlike`);
+	assert.deepEqual(e.data, { liked: false, likes: 1 });
+	assert.equal((await post(`${p.url}/like`)).status, 401);
+});
+
+test("comments and the build log; followers are notified", async () => {
+	const p = await create(owner, { status: "published", title: "机械臂" });
+	const c = await postAs(other, `${p.url}/comments`, { body: {
+	    body: "太棒了 <img src=x onerror=alert(1)> **赞**" } });
+	assert.equal(c.status, 201);
+	assert.match(c.data.comment.body_html, /<strong>赞<\/strong>/);
+	assert.doesNotMatch(c.data.comment.body_html, /onerror|<img/);
+	const empty = await postAs(other, `${p.url}/comments`, { body: {
+	    body: "   " } });
+	assert.equal(empty.status, 422);
+	const fan = await newUser({ verified: true });
+	await postAs(fan, `${p.url}/like`);
+	const before = Number(sql(`SELECT count(*) FROM notifications
+	    WHERE user_id IN (${other.user.id}, ${fan.user.id}, ${owner.user.id})`));
+	const log = await postAs(owner, `${p.url}/logs`, { body: {
+	    title: "装上了舵机", body: "第二天：*舵机* 到了" } });
+	assert.equal(log.status, 201);
+	assert.match(log.data.log.body_html, /<em>舵机<\/em>/);
+	const notes = await getAs(fan, "/notifications");
+	assert.equal(notes.status, 200);
+	const n = notes.data.notifications[0];
+	assert.equal(n.type, "project_log");
+	assert.equal(n.read, false);
+	assert.match(n.text, /机械臂/);
+	assert.match(n.text, /装上了舵机/);
+	assert.ok(notes.data.unread >= 1);
+	const en = await getAs(fan, "/notifications?lang=en");
+	assert.match(en.data.notifications[0].text, /posted an update/);
+	assert.equal(Number(sql(`SELECT count(*) FROM notifications
+	    WHERE user_id IN (${other.user.id}, ${fan.user.id}, ${owner.user.id})`)) -
+	    before, 2, "one each for the commenter and the fan, not the owner");
+	const read = await postAs(fan, "/notifications/read", { body: {} });
+	assert.equal(read.data.unread, 0);
+	const page = await getAs(owner, p.url);
+	assert.equal(page.data.project.logs[0].title, "装上了舵机");
+	assert.equal(page.data.project.comments.length, 1);
+	const notMember = await postAs(other, `${p.url}/logs`, { body: {
+	    title: "x" } });
+	assert.equal(notMember.status, 403);
+});
+
+test("XSS in every text field is escaped on the page", async () => {
+	const x = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+	const p = await create(owner, { title: x, summary: x, body: x,
+	    tags: ["<b>"].map(() => "x y"), status: "published" });
+	const html = (await get(p.url, { json: false })).text;
+	assert.doesNotMatch(html, /<script>alert|<img src=x/);
+	assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+	const list = (await get("/projects", { json: false })).text;
+	assert.doesNotMatch(list, /<script>alert/);
+});
+
+test("listing: newest first, tags, Chinese search, keyset pages", async () => {
+	const tag = `t${Date.now() % 1e6}`;
+	const made = [];
+	for (let i = 0; i < 26; i++)
+		made.push(await create(owner, { title: `批量 ${i} 智能花盆`,
+		    status: "published", tags: [tag] }));
+	const first = await get(`/projects?tag=${tag}`);
+	assert.equal(first.data.projects.length, 24);
+	assert.equal(first.data.projects[0].id, made[25].id, "newest first");
+	assert.ok(first.data.next_cursor);
+	// A new project does not shift the next page (stable cursor).
+	await create(owner, { title: "插队", status: "published", tags: [tag] });
+	const second = await get(`/projects?tag=${tag}&cursor=${
+	    encodeURIComponent(first.data.next_cursor)}`);
+	assert.deepEqual(second.data.projects.map((p) => p.id),
+	    [made[1].id, made[0].id]);
+	assert.equal(second.data.next_cursor, null);
+	const bad = await get("/projects?cursor=abc");
+	assert.equal(bad.status, 400);
+	for (const q of ["花盆", "智能", "智能花盆"]) {
+		const r = await get(`/projects?q=${encodeURIComponent(q)}`);
+		assert.ok(r.data.projects.some((p) => p.id === made[25].id), q);
+	}
+	for (const q of ["%", "_", "\\", "'", "\"", "&|!", "x".repeat(300)]) {
+		const r = await get(`/projects?q=${encodeURIComponent(q)}`);
+		assert.equal(r.status, 200, q);
+	}
+	const card = first.data.projects[0];
+	for (const k of ["id", "url", "title", "summary", "cover", "author",
+	    "tags", "likes", "published_at"])
+		assert.ok(k in card, k);
+});
+
+test("owners and staff delete; others cannot", async () => {
+	const p = await create(owner, { status: "published" });
+	assert.equal((await postAs(other, `${p.url}/delete`)).status, 403);
+	assert.equal((await postAs(owner, `${p.url}/delete`)).status, 200);
+	assert.equal((await get(p.url)).status, 404);
+	const q = await create(owner, { status: "published" });
+	assert.equal((await postAs(staff, `${q.url}/delete`)).status, 200);
+});
