@@ -104,12 +104,14 @@ struct rq {
 	int			 nparams;
 	const char		*pv[RQ_MAX_PARAMS];
 	int			 pl[RQ_MAX_PARAMS];
+	int			 pf[RQ_MAX_PARAMS];	/* 1: binary */
 	char			*owned[RQ_MAX_PARAMS];	/* freed at the end */
 	int			 nowned;
 	int			 binary_result;
 	int			 unprepared;	/* make bench only */
 	char			*res;		/* row 0 col 0, malloc()ed */
 	size_t			 res_len;
+	char			*res2;		/* row 0 col 1 (text), or NULL */
 	int			 res_null;	/* no row or SQL NULL */
 	char			 sqlstate[6];	/* "" when the statement ran */
 	char			*sqlerr;	/* message, malloc()ed */
@@ -136,6 +138,7 @@ void		 rq_param_str(struct rq *, const char *);
 void		 rq_param_own(struct rq *, char *);
 void		 rq_param_null(struct rq *);
 void		 rq_param_int(struct rq *, int64_t);
+void		 rq_param_bin(struct rq *, const void *, size_t);
 const char	*rq_field(struct rq *, const char *, size_t *);
 const char	*rq_query(struct rq *, const char *);
 int		 rq_use_stmt(struct rq *, const char *);
@@ -156,7 +159,8 @@ int		 db_stmt_lookup(const char *);
 const char	*db_stmt_name(int);
 void		 db_startup_check(const char *, int);
 int		 db_send_prepared(struct kore_pgsql *, struct http_request *,
-		    int, int, const char *const *, const int *, int, int);
+		    int, int, const char *const *, const int *, const int *,
+		    int, int);
 int		 db_status_for_sqlstate(const char *, const char **);
 void		 db_worker_init(void);
 

@@ -310,15 +310,15 @@ db_conn_known(PGconn *conn)
 /*
  * Send a prepared statement on the connection kore_pgsql_setup() gave
  * sql, then schedule it as Kore's pgsql_schedule() does.  Values are
- * text unless formats says otherwise; binary asks for a binary result.
+ * text unless formats[i] is 1 (bytea); binary asks for a binary result.
  * prepared = 0 sends the statement's text the way Kore does (planned on
  * every call); only `make bench` uses it, to measure the difference.
  * Returns KORE_RESULT_ERROR with sql->state ERROR on failure.
  */
 int
 db_send_prepared(struct kore_pgsql *sql, struct http_request *req, int id,
-    int n, const char *const *values, const int *lengths, int binary,
-    int prepared)
+    int n, const char *const *values, const int *lengths, const int *formats,
+    int binary, int prepared)
 {
 	PGconn		*conn;
 	int		 fd;
@@ -343,8 +343,8 @@ db_send_prepared(struct kore_pgsql *sql, struct http_request *req, int id,
 	}
 
 	if (!(prepared ? PQsendQueryPrepared(conn, stmts[id].name, n, values,
-	    lengths, NULL, binary) : PQsendQueryParams(conn, stmts[id].sql, n,
-	    NULL, values, lengths, NULL, binary))) {
+	    lengths, formats, binary) : PQsendQueryParams(conn, stmts[id].sql,
+	    n, NULL, values, lengths, formats, binary))) {
 		sql->error = kore_strdup(PQerrorMessage(conn));
 		sql->state = KORE_PGSQL_STATE_ERROR;
 		return (KORE_RESULT_ERROR);

@@ -164,6 +164,7 @@ rq_free(struct http_request *req)
 	form_free(&rq->qs);
 	form_free(&rq->body);
 	free(rq->res);
+	free(rq->res2);
 	free(rq->sqlerr);
 	free(rq->sqlfield);
 	if (rq->fields != NULL)
@@ -468,6 +469,11 @@ rq_db_start(struct rq *rq, int stmt, int after)
 	rp->after_db = after;
 	rq->stmt = stmt;
 	rq->sqlstate[0] = '\0';
+	free(rq->res);
+	free(rq->res2);
+	rq->res = NULL;
+	rq->res2 = NULL;
+	rq->res_len = 0;
 	rq->res_null = 1;
 	kore_pgsql_init(&rq->sql);
 	kore_pgsql_bind_request(&rq->sql, rq->req);
@@ -538,7 +544,7 @@ st_connect(struct http_request *req)
 	}
 
 	if (!db_send_prepared(&rq->sql, req, rq->stmt, rq->nparams,
-	    rq->pv, rq->pl, rq->binary_result, !rq->unprepared)) {
+	    rq->pv, rq->pl, rq->pf, rq->binary_result, !rq->unprepared)) {
 		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "08000");
 		rq->sqlerr = strdup(rq->sql.error ? rq->sql.error : "send");
 		rq_db_finish(rq);
@@ -613,6 +619,9 @@ rq_db_capture(struct rq *rq)
 	rq->res[len] = '\0';
 	rq->res_len = (size_t)len;
 	rq->res_null = 0;
+	if (PQnfields(res) > 1 && !PQgetisnull(res, 0, 1) &&
+	    (rq->res2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
+		fatal("rq_db_capture: out of memory");
 }
 
 static void
@@ -648,6 +657,7 @@ rq_param(struct rq *rq, const char *v, size_t len)
 		fatal("%s: too many parameters", rq->page->name);
 	rq->pv[rq->nparams] = v;
 	rq->pl[rq->nparams] = (int)len;
+	rq->pf[rq->nparams] = 0;
 	rq->nparams++;
 }
 
@@ -665,6 +675,14 @@ rq_param_own(struct rq *rq, char *v)
 		fatal("%s: too many owned parameters", rq->page->name);
 	rq->owned[rq->nowned++] = v;
 	rq_param_str(rq, v);
+}
+
+/* Bytes for a bytea parameter, sent in binary (no hex doubling). */
+void
+rq_param_bin(struct rq *rq, const void *v, size_t len)
+{
+	rq_param(rq, v, len);
+	rq->pf[rq->nparams - 1] = 1;
 }
 
 void

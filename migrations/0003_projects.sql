@@ -73,6 +73,8 @@ CREATE TABLE project_photos (
 	created_at	timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX project_photos_project ON project_photos (project_id, position, id);
+CREATE INDEX project_photos_thumb ON project_photos (thumb_id);
+CREATE INDEX project_photos_display ON project_photos (display_id);
 ALTER TABLE projects ADD FOREIGN KEY (cover_photo_id)
     REFERENCES project_photos (id) ON DELETE SET NULL;
 
@@ -197,7 +199,12 @@ LANGUAGE sql STABLE AS $$
 	    'updated_at', rfc3339(p.updated_at),
 	    'published_at', rfc3339(p.published_at))
 	FROM projects p
-	WHERE p.id = pid AND project_visible(p, uid, urole)
+	-- project_visible(), written out: a function with a sub-select
+	-- would not be inlined.
+	WHERE p.id = pid AND (p.status = 'published' OR
+	    urole IN ('staff', 'admin') OR EXISTS (SELECT 1
+	    FROM project_members m WHERE m.project_id = p.id
+	    AND m.user_id = uid))
 $$;
 
 -- Who may change a project: 'member' (edit, photos, logs), 'owner'
@@ -428,3 +435,108 @@ LANGUAGE sql STABLE AS $$
 	JOIN projects p ON p.id = o.id
 	JOIN users u ON u.id = p.owner_id
 $$;
+
+-- Before decoding an upload: may uid add photos to pid?
+CREATE FUNCTION project_photo_check(pid bigint, uid bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM project_check(pid, uid, 'member');
+	RETURN json_build_object('ok', true);
+END $$;
+
+-- Store one variant, content-addressed: the same bytes are kept once.
+CREATE FUNCTION media_put(p_sha text, p_mime text, p_w integer,
+    p_h integer, p_bytes bytea) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	mid	bigint;
+BEGIN
+	INSERT INTO media (sha256, mime, width, height, bytes)
+	VALUES (p_sha, p_mime, p_w, p_h, p_bytes)
+	ON CONFLICT (sha256) DO NOTHING
+	RETURNING id INTO mid;
+	IF mid IS NULL THEN
+		SELECT id INTO mid FROM media WHERE sha256 = p_sha;
+	END IF;
+	RETURN mid;
+END $$;
+
+CREATE FUNCTION project_photo_json(ph project_photos) RETURNS json
+LANGUAGE sql STABLE
+RETURN (SELECT json_build_object('id', ph.id, 'url', media_url(d),
+    'thumb_url', media_url(t), 'width', ph.width, 'height', ph.height,
+    'caption', ph.caption, 'position', ph.position)
+    FROM media t, media d WHERE t.id = ph.thumb_id AND d.id = ph.display_id);
+
+CREATE FUNCTION project_photo_add(pid bigint, uid bigint,
+    t_sha text, t_mime text, t_w integer, t_h integer, t_bytes bytea,
+    d_sha text, d_mime text, d_w integer, d_h integer, d_bytes bytea,
+    p_w integer, p_h integer, p_caption text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	ph	project_photos;
+BEGIN
+	PERFORM project_check(pid, uid, 'member');
+	INSERT INTO project_photos (project_id, uploader_id, thumb_id,
+	    display_id, width, height, caption, position)
+	VALUES (pid, uid, media_put(t_sha, t_mime, t_w, t_h, t_bytes),
+	    media_put(d_sha, d_mime, d_w, d_h, d_bytes), p_w, p_h,
+	    coalesce(p_caption, ''), coalesce((SELECT max(position) + 1
+	    FROM project_photos WHERE project_id = pid), 0))
+	RETURNING * INTO ph;
+	-- The first photo is the cover until someone chooses another.
+	UPDATE projects SET cover_photo_id = ph.id, updated_at = now()
+	WHERE id = pid AND cover_photo_id IS NULL;
+	RETURN json_build_object('photo', project_photo_json(ph));
+END $$;
+
+CREATE FUNCTION project_photo_update(pid bigint, uid bigint, phid bigint,
+    p_caption text, p_position integer) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	ph	project_photos;
+BEGIN
+	PERFORM project_check(pid, uid, 'member');
+	UPDATE project_photos SET caption = coalesce(p_caption, caption),
+	    position = coalesce(p_position, position)
+	WHERE id = phid AND project_id = pid
+	RETURNING * INTO ph;
+	IF ph.id IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS404',
+		    MESSAGE = 'errors.not_found';
+	END IF;
+	RETURN json_build_object('photo', project_photo_json(ph));
+END $$;
+
+CREATE FUNCTION project_photo_delete(pid bigint, uid bigint, phid bigint)
+RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM project_check(pid, uid, 'member');
+	DELETE FROM project_photos WHERE id = phid AND project_id = pid;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS404',
+		    MESSAGE = 'errors.not_found';
+	END IF;
+	-- The cover falls back to the first remaining photo.
+	UPDATE projects SET cover_photo_id = (SELECT id FROM project_photos
+	    WHERE project_id = pid ORDER BY position, id LIMIT 1)
+	WHERE id = pid AND cover_photo_id IS NULL;
+	RETURN json_build_object('ok', true, 'id', phid);
+END $$;
+
+CREATE FUNCTION project_cover_set(pid bigint, uid bigint, phid bigint)
+RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM project_check(pid, uid, 'member');
+	IF NOT EXISTS (SELECT 1 FROM project_photos WHERE id = phid AND
+	    project_id = pid) THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS422',
+		    MESSAGE = 'errors.not_this_project', DETAIL = 'photo_id';
+	END IF;
+	UPDATE projects SET cover_photo_id = phid, updated_at = now()
+	WHERE id = pid;
+	RETURN json_build_object('project', (SELECT doc FROM
+	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
+END $$;

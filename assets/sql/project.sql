@@ -115,3 +115,42 @@ SELECT project_log_add($1, $2, $3, $4, $5)
 SELECT json_build_object('title', title, 'summary', summary, 'body', body,
     'tags', tags)
 FROM projects WHERE id = $1::bigint
+
+-- name: project_photo_check
+SELECT project_photo_check($1, $2)
+
+-- name: project_photo_add
+SELECT project_photo_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+    $12, $13, $14, $15)
+
+-- name: project_photo_update
+SELECT project_photo_update($1, $2, $3, $4, $5)
+
+-- name: project_photo_delete
+SELECT project_photo_delete($1, $2, $3)
+
+-- name: project_cover_set
+SELECT project_cover_set($1, $2, $3)
+
+-- name: media_get
+-- GET /media/{sha256}.{ext}: the bytes (binary result) and whether they
+-- may be cached publicly, if the viewer may see a project using them.
+-- $1 sha256, $2 mime, $3 session hash.
+WITH v AS (SELECT id, role FROM viewer($3::text)),
+m AS (SELECT id, bytes FROM media WHERE sha256 = $1::text AND mime = $2::text),
+uses AS (
+	SELECT project_id FROM project_photos
+	WHERE thumb_id = (SELECT id FROM m)
+	UNION ALL
+	SELECT project_id FROM project_photos
+	WHERE display_id = (SELECT id FROM m)
+), seen AS (
+	SELECT p.status FROM uses JOIN projects p ON p.id = uses.project_id
+	WHERE p.status = 'published' OR (SELECT role FROM v) IN
+	    ('staff', 'admin') OR EXISTS (SELECT 1 FROM project_members pm
+	    WHERE pm.project_id = p.id AND pm.user_id = (SELECT id FROM v))
+)
+SELECT (SELECT bytes FROM m), CASE WHEN bool_or(status = 'published')
+    THEN 'public' ELSE 'private' END
+FROM seen
+HAVING count(*) > 0

@@ -1,0 +1,368 @@
+/*
+ * photo.c: project photos and GET /media (DESIGN.md section 6).
+ *
+ * An upload is checked in this order, cheapest first: size (413), type
+ * by its bytes (415), dimensions from the header (422 over 40 megapixels,
+ * before anything is decoded), then may this user add photos here (one
+ * statement), then decoding, orientation, scaling and re-encoding in a
+ * task thread (img.c), then one statement stores both variants
+ * content-addressed in PostgreSQL.  The event loop never decodes.
+ *
+ * /media/{sha256}.{jpg|png} serves them from PostgreSQL in one round
+ * trip.  The name is the hash of the bytes, so a matching If-None-Match
+ * is answered 304 without asking the database at all.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "img.h"
+
+int	page_project_photos(struct http_request *);
+int	page_project_photo(struct http_request *);
+int	page_project_photo_delete(struct http_request *);
+int	page_project_cover(struct http_request *);
+int	page_media(struct http_request *);
+
+/* The upload's bytes (borrowed from rq->body) and what img.c made. */
+struct photo_job {
+	const unsigned char	*data;
+	size_t			 len;
+	enum img_error		 err;
+	struct img_result	 res;
+};
+
+static int	upload_prepare(struct rq *);
+static int	upload_respond(struct rq *);
+static int	upload_check(struct rq *);
+static int	upload_refuse(struct rq *, enum img_error);
+static int	photo_task(void *);
+static void	photo_job_free(void *);
+static int	update_prepare(struct rq *);
+static int	delete_prepare(struct rq *);
+static int	cover_prepare(struct rq *);
+static int	back_respond(struct rq *);
+static int	media_prepare(struct rq *);
+static int	media_respond(struct rq *);
+static int64_t	path_number(const char *, const char *);
+
+static const struct page upload_post = {
+	.name = "photo_upload", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_photo_check", .prepare = upload_prepare,
+	.respond = upload_respond,
+};
+static const struct page update_post = {
+	.name = "photo_update", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_photo_update", .prepare = update_prepare,
+	.respond = back_respond,
+};
+static const struct page delete_post = {
+	.name = "photo_delete", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_photo_delete", .prepare = delete_prepare,
+	.respond = back_respond,
+};
+static const struct page cover_post = {
+	.name = "project_cover", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "project_cover_set", .prepare = cover_prepare,
+	.respond = back_respond,
+};
+static const struct page media_page = {
+	.name = "media", .access = ACCESS_ANYONE, .stmt = "media_get",
+	.prepare = media_prepare, .respond = media_respond,
+};
+
+int
+page_project_photos(struct http_request *req)
+{
+	return (rq_run(req, &upload_post));
+}
+
+int
+page_project_photo(struct http_request *req)
+{
+	return (rq_run(req, &update_post));
+}
+
+int
+page_project_photo_delete(struct http_request *req)
+{
+	return (rq_run(req, &delete_post));
+}
+
+int
+page_project_cover(struct http_request *req)
+{
+	return (rq_run(req, &cover_post));
+}
+
+int
+page_media(struct http_request *req)
+{
+	return (rq_run(req, &media_page));
+}
+
+/* The number after prefix in path ("/photos/" -> photo id), or 0. */
+static int64_t
+path_number(const char *path, const char *prefix)
+{
+	const char	*p;
+
+	if ((p = strstr(path, prefix)) == NULL)
+		return (0);
+	return ((int64_t)strtoll(p + strlen(prefix), NULL, 10));
+}
+
+static void
+photo_job_free(void *p)
+{
+	struct photo_job	*job = p;
+
+	img_result_free(&job->res);
+	free(job);
+}
+
+/* Task thread: everything about pixels happens here. */
+static int
+photo_task(void *arg)
+{
+	struct photo_job	*job = arg;
+
+	(void)setpriority(PRIO_PROCESS, 0, 15);
+	job->err = img_process(job->data, job->len, &job->res);
+	return (job->err == IMG_OK);
+}
+
+/* 415 for what is not an image we take, 422 for the rest, 413 size. */
+static int
+upload_refuse(struct rq *rq, enum img_error err)
+{
+	switch (err) {
+	case IMG_EUNSUPPORTED:
+		reply_field_error(rq, "photo", "errors.image_type");
+		reply_error(rq, 415, "unsupported_type",
+		    "errors.unsupported_type");
+		break;
+	case IMG_ETOOBIG:
+		reply_field_error(rq, "photo", "errors.image_pixels");
+		reply_error(rq, 422, "invalid", "errors.invalid");
+		break;
+	case IMG_ENOMEM:
+		reply_error(rq, 503, "unavailable", "errors.unavailable");
+		break;
+	default:
+		reply_field_error(rq, "photo", err == IMG_EEMPTY ?
+		    "errors.image_empty" : "errors.image_corrupt");
+		reply_error(rq, 422, "invalid", "errors.invalid");
+		break;
+	}
+	return (RQ_DONE);
+}
+
+/* First: may this user add photos here?  (No parsing for strangers.) */
+static int
+upload_prepare(struct rq *rq)
+{
+	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq->me.id);
+	return (RQ_NEXT);
+}
+
+/* Then the cheap checks, before any decoding: size, type, dimensions. */
+static int
+upload_check(struct rq *rq)
+{
+	const struct form_field	*f;
+	struct photo_job	*job;
+	enum img_type		 type;
+	enum img_error		 err;
+	unsigned		 w, h;
+
+	if ((f = form_get(&rq->body, "photo")) == NULL) {
+		reply_field_error(rq, "photo", "errors.field.required");
+		return (rq_reply_invalid(rq));
+	}
+	if (f->len > IMG_MAX_BYTES) {
+		reply_field_error(rq, "photo", "errors.image_bytes");
+		reply_error(rq, 413, "too_large", "errors.too_large");
+		return (RQ_DONE);
+	}
+	if ((err = img_sniff(f->value, f->len, &type, &w, &h)) != IMG_OK)
+		return (upload_refuse(rq, err));
+	(void)rq_text(rq, "caption", 0, 0, 200, 0);
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+
+	(void)rq_set_extra(rq, sizeof(*job), photo_job_free);
+	job = rq->extra;
+	job->data = (const unsigned char *)f->value;
+	job->len = f->len;
+	rq->step = 1;
+	rq_task_start(rq, photo_task, job);
+	return (RQ_RETRY);
+}
+
+static int
+upload_respond(struct rq *rq)
+{
+	struct photo_job	*job = rq->extra;
+	struct img_result	*r;
+	const char		*caption;
+
+	switch (rq->step) {
+	case 0:		/* allowed */
+		return (upload_check(rq));
+	case 1:		/* decoded in a task thread */
+		job = rq->extra;
+		r = &job->res;
+		if (!rq_task_done(rq))
+			return (RQ_RETRY);
+		if (job->err != IMG_OK)
+			return (upload_refuse(rq, job->err));
+		rq_params_reset(rq);
+		rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+		rq_param_int(rq, rq->me.id);
+		rq_param_str(rq, r->thumb.sha256);
+		rq_param_str(rq, r->thumb.mime);
+		rq_param_int(rq, r->thumb.w);
+		rq_param_int(rq, r->thumb.h);
+		rq_param_bin(rq, r->thumb.data, r->thumb.len);
+		rq_param_str(rq, r->display.sha256);
+		rq_param_str(rq, r->display.mime);
+		rq_param_int(rq, r->display.w);
+		rq_param_int(rq, r->display.h);
+		rq_param_bin(rq, r->display.data, r->display.len);
+		rq_param_int(rq, r->w);
+		rq_param_int(rq, r->h);
+		caption = rq_field(rq, "caption", NULL);
+		rq_param_str(rq, caption != NULL ? caption : "");
+		(void)rq_use_stmt(rq, "project_photo_add");
+		rq->step = 2;
+		return (RQ_AGAIN);
+	default:
+		return (back_respond(rq));
+	}
+}
+
+static int
+update_prepare(struct rq *rq)
+{
+	const char	*caption, *pos;
+	char		*end;
+	long		 n;
+
+	caption = rq_text(rq, "caption", 0, 0, 200, 0);
+	if ((pos = rq_field(rq, "position", NULL)) != NULL && *pos != '\0') {
+		n = strtol(pos, &end, 10);
+		if (*end != '\0' || n < 0 || n > 10000)
+			reply_field_error(rq, "position",
+			    "errors.field.bad_text");
+	} else {
+		pos = NULL;
+	}
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, path_number(rq->req->path, "/photos/"));
+	rq_param_str(rq, caption);
+	rq_param_str(rq, pos);
+	return (RQ_NEXT);
+}
+
+static int
+delete_prepare(struct rq *rq)
+{
+	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, path_number(rq->req->path, "/photos/"));
+	return (RQ_NEXT);
+}
+
+static int
+cover_prepare(struct rq *rq)
+{
+	const char	*v;
+	char		*end;
+	long long	 id;
+
+	v = rq_field(rq, "photo_id", NULL);
+	id = v != NULL ? strtoll(v, &end, 10) : 0;
+	if (v == NULL || *end != '\0' || id <= 0) {
+		reply_field_error(rq, "photo_id", "errors.field.required");
+		return (rq_reply_invalid(rq));
+	}
+	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, id);
+	return (RQ_NEXT);
+}
+
+/* 200/201 with the result; browsers go back to the project's editor. */
+static int
+back_respond(struct rq *rq)
+{
+	char	url[80];
+
+	if (!rq->json) {
+		(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
+		    (long long)path_number(rq->req->path, "/projects/"));
+		reply_redirect(rq, url);
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, rq->page == &upload_post ? 201 : 200, rq->res,
+	    rq->res_len);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /media/{sha256}.{jpg|png}                                       */
+
+static int
+media_prepare(struct rq *rq)
+{
+	const char	*name, *inm;
+	char		 etag[72];
+
+	name = rq->req->path + strlen("/media/");
+	(void)snprintf(etag, sizeof(etag), "\"%.64s\"", name);
+	if (http_request_header(rq->req, "if-none-match", &inm) &&
+	    !strcmp(inm, etag)) {
+		/* Content-addressed: the same name is the same bytes. */
+		http_response_header(rq->req, "etag", etag);
+		reply_send(rq, 304, NULL, NULL, 0);
+		return (RQ_DONE);
+	}
+	rq_param_own(rq, strndup(name, 64));
+	rq_param_str(rq, !strcmp(name + 64, ".png") ? "image/png" :
+	    "image/jpeg");
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	rq->binary_result = 1;
+	return (RQ_NEXT);
+}
+
+static int
+media_respond(struct rq *rq)
+{
+	const char	*name;
+	char		 etag[72];
+	int		 public;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	name = rq->req->path + strlen("/media/");
+	(void)snprintf(etag, sizeof(etag), "\"%.64s\"", name);
+	public = rq->res2 != NULL && !strcmp(rq->res2, "public");
+	http_response_header(rq->req, "etag", etag);
+	http_response_header(rq->req, "cache-control", public ?
+	    "public, max-age=31536000, immutable" :
+	    "private, max-age=3600");
+	reply_send(rq, 200, !strcmp(name + 64, ".png") ? "image/png" :
+	    "image/jpeg", rq->res, rq->res_len);
+	return (RQ_DONE);
+}

@@ -1,0 +1,187 @@
+// Project photos and /media (DESIGN.md section 6, API.md "Projects").
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { get, post, ROOT, newUser, postAs, getAs, serverLog } from "./lib.mjs";
+
+const FIX = `${ROOT}/tests/fixtures/img`;
+let owner, other, project, draft;
+
+function crc32(buf) {
+	let c, crc = 0xffffffff;
+	for (const b of buf) {
+		c = (crc ^ b) & 0xff;
+		for (let k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		crc = (crc >>> 8) ^ c;
+	}
+	return (crc ^ 0xffffffff) >>> 0;
+}
+
+// A PNG whose header claims w x h; the data is a few bytes.
+function hugePng(w, h) {
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0);
+	ihdr.writeUInt32BE(h, 4);
+	ihdr[8] = 8; ihdr[9] = 2;
+	const chunk = (type, data) => {
+		const len = Buffer.alloc(4);
+		len.writeUInt32BE(data.length);
+		const td = Buffer.concat([Buffer.from(type), data]);
+		const crc = Buffer.alloc(4);
+		crc.writeUInt32BE(crc32(td));
+		return Buffer.concat([len, td, crc]);
+	};
+	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+	    chunk("IHDR", ihdr), chunk("IDAT", Buffer.alloc(200)),
+	    chunk("IEND", Buffer.alloc(0))]);
+}
+
+function upload(who, p, bytes, name = "photo.jpg", caption) {
+	const form = new FormData();
+	form.append("photo", new Blob([bytes]), name);
+	if (caption !== undefined)
+		form.append("caption", caption);
+	return postAs(who, `${p.url}/photos`, { multipart: form });
+}
+
+before(async () => {
+	owner = await newUser({ verified: true });
+	other = await newUser({ verified: true });
+	project = (await postAs(owner, "/projects", { body: {
+	    title: "照片项目", status: "published" } })).data.project;
+	draft = (await postAs(owner, "/projects", { body: {
+	    title: "草稿照片" } })).data.project;
+});
+
+test("a JPEG with EXIF orientation 6 comes out upright, without EXIF",
+    async () => {
+	const src = readFileSync(`${FIX}/exif-6.jpg`);
+	const r = await upload(owner, project, src, "IMG_0001.JPG", "侧拍");
+	assert.equal(r.status, 201, r.text);
+	const ph = r.data.photo;
+	assert.ok(ph.height > ph.width, `upright: ${ph.width}x${ph.height}`);
+	assert.equal(ph.caption, "侧拍");
+	assert.match(ph.url, /^\/media\/[0-9a-f]{64}\.jpg$/);
+	const img = await fetch(process.env.BASE_URL + ph.thumb_url);
+	assert.equal(img.status, 200);
+	assert.equal(img.headers.get("content-type"), "image/jpeg");
+	assert.equal(img.headers.get("x-content-type-options"), "nosniff");
+	assert.equal(img.headers.get("cache-control"),
+	    "public, max-age=31536000, immutable");
+	const etag = img.headers.get("etag");
+	assert.equal(etag, `"${ph.thumb_url.slice(7, 71)}"`);
+	const bytes = Buffer.from(await img.arrayBuffer());
+	assert.equal(bytes.indexOf("Exif"), -1, "no EXIF in what we serve");
+	assert.equal(bytes.indexOf(Buffer.from([0xff, 0xe1])), -1, "no APP1");
+	const again = await fetch(process.env.BASE_URL + ph.thumb_url, {
+	    headers: { "if-none-match": etag } });
+	assert.equal(again.status, 304);
+	const page = await get(project.url);
+	assert.equal(page.data.project.cover.id, ph.id, "first photo is cover");
+});
+
+test("PNG and WebP are accepted; transparency stays PNG", async () => {
+	const png = await upload(owner, project, readFileSync(`${FIX}/rgba.png`),
+	    "a.png");
+	assert.equal(png.status, 201);
+	assert.match(png.data.photo.url, /\.png$/);
+	const webp = await upload(owner, project,
+	    readFileSync(`${FIX}/lossy.webp`), "b.webp");
+	assert.equal(webp.status, 201);
+	assert.match(webp.data.photo.url, /\.jpg$/, "opaque WebP becomes JPEG");
+});
+
+test("a large phone photo gets a thumbnail and a display size", async () => {
+	const list = await get(project.url);
+	const big = list.data.project.photos.find((p) => p.width >= 32);
+	assert.ok(big);
+	for (const p of list.data.project.photos) {
+		for (const u of [p.thumb_url, p.url]) {
+			const r = await fetch(process.env.BASE_URL + u);
+			assert.equal(r.status, 200);
+		}
+	}
+});
+
+test("bad uploads: wrong type, truncated, too many pixels, too big, empty",
+    async () => {
+	const html = await upload(owner, project,
+	    Buffer.from("<html><script>alert(1)</script></html>"), "evil.jpg");
+	assert.equal(html.status, 415);
+	assert.equal(html.data.error.code, "unsupported_type");
+	const gif = await upload(owner, project,
+	    Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "a.gif");
+	assert.equal(gif.status, 415);
+	const trunc = await upload(owner, project,
+	    readFileSync(`${FIX}/truncated.jpg`));
+	assert.equal(trunc.status, 422);
+	assert.ok(trunc.data.error.fields.photo);
+	const t0 = performance.now();
+	const huge = await upload(owner, project, hugePng(30000, 30000), "x.png");
+	const ms = performance.now() - t0;
+	assert.equal(huge.status, 422);
+	assert.match(huge.data.error.fields.photo, /4000/);
+	assert.ok(ms < 500, `refused before decoding (${ms.toFixed(0)} ms)`);
+	const big = await upload(owner, project, Buffer.alloc(11 * 1024 * 1024,
+	    0xff), "big.jpg");
+	assert.equal(big.status, 413);
+	assert.equal(big.data.error.code, "too_large");
+	const empty = await upload(owner, project, Buffer.alloc(0), "e.jpg");
+	assert.equal(empty.status, 422);
+	const none = await postAs(owner, `${project.url}/photos`,
+	    { multipart: new FormData() });
+	assert.equal(none.status, 422);
+	assert.equal((await get("/healthz")).status, 200, "server unharmed");
+	assert.doesNotMatch(serverLog(), /worker .* died|sandbox violation/);
+});
+
+test("only the team uploads; drafts' photos are private", async () => {
+	const src = readFileSync(`${FIX}/rgb.jpg`);
+	const theirs = await upload(other, project, src);
+	assert.equal(theirs.status, 403);
+	const anon = new FormData();
+	anon.append("photo", new Blob([src]), "x.jpg");
+	assert.equal((await post(`${project.url}/photos`,
+	    { multipart: anon })).status, 401);
+	const d = await upload(owner, draft, src);
+	assert.equal(d.status, 201);
+	const u = d.data.photo.thumb_url;
+	assert.equal((await fetch(process.env.BASE_URL + u)).status, 404);
+	const mine = await getAs(owner, u, { json: false });
+	assert.equal(mine.status, 200);
+	assert.match(mine.headers.get("cache-control"), /^private/);
+	assert.equal((await get("/media/" + "0".repeat(64) + ".jpg",
+	    { json: false })).status, 404);
+});
+
+test("captions, cover choice and deletion", async () => {
+	const p = (await postAs(owner, "/projects", { body: {
+	    title: "封面", status: "published" } })).data.project;
+	const a = (await upload(owner, p, readFileSync(`${FIX}/rgb.jpg`)))
+	    .data.photo;
+	const b = (await upload(owner, p, readFileSync(`${FIX}/rgb.png`)))
+	    .data.photo;
+	const cap = await postAs(owner, `${p.url}/photos/${b.id}`, { body: {
+	    caption: "<script>x</script>", position: 0 } });
+	assert.equal(cap.status, 200);
+	const cover = await postAs(owner, `${p.url}/cover`, { body: {
+	    photo_id: b.id } });
+	assert.equal(cover.status, 200);
+	assert.equal(cover.data.project.cover.id, b.id);
+	const wrong = await postAs(owner, `${p.url}/cover`, { body: {
+	    photo_id: 999999999 } });
+	assert.equal(wrong.status, 422);
+	const html = (await get(p.url, { json: false })).text;
+	assert.doesNotMatch(html, /<script>x/);
+	const del = await postAs(owner, `${p.url}/photos/${b.id}/delete`);
+	assert.equal(del.status, 200);
+	const after = await get(p.url);
+	assert.equal(after.data.project.cover.id, a.id, "cover falls back");
+	assert.equal(after.data.project.photos.length, 1);
+	assert.equal((await postAs(other, `${p.url}/photos/${a.id}/delete`))
+	    .status, 403);
+	const cards = await get("/projects");
+	const card = cards.data.projects.find((x) => x.id === p.id);
+	assert.equal(card.cover.thumb_url, a.thumb_url);
+});
