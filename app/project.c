@@ -33,6 +33,7 @@ int	page_project_comments(struct http_request *);
 int	page_project_members(struct http_request *);
 int	page_project_member_delete(struct http_request *);
 int	page_project_logs(struct http_request *);
+int	page_projects_rss(struct http_request *);
 
 /* What a create or edit carries between its steps. */
 struct project_edit {
@@ -59,6 +60,8 @@ static int	member_remove_prepare(struct rq *);
 static int	log_prepare(struct rq *);
 static int	written_respond(struct rq *);
 static int	created_respond(struct rq *);
+static int	rss_prepare(struct rq *);
+static int	rss_respond(struct rq *);
 
 static int64_t	project_id(struct rq *);
 static void	project_url(struct rq *, char *, size_t, const char *);
@@ -140,6 +143,18 @@ static const struct page log_post = {
 	.flags = PAGE_WRITE, .stmt = "project_log_add",
 	.prepare = log_prepare, .respond = created_respond,
 };
+
+static const struct page rss_page = {
+	.name = "projects_rss", .access = ACCESS_ANYONE,
+	.stmt = "project_rss", .prepare = rss_prepare,
+	.respond = rss_respond,
+};
+
+int
+page_projects_rss(struct http_request *req)
+{
+	return (rq_run(req, &rss_page));
+}
 
 int
 page_projects(struct http_request *req)
@@ -769,5 +784,47 @@ created_respond(struct rq *rq)
 	reply_created(rq, rq->res, rq->res_len, json_string_value(
 	    json_object_get(thing, "url")));
 	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /projects.rss                                                   */
+
+/* Feeds need absolute links: the site as the client reached it. */
+static int
+rss_prepare(struct rq *rq)
+{
+	const char	*host;
+	char		*base, *title;
+	size_t		 i;
+
+	if (!http_request_header(rq->req, "host", &host) ||
+	    strlen(host) > 200)
+		host = "localhost";
+	for (i = 0; host[i] != '\0'; i++) {
+		if (!((host[i] >= 'a' && host[i] <= 'z') ||
+		    (host[i] >= 'A' && host[i] <= 'Z') ||
+		    (host[i] >= '0' && host[i] <= '9') ||
+		    host[i] == '.' || host[i] == '-' || host[i] == ':' ||
+		    host[i] == '[' || host[i] == ']'))
+			host = "localhost";
+	}
+	if (asprintf(&base, "%s://%s", app_config.tls ? "https" : "http",
+	    host) == -1 || asprintf(&title, "%s · %s",
+	    render_text(rq->locale, "nav.projects"),
+	    render_text(rq->locale, "site.name")) == -1)
+		fatal("rss_prepare: out of memory");
+	rq_param_own(rq, base);
+	rq_param_own(rq, title);
+	rq_param_str(rq, render_text(rq->locale, "site.tagline"));
+	return (RQ_NEXT);
+}
+
+static int
+rss_respond(struct rq *rq)
+{
+	http_response_header(rq->req, "cache-control", "public, max-age=300");
+	reply_send(rq, 200, "application/rss+xml; charset=utf-8", rq->res,
+	    rq->res_len);
 	return (RQ_DONE);
 }

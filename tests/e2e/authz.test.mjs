@@ -43,6 +43,7 @@ const MATRIX = [
 	["/projects", "GET", "/projects", null, all(200)],
 	["/projects", "POST", "/projects", {}, verified(422)],
 	["/projects/new", "GET", "/projects/new", null, verified(200)],
+	["/projects.rss", "GET", "/projects.rss", null, all(200)],
 	["^/projects/[0-9]{1,18}$", "GET", "/projects/:pub", null, all(200)],
 	["^/projects/[0-9]{1,18}$", "GET", "/projects/:draft", null,
 	    { ...all(404), staff: 200, admin: 200 }],

@@ -265,3 +265,19 @@ test("owners and staff delete; others cannot", async () => {
 	const q = await create(owner, { status: "published" });
 	assert.equal((await postAs(staff, `${q.url}/delete`)).status, 200);
 });
+
+test("GET /projects.rss lists published projects only, escaped", async () => {
+	const pub = await create(owner, { title: "RSS <&> 项目",
+	    summary: "摘要 & more", status: "published" });
+	const hidden = await create(owner, { title: "RSS 草稿 hidden" });
+	const r = await get("/projects.rss", { json: false });
+	assert.equal(r.status, 200);
+	assert.match(r.headers.get("content-type"), /^application\/rss\+xml/);
+	assert.match(r.text, /^<\?xml version="1.0" encoding="UTF-8"\?><rss version="2.0"><channel>/);
+	assert.ok(r.text.includes("<title>RSS &lt;&amp;&gt; 项目</title>"));
+	assert.ok(r.text.includes(`/projects/${pub.id}</link>`));
+	assert.match(r.text, /<link>http:\/\/127\.0\.0\.1:\d+\/projects\/\d+<\/link>/);
+	assert.match(r.text, /<pubDate>[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT<\/pubDate>/);
+	assert.ok(!r.text.includes("hidden"), "no drafts in feeds");
+	assert.ok(!r.text.includes(`/projects/${hidden.id}<`));
+});
