@@ -1,0 +1,80 @@
+// A maker on a phone publishes a project with two photos (one with EXIF
+// orientation 6); a visitor finds it by a Chinese word.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { launch, watch, BASE, ARTIFACTS } from "./lib.mjs";
+
+const FIX = `${process.env.ROOT}/tests/fixtures/img`;
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("create, upload two photos, publish at 375 px; a visitor finds it",
+    async () => {
+	const phone = { width: 375, height: 812 };
+	const maker = await watch(browser, phone);
+	const page = maker.page;
+	const word = "蒲公英风车";
+
+	await page.goto(BASE + "/login");
+	await page.fill("#username", "maker1");
+	await page.fill("#password", "demo-password-123");
+	await page.click("button[type=submit]");
+	await page.waitForURL(BASE + "/");
+
+	await page.goto(BASE + "/projects/new");
+	await page.fill("#title", `${word} 测试`);
+	await page.fill("#summary", "会转的风车");
+	await page.fill("#body", "## 步骤\n1. **激光切割**叶片");
+	// The live preview renders through POST /preview.
+	await page.waitForSelector("#body-preview strong");
+	assert.equal(await page.textContent("#body-preview strong"), "激光切割");
+	await page.fill("#tags", "激光切割, 风车");
+	await page.click("form[action='/projects'] button[type=submit]");
+	await page.waitForURL(/\/projects\/\d+$/);
+	const url = page.url();
+
+	await page.goto(url + "/edit");
+	for (const file of ["exif-6.jpg", "rgb.png"]) {
+		await page.setInputFiles("#photo", `${FIX}/${file}`);
+		await Promise.all([
+			page.waitForNavigation(),
+			page.click("form[data-upload] button[type=submit]"),
+		]);
+	}
+	const sizes = await page.$$eval(".gallery.edit img", (imgs) =>
+	    imgs.map((i) => [i.naturalWidth, i.naturalHeight]));
+	assert.equal(sizes.length, 2);
+	assert.ok(sizes[0][1] > sizes[0][0],
+	    `the EXIF-6 photo is upright: ${sizes[0]}`);
+	await page.screenshot({ path: `${ARTIFACTS}/project-edit.png`,
+	    fullPage: true });
+
+	await page.check('input[name=status][value="published"]');
+	await page.click("form.wide button[type=submit]");
+	await page.waitForURL(url);
+	assert.ok(await page.isVisible("img.cover"));
+	assert.deepEqual(maker.problems, []);
+	await maker.context.close();
+
+	const visitor = await watch(browser, phone);
+	await visitor.page.goto(BASE + "/projects");
+	await visitor.page.fill("#q", "风车");
+	await visitor.page.click("form.search button");
+	await visitor.page.waitForURL(/q=/);
+	const titles = await visitor.page.$$eval(".card-title",
+	    (els) => els.map((e) => e.textContent));
+	assert.ok(titles.some((t) => t.includes(word)), titles.join("|"));
+	await visitor.page.click(`.card a[href="${new URL(url).pathname}"]`);
+	await visitor.page.waitForURL(url);
+	const thumbs = await visitor.page.$$eval(".gallery img", (imgs) =>
+	    imgs.map((i) => i.complete && i.naturalWidth > 0));
+	assert.deepEqual(thumbs, [true, true], "thumbnails load");
+	const width = await visitor.page.evaluate(() =>
+	    document.documentElement.scrollWidth);
+	assert.ok(width <= 375, `fits the phone (${width}px)`);
+	await visitor.page.screenshot({ path: `${ARTIFACTS}/project-page.png`,
+	    fullPage: true });
+	assert.deepEqual(visitor.problems, []);
+	await visitor.context.close();
+});
