@@ -142,8 +142,13 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRC) $(HDRS)
 	    -fsanitize=fuzzer,address,undefined $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------
-bench: deps build $(BUILD)/app-bench.so
+bench: deps build $(BUILD)/app-bench.so $(BUILD)/bench/thumb
 	@tests/bench/run.sh
+
+$(BUILD)/bench/thumb: tests/bench/thumb.c app/img.c app/buf.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(BASE_CFLAGS) -O2 $< app/img.c app/buf.c -o $@ \
+	    -lgd -ljpeg -lsodium -lm
 
 clean:
 	rm -rf $(BUILD)

@@ -37,6 +37,11 @@ CREATE TABLE projects (
 	cover_photo_id	bigint,
 	like_count	integer NOT NULL DEFAULT 0,
 	comment_count	integer NOT NULL DEFAULT 0,
+	-- The page and the listing card as JSON text, made by
+	-- project_refresh() on every write: reads copy them out instead of
+	-- building JSON (and escaping text) on every request.
+	doc		text,
+	card		text,
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	updated_at	timestamptz NOT NULL DEFAULT now(),
 	published_at	timestamptz
@@ -143,16 +148,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN '/media/' || m.sha256 || CASE m.mime WHEN 'image/png' THEN '.png'
     ELSE '.jpg' END;
 
--- The whole project page as one document, for viewer uid (0: nobody)
--- with role urole.  A set-returning SQL function so that PostgreSQL
--- inlines it into the prepared page statement; writes return it too, so
--- the page, the API and every write answer the same shape.
-CREATE FUNCTION project_view(pid bigint, uid bigint, urole text)
-RETURNS TABLE (doc json)
+-- The project page as one document, the same for every viewer; stored
+-- in projects.doc by project_refresh().
+CREATE FUNCTION project_doc(pid bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 	    'id', p.id, 'url', '/projects/' || p.id, 'title', p.title,
-	    'summary', p.summary, 'body', p.body, 'body_html', p.body_html,
+	    'summary', p.summary, 'body_html', p.body_html,
 	    'status', p.status, 'license', p.license, 'tags', p.tags,
 	    'author', (SELECT user_brief(u) FROM users u
 	        WHERE u.id = p.owner_id),
@@ -177,8 +179,6 @@ LANGUAGE sql STABLE AS $$
 	        JOIN media d ON d.id = ph.display_id
 	        WHERE ph.id = p.cover_photo_id),
 	    'likes', p.like_count,
-	    'liked', EXISTS (SELECT 1 FROM project_likes l
-	        WHERE l.project_id = p.id AND l.user_id = uid),
 	    'comment_count', p.comment_count,
 	    'comments', (SELECT coalesce(json_agg(json_build_object(
 	        'id', c.id, 'author', user_brief(u), 'body_html', c.body_html,
@@ -191,13 +191,56 @@ LANGUAGE sql STABLE AS $$
 	        ORDER BY l.id DESC), '[]')
 	        FROM project_logs l JOIN users u ON u.id = l.author_id
 	        WHERE l.project_id = p.id),
-	    'can_edit', urole IN ('staff', 'admin') OR EXISTS (SELECT 1
-	        FROM project_members m WHERE m.project_id = p.id
-	        AND m.user_id = uid),
-	    'is_owner', p.owner_id = uid,
 	    'created_at', rfc3339(p.created_at),
 	    'updated_at', rfc3339(p.updated_at),
 	    'published_at', rfc3339(p.published_at))
+	FROM projects p
+	WHERE p.id = pid
+$$;
+
+-- The listing card of a project; stored in projects.card.
+CREATE FUNCTION project_card(pid bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('id', p.id,
+	    'url', '/projects/' || p.id, 'title', p.title,
+	    'summary', p.summary, 'tags', p.tags, 'likes', p.like_count,
+	    'comments', p.comment_count,
+	    'author', json_build_object('username', u.username,
+	        'display_name', u.display_name, 'url', '/u/' || u.username),
+	    'cover', (SELECT json_build_object('url', media_url(d),
+	        'thumb_url', media_url(t), 'width', t.width,
+	        'height', t.height)
+	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
+	        JOIN media d ON d.id = ph.display_id
+	        WHERE ph.id = p.cover_photo_id),
+	    'published_at', rfc3339(p.published_at))
+	FROM projects p JOIN users u ON u.id = p.owner_id
+	WHERE p.id = pid
+$$;
+
+-- Every write that changes what a project shows ends with this.
+CREATE FUNCTION project_refresh(pid bigint) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE projects SET doc = project_doc(pid)::text,
+	    card = project_card(pid)::text
+	WHERE id = pid;
+$$;
+
+-- The page for viewer uid (0: nobody) with role urole, as JSON text:
+-- the stored document plus what depends on the viewer, joined as text
+-- (the stored document is an object, so it ends in "}").  Nothing when
+-- the viewer may not see the project.  Set-returning so that it is
+-- inlined into the prepared page statement.
+CREATE FUNCTION project_view(pid bigint, uid bigint, urole text)
+RETURNS TABLE (doc text)
+LANGUAGE sql STABLE AS $$
+	SELECT left(p.doc, -1) ||
+	    ',"liked":' || EXISTS (SELECT 1 FROM project_likes l
+	        WHERE l.project_id = p.id AND l.user_id = uid)::text ||
+	    ',"can_edit":' || (urole IN ('staff', 'admin') OR EXISTS (
+	        SELECT 1 FROM project_members m WHERE m.project_id = p.id
+	        AND m.user_id = uid))::text ||
+	    ',"is_owner":' || (p.owner_id = uid)::text || '}'
 	FROM projects p
 	-- project_visible(), written out: a function with a sub-select
 	-- would not be inlined.
@@ -255,7 +298,8 @@ BEGIN
 	RETURNING id INTO pid;
 	INSERT INTO project_members (project_id, user_id, role)
 	VALUES (pid, uid, 'owner');
-	RETURN json_build_object('project', (SELECT doc FROM
+	PERFORM project_refresh(pid);
+	RETURN json_build_object('project', (SELECT doc::json FROM
 	    project_view(pid, uid, 'member')));
 END $$;
 
@@ -283,7 +327,8 @@ BEGIN
 	        THEN coalesce(published_at, now()) ELSE published_at END,
 	    updated_at = now()
 	WHERE id = pid;
-	RETURN json_build_object('project', (SELECT doc FROM
+	PERFORM project_refresh(pid);
+	RETURN json_build_object('project', (SELECT doc::json FROM
 	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
 END $$;
 
@@ -314,6 +359,7 @@ BEGIN
 	UPDATE projects SET like_count = like_count +
 	    CASE WHEN yes THEN n ELSE -n END
 	WHERE id = pid RETURNING like_count INTO n;
+	PERFORM project_refresh(pid);
 	RETURN json_build_object('liked', yes, 'likes', n);
 END $$;
 
@@ -327,6 +373,7 @@ BEGIN
 	INSERT INTO project_comments (project_id, author_id, body, body_html)
 	VALUES (pid, uid, p_body, p_body_html) RETURNING * INTO c;
 	UPDATE projects SET comment_count = comment_count + 1 WHERE id = pid;
+	PERFORM project_refresh(pid);
 	RETURN json_build_object('comment', json_build_object('id', c.id,
 	    'author', (SELECT user_brief(u) FROM users u WHERE u.id = uid),
 	    'body_html', c.body_html, 'created_at', rfc3339(c.created_at),
@@ -347,7 +394,8 @@ BEGIN
 	END IF;
 	INSERT INTO project_members (project_id, user_id)
 	VALUES (pid, who) ON CONFLICT DO NOTHING;
-	RETURN json_build_object('project', (SELECT doc FROM
+	PERFORM project_refresh(pid);
+	RETURN json_build_object('project', (SELECT doc::json FROM
 	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
 END $$;
 
@@ -370,7 +418,8 @@ BEGIN
 		    MESSAGE = 'errors.owner_stays', DETAIL = 'username';
 	END IF;
 	DELETE FROM project_members WHERE project_id = pid AND user_id = who;
-	RETURN json_build_object('project', (SELECT doc FROM
+	PERFORM project_refresh(pid);
+	RETURN json_build_object('project', (SELECT doc::json FROM
 	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
 END $$;
 
@@ -390,6 +439,7 @@ BEGIN
 	    coalesce(p_body_html, ''))
 	RETURNING * INTO l;
 	UPDATE projects SET updated_at = now() WHERE id = pid;
+	PERFORM project_refresh(pid);
 	IF p.status = 'published' THEN
 		INSERT INTO notifications (user_id, type, actor_id, url, data)
 		SELECT f.user_id, 'project_log', uid,
@@ -413,27 +463,23 @@ CREATE FUNCTION project_cursor(t timestamptz, id bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (extract(epoch FROM t) * 1000000)::bigint || '.' || id;
 
--- Cards for listings, in the order of ids.  Set-returning, so it is
--- inlined into the listing statements.
-CREATE FUNCTION project_cards(ids bigint[]) RETURNS TABLE (cards json)
+-- Cards for listings, in the order of ids, as a JSON array text.
+-- Set-returning, so it is inlined into the listing statements.
+CREATE FUNCTION project_cards(ids bigint[]) RETURNS TABLE (cards text)
 LANGUAGE sql STABLE AS $$
-	SELECT coalesce(json_agg(json_build_object('id', p.id,
-	    'url', '/projects/' || p.id, 'title', p.title,
-	    'summary', p.summary, 'tags', p.tags, 'likes', p.like_count,
-	    'comments', p.comment_count,
-	    'author', json_build_object('username', u.username,
-	        'display_name', u.display_name, 'url', '/u/' || u.username),
-	    'cover', (SELECT json_build_object('url', media_url(d),
-	        'thumb_url', media_url(t), 'width', t.width,
-	        'height', t.height)
-	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
-	        JOIN media d ON d.id = ph.display_id
-	        WHERE ph.id = p.cover_photo_id),
-	    'published_at', rfc3339(p.published_at))
-	    ORDER BY o.n), '[]')
+	SELECT '[' || coalesce(string_agg(p.card, ',' ORDER BY o.n), '') || ']'
 	FROM unnest(ids) WITH ORDINALITY o(id, n)
 	JOIN projects p ON p.id = o.id
-	JOIN users u ON u.id = p.owner_id
+$$;
+
+-- A user's new display name shows on every project they appear in.
+CREATE FUNCTION project_refresh_user(uid bigint) RETURNS void
+LANGUAGE sql AS $$
+	SELECT project_refresh(x.id) FROM (
+		SELECT project_id AS id FROM project_members WHERE user_id = uid
+		UNION SELECT project_id FROM project_comments
+		WHERE author_id = uid
+	) x;
 $$;
 
 -- Before decoding an upload: may uid add photos to pid?
@@ -487,6 +533,7 @@ BEGIN
 	-- The first photo is the cover until someone chooses another.
 	UPDATE projects SET cover_photo_id = ph.id, updated_at = now()
 	WHERE id = pid AND cover_photo_id IS NULL;
+	PERFORM project_refresh(pid);
 	RETURN json_build_object('photo', project_photo_json(ph));
 END $$;
 
@@ -505,6 +552,7 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'MS404',
 		    MESSAGE = 'errors.not_found';
 	END IF;
+	PERFORM project_refresh(pid);
 	RETURN json_build_object('photo', project_photo_json(ph));
 END $$;
 
@@ -522,6 +570,7 @@ BEGIN
 	UPDATE projects SET cover_photo_id = (SELECT id FROM project_photos
 	    WHERE project_id = pid ORDER BY position, id LIMIT 1)
 	WHERE id = pid AND cover_photo_id IS NULL;
+	PERFORM project_refresh(pid);
 	RETURN json_build_object('ok', true, 'id', phid);
 END $$;
 
@@ -537,6 +586,19 @@ BEGIN
 	END IF;
 	UPDATE projects SET cover_photo_id = phid, updated_at = now()
 	WHERE id = pid;
-	RETURN json_build_object('project', (SELECT doc FROM
+	PERFORM project_refresh(pid);
+	RETURN json_build_object('project', (SELECT doc::json FROM
 	    project_view(pid, uid, (SELECT role FROM users WHERE id = uid))));
 END $$;
+
+-- However a display name changes, the stored project documents follow.
+CREATE FUNCTION users_name_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM project_refresh_user(NEW.id);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER users_name_changed AFTER UPDATE OF display_name ON users
+FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
+EXECUTE FUNCTION users_name_changed();

@@ -4,7 +4,9 @@
 
 -- name: project_page
 -- $1 project id, $2 session hash: the project if this viewer may see it.
-SELECT json_build_object('project', pv.doc, 'me', v.me)
+-- The stored document is copied out as text, not rebuilt.
+SELECT '{"project":' || pv.doc || ',"me":' || coalesce(v.me::text, 'null')
+    || '}'
 FROM (SELECT $2::text AS h) a
 LEFT JOIN LATERAL viewer(a.h) v ON true
 JOIN LATERAL project_view($1::bigint, coalesce(v.id, 0),
@@ -12,14 +14,14 @@ JOIN LATERAL project_view($1::bigint, coalesce(v.id, 0),
 
 -- name: project_edit_page
 -- $1 project id, $2 viewer id, $3 viewer role: the form, for its team.
-SELECT json_build_object('project', pv.doc,
+SELECT json_build_object('project', pv.doc::json,
     'form', json_build_object('title', p.title, 'summary', p.summary,
         'body', p.body, 'tags', array_to_string(p.tags, ', '),
         'license', p.license, 'status', p.status,
         'status_published', p.status = 'published'))
 FROM projects p
 JOIN LATERAL project_view(p.id, $2::bigint, $3::text) pv ON true
-WHERE p.id = $1::bigint AND (pv.doc ->> 'can_edit')::boolean
+WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean
 
 -- name: project_list
 -- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
@@ -33,13 +35,14 @@ WITH page AS (
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
 )
-SELECT json_build_object('projects', (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
-    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+SELECT '{"projects":' || (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
+    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
+        x.published_at, x.id) FROM (SELECT * FROM page
         ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24),
-    'tag', NULL, 'q', NULL,
-    'me', (SELECT me FROM viewer($1::text)))
+        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
+    ',"tag":null,"q":null,"me":' ||
+    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
 
 -- name: project_list_tag
 -- The same, for one tag ($4).
@@ -52,13 +55,14 @@ WITH page AS (
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
 )
-SELECT json_build_object('projects', (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
-    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+SELECT '{"projects":' || (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
+    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
+        x.published_at, x.id) FROM (SELECT * FROM page
         ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24),
-    'tag', $4::text, 'q', NULL,
-    'me', (SELECT me FROM viewer($1::text)))
+        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
+    ',"tag":' || to_json($4::text)::text || ',"q":null,"me":' ||
+    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
 
 -- name: project_list_search
 -- The same, for search tokens ($4, made by app/search.c) and the query
@@ -73,13 +77,14 @@ WITH page AS (
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
 )
-SELECT json_build_object('projects', (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24))),
-    'next_cursor', (SELECT project_cursor(x.published_at, x.id) FROM (SELECT * FROM page
+SELECT '{"projects":' || (SELECT cards FROM project_cards(
+    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
+    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
+        x.published_at, x.id) FROM (SELECT * FROM page
         ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24),
-    'tag', NULL, 'q', $5::text,
-    'me', (SELECT me FROM viewer($1::text)))
+        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
+    ',"tag":null,"q":' || to_json($5::text)::text || ',"me":' ||
+    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
 
 -- name: project_create
 SELECT project_create($1, $2, $3, $4, $5,
