@@ -80,6 +80,7 @@ struct viewer {
 	char		 suspend_reason[512];
 	int		 verification_required;	/* the site setting */
 	int		 retry_after;	/* over the POST rate limit */
+	int64_t		 unread;	/* notifications */
 };
 
 /* Per-request state: created on the first call, freed with the request. */

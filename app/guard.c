@@ -354,6 +354,7 @@ guard_parse_viewer(struct rq *rq)
 	    "verification_required"));
 	rq->me.retry_after = (int)json_integer_value(json_object_get(o,
 	    "retry_after"));
+	rq->me.unread = json_integer_value(json_object_get(o, "unread"));
 	ok = rq->me.id > 0;
 
 out:

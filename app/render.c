@@ -156,6 +156,7 @@ render_request_context(struct rq *rq)
 		    json_string(rq->me.display_name));
 		json_object_set_new(me, "csrf_token",
 		    json_string(rq->me.csrf));
+		json_object_set_new(me, "unread", json_integer(rq->me.unread));
 		json_object_set_new(ctx, "me", me);
 	}
 	return (ctx);

@@ -602,3 +602,23 @@ END $$;
 CREATE TRIGGER users_name_changed AFTER UPDATE OF display_name ON users
 FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
 EXECUTE FUNCTION users_name_changed();
+
+-- The viewer now also carries the unread notification count (the bell in
+-- every page's header), still inlined into each page statement.
+CREATE OR REPLACE FUNCTION viewer(hash text)
+RETURNS TABLE (id bigint, role text, me json)
+LANGUAGE sql STABLE AS $$
+	SELECT u.id, u.role, json_build_object('id', u.id,
+	    'username', u.username, 'display_name', u.display_name,
+	    'role', u.role, 'verified', u.verified_at IS NOT NULL,
+	    'staff', u.role IN ('staff', 'admin'),
+	    'locale', u.locale, 'csrf_token', s.csrf,
+	    'unread', (SELECT count(*) FROM notifications n
+	        WHERE n.user_id = u.id AND n.read_at IS NULL))
+	FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_hash = hash AND s.kind = 'session'
+	    AND (s.expires_at IS NULL OR s.expires_at > now())
+	    AND s.last_seen_at > now() - make_interval(days => coalesce(
+	        (SELECT (value #>> '{}')::integer FROM site_settings
+	        WHERE key = 'session_idle_days'), 30))
+$$;

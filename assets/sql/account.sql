@@ -42,7 +42,9 @@ SELECT json_build_object('id', u.id, 'username', u.username,
         THEN rfc3339(u.suspended_until) END,
     'suspend_reason', CASE WHEN u.suspended_until > now()
         THEN u.suspend_reason END,
-    'retry_after', rl.retry)
+    'retry_after', rl.retry,
+    'unread', (SELECT count(*) FROM notifications n
+        WHERE n.user_id = u.id AND n.read_at IS NULL))
 FROM s JOIN users u ON u.id = s.user_id CROSS JOIN rl CROSS JOIN cfg
 
 -- name: account_signup

@@ -203,6 +203,10 @@ test("comments and the build log; followers are notified", async () => {
 	assert.equal(Number(sql(`SELECT count(*) FROM notifications
 	    WHERE user_id IN (${other.user.id}, ${fan.user.id}, ${owner.user.id})`)) -
 	    before, 2, "one each for the commenter and the fan, not the owner");
+	const home = await getAs(fan, "/");
+	assert.ok(home.data.me.unread >= 1, "the bell counts unread");
+	const bell = await getAs(fan, "/", { json: false });
+	assert.match(bell.text, /class="bell"[^>]*>[^<]*<span class="count">\d+<\/span>/);
 	const read = await postAs(fan, "/notifications/read", { body: {} });
 	assert.equal(read.data.unread, 0);
 	const page = await getAs(owner, p.url);
