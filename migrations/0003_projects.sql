@@ -11,6 +11,9 @@ CREATE TABLE media (
 	width		integer NOT NULL CHECK (width > 0),
 	height		integer NOT NULL CHECK (height > 0),
 	bytes		bytea NOT NULL,
+	-- Used by a published project: anyone may fetch it (kept by
+	-- triggers below, so /media needs no join in the common case).
+	public		boolean NOT NULL DEFAULT false,
 	created_at	timestamptz NOT NULL DEFAULT now()
 );
 
@@ -622,3 +625,44 @@ LANGUAGE sql STABLE AS $$
 	        (SELECT (value #>> '{}')::integer FROM site_settings
 	        WHERE key = 'session_idle_days'), 30))
 $$;
+
+-- media.public follows the projects that use an image.
+CREATE FUNCTION media_public_refresh(mid bigint) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE media m SET public = EXISTS (SELECT 1 FROM project_photos ph
+	    JOIN projects p ON p.id = ph.project_id
+	    WHERE (ph.thumb_id = mid OR ph.display_id = mid)
+	    AND p.status = 'published')
+	WHERE m.id = mid;
+$$;
+
+CREATE FUNCTION project_photos_media() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	project_photos;
+BEGIN
+	r := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+	PERFORM media_public_refresh(r.thumb_id);
+	PERFORM media_public_refresh(r.display_id);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER project_photos_media
+AFTER INSERT OR DELETE ON project_photos
+FOR EACH ROW EXECUTE FUNCTION project_photos_media();
+
+CREATE FUNCTION projects_status_media() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM media_public_refresh(x.mid) FROM (
+		SELECT thumb_id AS mid FROM project_photos
+		WHERE project_id = NEW.id
+		UNION SELECT display_id FROM project_photos
+		WHERE project_id = NEW.id
+	) x;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER projects_status_media AFTER UPDATE OF status ON projects
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+EXECUTE FUNCTION projects_status_media();

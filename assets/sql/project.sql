@@ -139,26 +139,19 @@ SELECT project_cover_set($1, $2, $3)
 
 -- name: media_get
 -- GET /media/{sha256}.{ext}: the bytes (binary result) and whether they
--- may be cached publicly, if the viewer may see a project using them.
--- $1 sha256, $2 mime, $3 session hash.
-WITH v AS (SELECT id, role FROM viewer($3::text)),
-m AS (SELECT id, bytes FROM media WHERE sha256 = $1::text AND mime = $2::text),
-uses AS (
-	SELECT project_id FROM project_photos
-	WHERE thumb_id = (SELECT id FROM m)
-	UNION ALL
-	SELECT project_id FROM project_photos
-	WHERE display_id = (SELECT id FROM m)
-), seen AS (
-	SELECT p.status FROM uses JOIN projects p ON p.id = uses.project_id
-	WHERE p.status = 'published' OR (SELECT role FROM v) IN
-	    ('staff', 'admin') OR EXISTS (SELECT 1 FROM project_members pm
-	    WHERE pm.project_id = p.id AND pm.user_id = (SELECT id FROM v))
-)
-SELECT (SELECT bytes FROM m), CASE WHEN bool_or(status = 'published')
-    THEN 'public' ELSE 'private' END
-FROM seen
-HAVING count(*) > 0
+-- may be cached publicly.  Images of published projects need no more
+-- (media.public, kept by triggers); others only for their project's team
+-- and staff.  $1 sha256, $2 mime, $3 session hash.
+SELECT m.bytes, CASE WHEN m.public THEN 'public' ELSE 'private' END
+FROM media m
+WHERE m.sha256 = $1::text AND m.mime = $2::text
+    AND (m.public OR EXISTS (
+	SELECT 1 FROM project_photos ph
+	JOIN viewer($3::text) v ON true
+	WHERE (ph.thumb_id = m.id OR ph.display_id = m.id)
+	    AND (v.role IN ('staff', 'admin') OR EXISTS (SELECT 1
+	    FROM project_members pm WHERE pm.project_id = ph.project_id
+	    AND pm.user_id = v.id))))
 
 -- name: project_rss
 -- GET /projects.rss: RSS 2.0 of the 30 newest published projects.
