@@ -4,7 +4,7 @@
  * Rules (the site's security depends on them):
  *
  *  1. cmark parses with CMARK_OPT_VALIDATE_UTF8 (invalid UTF-8 and NUL
- *     become U+FFFD) and renders WITHOUT CMARK_OPT_UNSAFE.  Raw HTML
+ *     become U+FFFD) and renders in cmark's safe mode.  Raw HTML
  *     nodes (blocks and inline) are removed from the tree, so not even
  *     cmark's "<!-- raw HTML omitted -->" placeholder is emitted.
  *  2. Before rendering, the tree is walked (cmark_iter) and every link is

@@ -1,5 +1,5 @@
 -- 0002: accounts, sessions and API tokens, roles and verification,
--- rate-limit counters, the audit log.
+-- rate-limit counters, the audit log, notifications.
 
 -- Site settings with defaults: a missing row means the default.
 CREATE FUNCTION setting_int(k text, dflt integer) RETURNS integer
@@ -119,6 +119,21 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);
 
+-- Notifications for every feature; text is rendered from type + data.
+CREATE TABLE notifications (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id		bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	type		text NOT NULL,
+	actor_id	bigint REFERENCES users (id),
+	url		text NOT NULL,
+	data		jsonb NOT NULL DEFAULT '{}',
+	read_at		timestamptz,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notifications_user ON notifications (user_id, id DESC);
+CREATE INDEX notifications_unread ON notifications (user_id)
+    WHERE read_at IS NULL;
+
 -- What pages show of the viewer (never email, real name or card), as a
 -- set-returning SQL function: PostgreSQL inlines it into the calling
 -- statement, so a prepared page statement plans it once.  (A scalar SQL
@@ -131,7 +146,9 @@ LANGUAGE sql STABLE AS $$
 	    'username', u.username, 'display_name', u.display_name,
 	    'role', u.role, 'verified', u.verified_at IS NOT NULL,
 	    'staff', u.role IN ('staff', 'admin'),
-	    'locale', u.locale, 'csrf_token', s.csrf)
+	    'locale', u.locale, 'csrf_token', s.csrf,
+	    'unread', (SELECT count(*) FROM notifications n
+	        WHERE n.user_id = u.id AND n.read_at IS NULL))
 	FROM sessions s JOIN users u ON u.id = s.user_id
 	WHERE s.token_hash = hash AND s.kind = 'session'
 	    AND (s.expires_at IS NULL OR s.expires_at > now())

@@ -1,6 +1,5 @@
 -- 0003: the project showcase: projects, team members, build logs,
--- comments, likes, photos (stored content-addressed in PostgreSQL) and
--- notifications.
+-- comments, likes and photos (stored content-addressed in PostgreSQL).
 
 -- Images as served: thumbnails and display sizes, addressed by the
 -- SHA-256 of their bytes, so the same bytes are stored once.
@@ -116,21 +115,6 @@ CREATE TABLE project_likes (
 	PRIMARY KEY (project_id, user_id)
 );
 CREATE INDEX project_likes_user ON project_likes (user_id);
-
--- Notifications for every feature; text is rendered from type + data.
-CREATE TABLE notifications (
-	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	user_id		bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-	type		text NOT NULL,
-	actor_id	bigint REFERENCES users (id),
-	url		text NOT NULL,
-	data		jsonb NOT NULL DEFAULT '{}',
-	read_at		timestamptz,
-	created_at	timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX notifications_user ON notifications (user_id, id DESC);
-CREATE INDEX notifications_unread ON notifications (user_id)
-    WHERE read_at IS NULL;
 
 -- May this viewer see the project?  Drafts: its members and staff.
 CREATE FUNCTION project_visible(p projects, uid bigint, urole text)
@@ -606,25 +590,6 @@ CREATE TRIGGER users_name_changed AFTER UPDATE OF display_name ON users
 FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
 EXECUTE FUNCTION users_name_changed();
 
--- The viewer now also carries the unread notification count (the bell in
--- every page's header), still inlined into each page statement.
-CREATE OR REPLACE FUNCTION viewer(hash text)
-RETURNS TABLE (id bigint, role text, me json)
-LANGUAGE sql STABLE AS $$
-	SELECT u.id, u.role, json_build_object('id', u.id,
-	    'username', u.username, 'display_name', u.display_name,
-	    'role', u.role, 'verified', u.verified_at IS NOT NULL,
-	    'staff', u.role IN ('staff', 'admin'),
-	    'locale', u.locale, 'csrf_token', s.csrf,
-	    'unread', (SELECT count(*) FROM notifications n
-	        WHERE n.user_id = u.id AND n.read_at IS NULL))
-	FROM sessions s JOIN users u ON u.id = s.user_id
-	WHERE s.token_hash = hash AND s.kind = 'session'
-	    AND (s.expires_at IS NULL OR s.expires_at > now())
-	    AND s.last_seen_at > now() - make_interval(days => coalesce(
-	        (SELECT (value #>> '{}')::integer FROM site_settings
-	        WHERE key = 'session_idle_days'), 30))
-$$;
 
 -- media.public follows the projects that use an image.
 CREATE FUNCTION media_public_refresh(mid bigint) RETURNS void
