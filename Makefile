@@ -37,7 +37,7 @@ SCHEMA_VERSION	:= $(shell ls migrations 2>/dev/null | \
 
 # Pure modules: no Kore, unit-tested with sanitizers and fuzzed.
 PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
-		   app/img.c app/search.c
+		   app/img.c app/search.c app/jparse.c
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ	:= $(APP_SRC:app/%.c=$(BUILD)/obj-bench/%.o)
@@ -133,7 +133,9 @@ fuzz: $(FUZZERS)
 		mkdir -p tests/fuzz/corpus-$$(basename $$f); \
 		echo "== $$f ($(FUZZ_SECONDS)s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		    tests/fuzz/corpus-$$(basename $$f) || exit 1; \
+		    -use_value_profile=1 \
+		    tests/fuzz/corpus-$$(basename $$f) $$(cat \
+		    tests/fuzz/$$(basename $$f).seeds 2>/dev/null) || exit 1; \
 	done
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRC) $(HDRS)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "jparse.h"
 #include "text.h"
 
 int	page_notifications(struct http_request *);
@@ -97,7 +98,7 @@ list_respond(struct rq *rq)
 	json_t	*doc, *n;
 	size_t	 i;
 
-	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	doc = jparse(rq->res, rq->res_len);
 	json_array_foreach(json_object_get(doc, "notifications"), i, n)
 		notify_text(rq, n);
 	if (rq->json)

@@ -47,8 +47,8 @@ run_unit() {
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1)
 		rc=$?
-		echo "$out" | grep -E '^not ok|^#   |: [0-9]+ passed, [0-9]+ failed'
-		line=$(echo "$out" | grep -E '^# .*: [0-9]+ passed, [0-9]+ failed' |
+		echo "$out" | grep -a -E '^not ok|^#   |: [0-9]+ passed, [0-9]+ failed'
+		line=$(echo "$out" | grep -a -E '^# .*: [0-9]+ passed, [0-9]+ failed' |
 		    tail -1)
 		if [ -z "$line" ]; then
 			echo "not ok - $t crashed (exit $rc)"
