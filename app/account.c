@@ -664,7 +664,7 @@ settings_post_respond(struct rq *rq)
 {
 	struct auth_state	*st = rq->extra;
 	json_t			*doc;
-	const char		*hash;
+	const char		*hash, *locale;
 
 	switch (rq->step) {
 	case 10:	/* the stored hash: check the current password */
@@ -716,6 +716,9 @@ settings_post_respond(struct rq *rq)
 		rq->step = 21;
 		return (RQ_AGAIN);
 	default:	/* 20, 21: saved */
+		locale = rq_field(rq, "locale", NULL);
+		if (locale != NULL && i18n_canonical(locale) != NULL)
+			guard_remember_locale(rq, i18n_canonical(locale));
 		if (!rq->json) {
 			reply_redirect(rq, "/settings?saved=1");
 			return (RQ_DONE);

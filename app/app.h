@@ -204,6 +204,8 @@ u_int64_t	 metrics_now_us(void);
 int		 guard_origin_ok(struct http_request *);
 void		 guard_session_hash(struct rq *);
 void		 guard_negotiate_locale(struct rq *, const char *);
+void		 guard_page_locale(struct rq *, json_t *);
+void		 guard_remember_locale(struct rq *, const char *);
 int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
 void		 guard_session_params(struct rq *);

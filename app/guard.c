@@ -117,7 +117,7 @@ void
 guard_negotiate_locale(struct rq *rq, const char *user_locale)
 {
 	const char	*explicit, *accept, *canon;
-	char		*cookie, hdr[128];
+	char		*cookie;
 
 	explicit = rq_query(rq, "lang");
 	http_populate_cookies(rq->req);
@@ -128,11 +128,39 @@ guard_negotiate_locale(struct rq *rq, const char *user_locale)
 	rq->locale = i18n_negotiate(explicit, user_locale, cookie, accept);
 
 	if (user_locale == NULL && explicit != NULL &&
-	    (canon = i18n_canonical(explicit)) != NULL) {
-		(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; "
-		    "Max-Age=31536000; SameSite=Lax", LANG_COOKIE, canon);
-		http_response_header(rq->req, "set-cookie", hdr);
-	}
+	    (canon = i18n_canonical(explicit)) != NULL)
+		guard_remember_locale(rq, canon);
+}
+
+/*
+ * The lang cookie: set by ?lang= and by saving the language setting, so
+ * the language is known before the session is (pages cached per
+ * language pick the right copy at once).
+ */
+void
+guard_remember_locale(struct rq *rq, const char *locale)
+{
+	char	hdr[128];
+
+	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=31536000; "
+	    "SameSite=Lax", LANG_COOKIE, locale);
+	http_response_header(rq->req, "set-cookie", hdr);
+}
+
+/*
+ * Public pages resolve the viewer in their own statement ("me" in the
+ * document): the viewer's language setting applies as if the guard had
+ * read it.
+ */
+void
+guard_page_locale(struct rq *rq, json_t *doc)
+{
+	const char	*locale;
+
+	locale = json_string_value(json_object_get(json_object_get(doc, "me"),
+	    "locale"));
+	if (rq->me.id == 0 && locale != NULL)
+		guard_negotiate_locale(rq, locale);
 }
 
 int

@@ -15,11 +15,40 @@
 #include <string.h>
 
 #include "app.h"
+#include "i18n.h"
+#include "jparse.h"
 #include "md.h"
 #include "search.h"
 #include "text.h"
 
 #define PROJECT_MAX_TAGS	8
+
+/*
+ * The parts of a project page that are the same for every reader are
+ * rendered once per project version and language and kept here, in each
+ * worker: the page statement is told the version we hold and then sends
+ * only what depends on the reader (DESIGN.md section 11: "not asking").
+ * Direct-mapped; a collision just renders again.
+ */
+#define FRAG_SLOTS		1024
+#define FRAG_N			6
+
+struct frag_entry {
+	int64_t		 id;
+	int		 locale;
+	int64_t		 version;
+	char		*html[FRAG_N];	/* malloc()ed, owned by the cache */
+};
+
+static const char *const frag_tmpl[FRAG_N] = {
+	"project_og", "project_head", "project_main", "project_team",
+	"project_logs", "project_comments"
+};
+static const char *const frag_key[FRAG_N] = {
+	"og_html", "head_html", "main_html", "team_html", "logs_html",
+	"comments_html"
+};
+static struct frag_entry	frags[FRAG_SLOTS];
 #define PROJECT_TAG_CHARS	24
 
 int	page_projects(struct http_request *);
@@ -47,6 +76,11 @@ static int	create_prepare(struct rq *);
 static int	create_respond(struct rq *);
 static int	new_form(struct rq *);
 static int	view_prepare(struct rq *);
+static int	view_respond(struct rq *);
+static struct frag_entry *frag_slot(int64_t, int);
+static int	frag_locale(struct rq *);
+static int	frag_render(struct rq *, struct frag_entry *, json_t *,
+		    int64_t, int64_t, int);
 static int	edit_form_prepare(struct rq *);
 static int	update_prepare(struct rq *);
 static int	update_respond(struct rq *);
@@ -98,6 +132,7 @@ static const struct page new_page = {
 static const struct page view_page = {
 	.name = "project", .access = ACCESS_ANYONE, .tmpl = "project",
 	.stmt = "project_page", .prepare = view_prepare,
+	.respond = view_respond,
 };
 static const struct page edit_page = {
 	.name = "project_edit", .access = ACCESS_USER, .tmpl = "project_form",
@@ -559,11 +594,122 @@ create_respond(struct rq *rq)
 /* GET /projects/{id}, GET /projects/{id}/edit, POST /projects/{id}     */
 
 static int
+frag_locale(struct rq *rq)
+{
+	size_t	i;
+
+	for (i = 0; i < i18n_nlocales; i++) {
+		if (!strcmp(i18n_locales[i], rq->locale))
+			return ((int)i);
+	}
+	return (0);
+}
+
+static struct frag_entry *
+frag_slot(int64_t id, int locale)
+{
+	return (&frags[((u_int64_t)id * 2 + (u_int64_t)locale) % FRAG_SLOTS]);
+}
+
+/*
+ * $3 is the version whose parts this worker holds for this language;
+ * JSON clients always get the whole document.
+ */
+static int
 view_prepare(struct rq *rq)
 {
-	rq_param_int(rq, project_id(rq));
+	struct frag_entry	*e;
+	int64_t			 id;
+	int			 loc;
+
+	id = project_id(rq);
+	loc = frag_locale(rq);
+	e = frag_slot(id, loc);
+	rq_param_int(rq, id);
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (!rq->json && rq->step == 0 && e->id == id && e->locale == loc)
+		rq_param_int(rq, e->version);
+	else
+		rq_param_null(rq);
 	return (RQ_NEXT);
+}
+
+/* Render the reader-independent parts from doc into slot e. */
+static int
+frag_render(struct rq *rq, struct frag_entry *e, json_t *doc, int64_t id,
+    int64_t version, int loc)
+{
+	struct buf	out;
+	int		i;
+
+	for (i = 0; i < FRAG_N; i++) {
+		free(e->html[i]);
+		e->html[i] = NULL;
+	}
+	e->id = 0;
+	for (i = 0; i < FRAG_N; i++) {
+		buf_init(&out);
+		if (!render_html(rq, frag_tmpl[i], doc, &out)) {
+			buf_free(&out);
+			return (0);
+		}
+		e->html[i] = buf_release(&out, NULL);
+	}
+	e->id = id;
+	e->locale = loc;
+	e->version = version;
+	return (1);
+}
+
+static int
+view_respond(struct rq *rq)
+{
+	struct frag_entry	*e;
+	json_t			*doc, *p;
+	int64_t			 id, version;
+	int			 loc, i;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	p = json_object_get(doc, "project");
+	id = json_integer_value(json_object_get(p, "id"));
+	version = json_integer_value(json_object_get(p, "version"));
+	loc = frag_locale(rq);
+	e = frag_slot(id, loc);
+
+	if (json_is_true(json_object_get(p, "cached")) &&
+	    (e->id != id || e->locale != loc || e->version != version)) {
+		/* Another page took the slot meanwhile: ask for it all. */
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		(void)view_prepare(rq);
+		return (RQ_AGAIN);
+	}
+	if (!json_is_true(json_object_get(p, "cached")) &&
+	    !frag_render(rq, e, doc, id, version, loc)) {
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+
+	for (i = 0; i < FRAG_N; i++)
+		json_object_set_new(p, frag_key[i], json_string_nocheck(
+		    e->html[i]));
+	(void)reply_page(rq, 200, "project", doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 static int

@@ -395,7 +395,6 @@ static int
 rq_default_respond(struct rq *rq)
 {
 	json_t		*doc;
-	const char	*locale;
 
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
@@ -415,12 +414,7 @@ rq_default_respond(struct rq *rq)
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	/* Public pages resolve the viewer in their statement: their
-	 * language setting applies as if the guard had read it. */
-	locale = json_string_value(json_object_get(json_object_get(doc, "me"),
-	    "locale"));
-	if (rq->me.id == 0 && locale != NULL)
-		guard_negotiate_locale(rq, locale);
+	guard_page_locale(rq, doc);
 	(void)reply_page(rq, 200, rq->page->tmpl, doc);
 	json_decref(doc);
 	return (RQ_DONE);

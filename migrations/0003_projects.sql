@@ -44,6 +44,7 @@ CREATE TABLE projects (
 	-- building JSON (and escaping text) on every request.
 	doc		text,
 	card		text,
+	doc_version	bigint NOT NULL DEFAULT 0,
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	updated_at	timestamptz NOT NULL DEFAULT now(),
 	published_at	timestamptz
@@ -165,7 +166,6 @@ LANGUAGE sql STABLE AS $$
 	        FROM project_photos ph JOIN media t ON t.id = ph.thumb_id
 	        JOIN media d ON d.id = ph.display_id
 	        WHERE ph.id = p.cover_photo_id),
-	    'likes', p.like_count,
 	    'comment_count', p.comment_count,
 	    'comments', (SELECT coalesce(json_agg(json_build_object(
 	        'id', c.id, 'author', user_brief(u), 'body_html', c.body_html,
@@ -209,25 +209,28 @@ $$;
 CREATE FUNCTION project_refresh(pid bigint) RETURNS void
 LANGUAGE sql AS $$
 	UPDATE projects SET doc = project_doc(pid)::text,
-	    card = project_card(pid)::text
+	    card = project_card(pid)::text, doc_version = doc_version + 1
 	WHERE id = pid;
 $$;
 
--- The page for viewer uid (0: nobody) with role urole, as JSON text:
--- the stored document plus what depends on the viewer, joined as text
--- (the stored document is an object, so it ends in "}").  Nothing when
--- the viewer may not see the project.  Set-returning so that it is
+-- The page for viewer uid (0: nobody) with role urole, in parts: the
+-- stored document without its closing brace, its version (workers keep
+-- what they rendered of it under that version), and what depends on the
+-- viewer or changes too often to be stored (likes) as JSON members.
+-- Nothing when the viewer may not see the project.  Set-returning, so
 -- inlined into the prepared page statement.
-CREATE FUNCTION project_view(pid bigint, uid bigint, urole text)
-RETURNS TABLE (doc text)
+CREATE FUNCTION project_parts(pid bigint, uid bigint, urole text)
+RETURNS TABLE (body text, version bigint, viewer text)
 LANGUAGE sql STABLE AS $$
-	SELECT left(p.doc, -1) ||
+	SELECT left(p.doc, -1), p.doc_version,
+	    ',"version":' || p.doc_version ||
+	    ',"likes":' || p.like_count ||
 	    ',"liked":' || EXISTS (SELECT 1 FROM project_likes l
 	        WHERE l.project_id = p.id AND l.user_id = uid)::text ||
 	    ',"can_edit":' || (urole IN ('staff', 'admin') OR EXISTS (
 	        SELECT 1 FROM project_members m WHERE m.project_id = p.id
 	        AND m.user_id = uid))::text ||
-	    ',"is_owner":' || (p.owner_id = uid)::text || '}'
+	    ',"is_owner":' || (p.owner_id = uid)::text
 	FROM projects p
 	-- project_visible(), written out: a function with a sub-select
 	-- would not be inlined.
@@ -235,6 +238,13 @@ LANGUAGE sql STABLE AS $$
 	    urole IN ('staff', 'admin') OR EXISTS (SELECT 1
 	    FROM project_members m WHERE m.project_id = p.id
 	    AND m.user_id = uid))
+$$;
+
+-- The whole page document as JSON text, for writes and for the API.
+CREATE FUNCTION project_view(pid bigint, uid bigint, urole text)
+RETURNS TABLE (doc text)
+LANGUAGE sql STABLE AS $$
+	SELECT body || viewer || '}' FROM project_parts(pid, uid, urole)
 $$;
 
 -- Who may change a project: 'member' (edit, photos, logs), 'owner'

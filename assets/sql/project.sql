@@ -3,14 +3,18 @@
 -- answer with the same project document the page shows.
 
 -- name: project_page
--- $1 project id, $2 session hash: the project if this viewer may see it.
--- The stored document is copied out as text, not rebuilt.
-SELECT '{"project":' || pv.doc || ',"me":' || coalesce(v.me::text, 'null')
-    || '}'
+-- $1 project id, $2 session hash, $3 the version of the document this
+-- worker has rendered already (NULL: none, and always for the API): then
+-- only the parts that depend on the viewer are sent.  The stored
+-- document is copied out as text, not rebuilt.
+SELECT '{"project":' || CASE WHEN pp.version = $3::bigint
+        THEN '{"id":' || $1::bigint || ',"cached":true'
+        ELSE pp.body END || pp.viewer ||
+    '},"me":' || coalesce(v.me::text, 'null') || '}'
 FROM (SELECT $2::text AS h) a
 LEFT JOIN LATERAL viewer(a.h) v ON true
-JOIN LATERAL project_view($1::bigint, coalesce(v.id, 0),
-    coalesce(v.role, '')) pv ON true
+JOIN LATERAL project_parts($1::bigint, coalesce(v.id, 0),
+    coalesce(v.role, '')) pp ON true
 
 -- name: project_edit_page
 -- $1 project id, $2 viewer id, $3 viewer role: the form, for its team.

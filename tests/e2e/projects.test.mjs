@@ -285,3 +285,36 @@ test("GET /projects.rss lists published projects only, escaped", async () => {
 	assert.ok(!r.text.includes("hidden"), "no drafts in feeds");
 	assert.ok(!r.text.includes(`/projects/${hidden.id}<`));
 });
+
+test("cached page parts: fresh after every change, never another reader's",
+    async () => {
+	const p = await create(owner, { title: "缓存标题一", status: "published",
+	    body: "第一版" });
+	const a = await getAs(owner, p.url, { json: false });
+	assert.match(a.text, /缓存标题一/);
+	assert.match(a.text, new RegExp(`href="/projects/${p.id}/edit"`));
+	const csrf = a.text.match(/name="csrf" value="([^"]+)"/)[1];
+	for (let i = 0; i < 3; i++) {
+		const anon = await get(p.url, { json: false });
+		assert.match(anon.text, /缓存标题一/);
+		assert.doesNotMatch(anon.text, /\/edit"/, "no edit link for others");
+		assert.ok(!anon.text.includes(csrf), "no one else's token");
+		const en = await get(`${p.url}?lang=en`, { json: false });
+		assert.match(en.text, /Build log/);
+		assert.match(en.text, /缓存标题一/);
+	}
+	await postAs(owner, p.url, { body: { title: "缓存标题二", body: "第二版" } });
+	const b = await get(p.url, { json: false });
+	assert.match(b.text, /缓存标题二/);
+	assert.match(b.text, /第二版/);
+	assert.doesNotMatch(b.text, /缓存标题一|第一版/);
+	await postAs(other, `${p.url}/comments`, { body: { body: "新评论" } });
+	assert.match((await get(p.url, { json: false })).text, /新评论/);
+	await postAs(other, `${p.url}/like`);
+	assert.match((await get(p.url, { json: false })).text, /♡ 1/);
+	const liked = await getAs(other, p.url, { json: false });
+	assert.match(liked.text, /class="like on"[^>]*>♥ 1/);
+	const j = await get(p.url);
+	assert.equal(typeof j.data.project.version, "number");
+	assert.equal(j.data.project.title, "缓存标题二", "JSON is always whole");
+});
