@@ -49,6 +49,18 @@ static const char *const frag_key[FRAG_N] = {
 	"comments_html"
 };
 static struct frag_entry	frags[FRAG_SLOTS];
+
+/* Listing cards, the same way: per project version and language. */
+#define CARD_SLOTS		2048
+
+struct card_entry {
+	int64_t		 id;
+	int		 locale;
+	int64_t		 version;
+	char		*html;		/* malloc()ed, owned by the cache */
+};
+
+static struct card_entry	cards[CARD_SLOTS];
 #define PROJECT_TAG_CHARS	24
 
 int	page_projects(struct http_request *);
@@ -72,6 +84,9 @@ struct project_edit {
 };
 
 static int	list_prepare(struct rq *);
+static int	list_respond(struct rq *);
+static const char *card_html(struct rq *, int64_t, int64_t, int, json_t **,
+		    size_t);
 static int	create_prepare(struct rq *);
 static int	create_respond(struct rq *);
 static int	new_form(struct rq *);
@@ -118,7 +133,7 @@ static const char *const licenses[] = {
 
 static const struct page list_page = {
 	.name = "projects", .access = ACCESS_ANYONE, .tmpl = "projects",
-	.prepare = list_prepare,
+	.prepare = list_prepare, .respond = list_respond,
 };
 static const struct page create_post = {
 	.name = "project_create", .access = ACCESS_VERIFIED,
@@ -525,6 +540,88 @@ list_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "project_list");
 	}
 	return (RQ_NEXT);
+}
+
+/*
+ * The card of project id at version v, rendered at most once per worker
+ * and language.  *full is the whole list document, parsed only when a
+ * card is missing (i is the card's place in it).
+ */
+static const char *
+card_html(struct rq *rq, int64_t id, int64_t v, int loc, json_t **full,
+    size_t i)
+{
+	struct card_entry	*e;
+	struct buf		 out;
+	json_t			*card;
+
+	e = &cards[((u_int64_t)id * 2 + (u_int64_t)loc) % CARD_SLOTS];
+	if (e->id == id && e->locale == loc && e->version == v)
+		return (e->html);
+	if (*full == NULL && (*full = jparse(rq->res2,
+	    strlen(rq->res2))) == NULL)
+		return (NULL);
+	card = json_array_get(json_object_get(*full, "projects"), i);
+	if (json_integer_value(json_object_get(card, "id")) != id)
+		return (NULL);
+	buf_init(&out);
+	if (!render_html(rq, "project_card", card, &out)) {
+		buf_free(&out);
+		return (NULL);
+	}
+	free(e->html);
+	e->html = buf_release(&out, NULL);
+	e->id = id;
+	e->locale = loc;
+	e->version = v;
+	return (e->html);
+}
+
+/*
+ * JSON clients get the whole document (the second column).  Browsers
+ * get cards rendered from the cache; only cards this worker has not seen
+ * at their version make it parse the whole document.
+ */
+static int
+list_respond(struct rq *rq)
+{
+	json_t		*doc, *full, *index, *pair, *projects, *o;
+	const char	*html;
+	size_t		 i;
+	int		 loc;
+
+	if (rq->res_null || rq->res2 == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res2, strlen(rq->res2));
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	loc = frag_locale(rq);
+	full = NULL;
+	projects = json_array();
+	index = json_object_get(doc, "index");
+	json_array_foreach(index, i, pair) {
+		html = card_html(rq, json_integer_value(json_array_get(pair,
+		    0)), json_integer_value(json_array_get(pair, 1)), loc,
+		    &full, i);
+		if (html == NULL)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "card_html", json_string_nocheck(html));
+		json_array_append_new(projects, o);
+	}
+	json_object_set_new(doc, "projects", projects);
+	json_decref(full);
+	(void)reply_page(rq, 200, "projects", doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /* ------------------------------------------------------------------ */

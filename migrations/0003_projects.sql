@@ -209,7 +209,9 @@ $$;
 CREATE FUNCTION project_refresh(pid bigint) RETURNS void
 LANGUAGE sql AS $$
 	UPDATE projects SET doc = project_doc(pid)::text,
-	    card = project_card(pid)::text, doc_version = doc_version + 1
+	    card = left(project_card(pid)::text, -1) || ',"version":' ||
+	        (doc_version + 1) || '}',
+	    doc_version = doc_version + 1
 	WHERE id = pid;
 $$;
 
@@ -459,15 +461,6 @@ END $$;
 CREATE FUNCTION project_cursor(t timestamptz, id bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (extract(epoch FROM t) * 1000000)::bigint || '.' || id;
-
--- Cards for listings, in the order of ids, as a JSON array text.
--- Set-returning, so it is inlined into the listing statements.
-CREATE FUNCTION project_cards(ids bigint[]) RETURNS TABLE (cards text)
-LANGUAGE sql STABLE AS $$
-	SELECT '[' || coalesce(string_agg(p.card, ',' ORDER BY o.n), '') || ']'
-	FROM unnest(ids) WITH ORDINALITY o(id, n)
-	JOIN projects p ON p.id = o.id
-$$;
 
 -- A user's new display name shows on every project they appear in.
 CREATE FUNCTION project_refresh_user(uid bigint) RETURNS void

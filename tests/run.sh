@@ -106,6 +106,9 @@ run_node() {
 	    grep -B1 -E '^ *not ok' | grep -v '^--$'
 	p=$(grep -E '^# pass [0-9]+' "$ART/$label.tap" | awk '{print $3}')
 	f=$(grep -E '^# fail [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	# A test cancelled (it never finished) is a failure too.
+	c=$(grep -E '^# cancelled [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	f=$((${f:-0} + ${c:-0}))
 	if [ -z "$p" ]; then
 		echo "not ok - $label: the test runner failed"
 		tail -30 "$ART/$label.tap"

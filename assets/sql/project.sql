@@ -30,49 +30,71 @@ WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean
 -- name: project_list
 -- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
 -- id.  Published projects, newest first, 24 a page, keyset pagination.
-WITH page AS (
-	SELECT p.* FROM projects p
+-- Two columns: an index of [id, version] pairs (a worker that has
+-- rendered those cards needs nothing else) and the whole document (the
+-- stored cards joined as text, for the API and for cards not yet
+-- rendered).
+WITH x AS (
+	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
+	FROM projects p
 	WHERE p.status = 'published'
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
+), rest AS (
+	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
+	    THEN to_json(max(project_cursor(x.published_at, x.id))
+	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
+	    ',"tag":' || 'null' || ',"q":' || 'null' || ',"me":' ||
+	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+	    AS tail
+	FROM x
 )
-SELECT '{"projects":' || (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
-    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
-        x.published_at, x.id) FROM (SELECT * FROM page
-        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
-    ',"tag":null,"q":null,"me":' ||
-    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
+        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
+    '],' || rest.tail,
+    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail
+FROM rest
 
 -- name: project_list_tag
 -- The same, for one tag ($4).
-WITH page AS (
-	SELECT p.* FROM projects p
+WITH x AS (
+	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
+	FROM projects p
 	WHERE p.status = 'published' AND p.tags @> ARRAY[$4::text]
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
+), rest AS (
+	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
+	    THEN to_json(max(project_cursor(x.published_at, x.id))
+	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
+	    ',"tag":' || to_json($4::text)::text || ',"q":' || 'null' || ',"me":' ||
+	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+	    AS tail
+	FROM x
 )
-SELECT '{"projects":' || (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
-    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
-        x.published_at, x.id) FROM (SELECT * FROM page
-        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
-    ',"tag":' || to_json($4::text)::text || ',"q":null,"me":' ||
-    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
+        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
+    '],' || rest.tail,
+    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail
+FROM rest
 
 -- name: project_list_search
 -- The same, for search tokens ($4, made by app/search.c) and the query
 -- as typed ($5, shown back).
-WITH page AS (
-	SELECT p.* FROM projects p
+WITH x AS (
+	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
+	FROM projects p
 	WHERE p.status = 'published'
 	    AND p.search_tsv @@ plainto_tsquery('simple', $4::text)
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
@@ -80,15 +102,21 @@ WITH page AS (
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
+), rest AS (
+	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
+	    THEN to_json(max(project_cursor(x.published_at, x.id))
+	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
+	    ',"tag":' || 'null' || ',"q":' || to_json($5::text)::text || ',"me":' ||
+	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+	    AS tail
+	FROM x
 )
-SELECT '{"projects":' || (SELECT cards FROM project_cards(
-    ARRAY(SELECT id FROM page ORDER BY published_at DESC, id DESC LIMIT 24)))
-    || ',"next_cursor":' || coalesce(to_json((SELECT project_cursor(
-        x.published_at, x.id) FROM (SELECT * FROM page
-        ORDER BY published_at DESC, id DESC OFFSET 23 LIMIT 1) x
-        WHERE (SELECT count(*) FROM page) > 24))::text, 'null') ||
-    ',"tag":null,"q":' || to_json($5::text)::text || ',"me":' ||
-    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
+        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
+    '],' || rest.tail,
+    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail
+FROM rest
 
 -- name: project_create
 SELECT project_create($1, $2, $3, $4, $5,

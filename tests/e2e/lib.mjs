@@ -105,8 +105,9 @@ export async function startServer(url, runDir) {
 	});
 	proc.stdout.on("data", (d) => { out += d; });
 	proc.stderr.on("data", (d) => { out += d; });
+	// The exit code, or the signal's name when it was killed.
 	let exited = null;
-	proc.on("exit", (code) => { exited = code; });
+	proc.on("exit", (code, signal) => { exited = code ?? signal; });
 	for (let i = 0; i < 100 && exited === null; i++) {
 		try {
 			const r = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -118,7 +119,8 @@ export async function startServer(url, runDir) {
 	return {
 		proc, port, output: () => out, exitCode: () => exited,
 		stop: () => new Promise((resolve) => {
-			if (exited !== null)
+			if (exited !== null || proc.exitCode !== null ||
+			    proc.signalCode !== null)
 				return resolve();
 			proc.on("exit", () => resolve());
 			proc.kill("SIGTERM");
