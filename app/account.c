@@ -31,15 +31,15 @@ int	page_token_delete(struct http_request *);
 
 /* What a login or sign-up carries between its steps. */
 struct auth_state {
-	struct pw_job	 job;		/* handed to the task thread */
+	struct pw_job	 job;		/* for the task thread */
 	char		 token[PW_SECRET_LEN];
 	char		 token_hash[65];
 	char		 csrf[PW_SECRET_LEN];
 	char		 ip[64];
 	int64_t		 user_id;
 	char		 username[40];
-	int		 pw_change;	/* settings: the password changes */
-	char		*bio_html;	/* settings: rendered bio, malloc()ed */
+	int		 pw_change;	/* settings: new password */
+	char		*bio_html;	/* settings: bio, malloc()ed */
 };
 
 static int	signup_prepare(struct rq *);
@@ -461,7 +461,8 @@ login_respond(struct rq *rq)
 		hash = json_string_value(json_object_get(doc,
 		    "password_hash"));
 		password = rq_field(rq, "password", NULL);
-		if (retry > 0 || strlen(password) > sizeof(st->job.password) - 1) {
+		if (retry > 0 ||
+		    strlen(password) > sizeof(st->job.password) - 1) {
 			json_decref(doc);
 			if (retry > 0) {
 				reply_rate_limited(rq, retry);

@@ -8,7 +8,7 @@
  *	DATABASE_URL		libpq connection string or URI (required)
  *	MAKERSPACE_ASSETS	the assets directory (default: assets)
  *	MAKERSPACE_TZ		site time zone (default: Asia/Shanghai)
- *	MAKERSPACE_TLS		1 when served over TLS (cookies get Secure)
+ *	MAKERSPACE_TLS		1 when served over TLS (Secure cookies)
  */
 #include <sys/types.h>
 

@@ -37,7 +37,7 @@ struct frag_entry {
 	int64_t		 id;
 	int		 locale;
 	int64_t		 version;
-	char		*html[FRAG_N];	/* malloc()ed, owned by the cache */
+	char		*html[FRAG_N];	/* malloc()ed; the cache's */
 };
 
 static const char *const frag_tmpl[FRAG_N] = {
@@ -57,7 +57,7 @@ struct card_entry {
 	int64_t		 id;
 	int		 locale;
 	int64_t		 version;
-	char		*html;		/* malloc()ed, owned by the cache */
+	char		*html;		/* malloc()ed; the cache's */
 };
 
 static struct card_entry	cards[CARD_SLOTS];
@@ -79,7 +79,7 @@ int	page_projects_rss(struct http_request *);
 /* What a create or edit carries between its steps. */
 struct project_edit {
 	char	*body_html;	/* malloc()ed by md_render */
-	char	*tags_json;	/* malloc()ed by jansson; NULL: unchanged */
+	char	*tags_json;	/* malloc()ed; NULL: unchanged */
 	char	*tokens;	/* malloc()ed; NULL: unchanged */
 };
 

@@ -30,7 +30,7 @@ static json_t	*render_request_context(struct rq *);
 
 static struct tmpl_set		*templates;
 static struct i18n_catalogs	*catalogs;
-static json_t			*site_ctx[8];	/* per locale, built once */
+static json_t			*site_ctx[8];	/* per locale */
 static int			 missing_keys;
 
 void
@@ -78,8 +78,8 @@ render_load_templates(const char *dir)
 		memcpy(name, e->d_name, len - 5);
 		name[len - 5] = '\0';
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    e->d_name) >= sizeof(path))
 			fatal("path too long: %s", e->d_name);
 		if ((fp = fopen(path, "r")) == NULL)
 			fatal("cannot open %s: %s", path, errno_s);

@@ -24,7 +24,7 @@
 struct static_file {
 	char		*name;		/* "app.css" */
 	char		*key;		/* "app_css", for templates */
-	char		*url;		/* "/static/app.css?v=0123abcd" */
+	char		*url;		/* "/static/app.css?v=..." */
 	char		 etag[24];	/* "\"0123456789abcdef\"" */
 	const char	*ctype;
 	u_int8_t	*data;
