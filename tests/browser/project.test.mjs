@@ -67,9 +67,13 @@ test("create, upload two photos, publish at 375 px; a visitor finds it",
 	assert.ok(titles.some((t) => t.includes(word)), titles.join("|"));
 	await visitor.page.click(`.card a[href="${new URL(url).pathname}"]`);
 	await visitor.page.waitForURL(url);
-	const thumbs = await visitor.page.$$eval(".gallery img", (imgs) =>
-	    imgs.map((i) => i.complete && i.naturalWidth > 0));
-	assert.deepEqual(thumbs, [true, true], "thumbnails load");
+	// Thumbnails load lazily: bring them into view, then wait for them.
+	await visitor.page.locator(".gallery").scrollIntoViewIfNeeded();
+	await visitor.page.waitForFunction(() => {
+		const imgs = [...document.querySelectorAll(".gallery img")];
+		return imgs.length === 2 &&
+		    imgs.every((i) => i.complete && i.naturalWidth > 0);
+	}, null, { timeout: 5000 });
 	const width = await visitor.page.evaluate(() =>
 	    document.documentElement.scrollWidth);
 	assert.ok(width <= 375, `fits the phone (${width}px)`);
