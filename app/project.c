@@ -61,6 +61,24 @@ struct card_entry {
 };
 
 static struct card_entry	cards[CARD_SLOTS];
+
+/*
+ * Whole card lists, per list address and language, under the md5 of
+ * their [id, version] index: while the list is unchanged the statement
+ * does not even build the cards' text.
+ */
+#define LIST_SLOTS		256
+
+struct list_entry {
+	char		*key;		/* path and query, malloc()ed */
+	int		 locale;
+	char		 sig[33];
+	char		*html;		/* malloc()ed; the cache's */
+};
+
+static struct list_entry	lists[LIST_SLOTS];
+
+static struct list_entry *list_slot(struct rq *, const char **);
 #define PROJECT_TAG_CHARS	24
 
 int	page_projects(struct http_request *);
@@ -85,6 +103,7 @@ struct project_edit {
 
 static int	list_prepare(struct rq *);
 static int	list_respond(struct rq *);
+static void	list_known(struct rq *);
 static const char *card_html(struct rq *, int64_t, int64_t, int, json_t **,
 		    size_t);
 static int	create_prepare(struct rq *);
@@ -539,7 +558,40 @@ list_prepare(struct rq *rq)
 	} else {
 		(void)rq_use_stmt(rq, "project_list");
 	}
+	list_known(rq);
 	return (RQ_NEXT);
+}
+
+/* The cache slot of this list (address and language); *key its key. */
+static struct list_entry *
+list_slot(struct rq *rq, const char **key)
+{
+	static char	k[2048];
+	u_int64_t	h;
+	size_t		i;
+
+	(void)snprintf(k, sizeof(k), "%s?%s", rq->req->path,
+	    rq->req->query_string ? rq->req->query_string : "");
+	*key = k;
+	h = 1469598103934665603ULL;
+	for (i = 0; k[i] != '\0'; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return (&lists[(h + (u_int64_t)frag_locale(rq)) % LIST_SLOTS]);
+}
+
+/* Last parameter: the sig of what this worker rendered for this list. */
+static void
+list_known(struct rq *rq)
+{
+	struct list_entry	*e;
+	const char		*key;
+
+	e = list_slot(rq, &key);
+	if (!rq->json && rq->step == 0 && e->key != NULL &&
+	    !strcmp(e->key, key) && e->locale == frag_locale(rq))
+		rq_param_str(rq, e->sig);
+	else
+		rq_param_null(rq);
 }
 
 /*
@@ -578,19 +630,22 @@ card_html(struct rq *rq, int64_t id, int64_t v, int loc, json_t **full,
 }
 
 /*
- * JSON clients get the whole document (the second column).  Browsers
- * get cards rendered from the cache; only cards this worker has not seen
- * at their version make it parse the whole document.
+ * JSON clients get the whole document (the second column).  Browsers get
+ * the list this worker rendered when its sig still matches (the second
+ * column is then NULL), else cards from the card cache; only cards not
+ * seen at their version make it parse the whole document.
  */
 static int
 list_respond(struct rq *rq)
 {
-	json_t		*doc, *full, *index, *pair, *projects, *o;
-	const char	*html;
-	size_t		 i;
-	int		 loc;
+	struct list_entry	*e;
+	struct buf		 out;
+	json_t			*doc, *full, *pair;
+	const char		*html, *key, *sig;
+	size_t			 i;
+	int			 loc;
 
-	if (rq->res_null || rq->res2 == NULL) {
+	if (rq->res_null) {
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
@@ -604,21 +659,36 @@ list_respond(struct rq *rq)
 	}
 	guard_page_locale(rq, doc);
 	loc = frag_locale(rq);
-	full = NULL;
-	projects = json_array();
-	index = json_object_get(doc, "index");
-	json_array_foreach(index, i, pair) {
-		html = card_html(rq, json_integer_value(json_array_get(pair,
-		    0)), json_integer_value(json_array_get(pair, 1)), loc,
-		    &full, i);
-		if (html == NULL)
-			continue;
-		o = json_object();
-		json_object_set_new(o, "card_html", json_string_nocheck(html));
-		json_array_append_new(projects, o);
+	e = list_slot(rq, &key);
+	sig = json_string_value(json_object_get(doc, "sig"));
+
+	if (rq->res2 == NULL && (e->key == NULL || strcmp(e->key, key) ||
+	    e->locale != loc || sig == NULL || strcmp(e->sig, sig))) {
+		/* The slot changed hands meanwhile: ask for it all. */
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (list_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
-	json_object_set_new(doc, "projects", projects);
-	json_decref(full);
+	if (rq->res2 != NULL) {
+		full = NULL;
+		buf_init(&out);
+		json_array_foreach(json_object_get(doc, "index"), i, pair) {
+			html = card_html(rq, json_integer_value(
+			    json_array_get(pair, 0)), json_integer_value(
+			    json_array_get(pair, 1)), loc, &full, i);
+			if (html != NULL)
+				buf_appends(&out, html);
+		}
+		json_decref(full);
+		free(e->key);
+		free(e->html);
+		e->key = strdup(key);
+		e->locale = loc;
+		(void)snprintf(e->sig, sizeof(e->sig), "%s", sig ? sig : "");
+		e->html = buf_release(&out, NULL);
+	}
+	json_object_set_new(doc, "cards_html", json_string_nocheck(e->html));
 	(void)reply_page(rq, 200, "projects", doc);
 	json_decref(doc);
 	return (RQ_DONE);

@@ -30,10 +30,11 @@ WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean
 -- name: project_list
 -- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
 -- id.  Published projects, newest first, 24 a page, keyset pagination.
--- Two columns: an index of [id, version] pairs (a worker that has
--- rendered those cards needs nothing else) and the whole document (the
--- stored cards joined as text, for the API and for cards not yet
--- rendered).
+-- Two columns: an index of [id, version] pairs with its md5 ("sig"),
+-- and the whole document (the stored cards joined as text, for the API
+-- and for cards not yet rendered).  The last parameter is the sig of the
+-- cards a worker rendered for this list: when it still matches, the
+-- second column is not built at all.
 WITH x AS (
 	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
@@ -53,12 +54,13 @@ WITH x AS (
 	    AS tail
 	FROM x
 )
-SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
-        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
-    '],' || rest.tail,
-    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail
-FROM rest
+SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
+        rest.tail,
+    CASE WHEN md5(i.idx) = $4::text THEN NULL
+    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail END
+FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
+    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
 
 -- name: project_list_tag
 -- The same, for one tag ($4).
@@ -81,12 +83,13 @@ WITH x AS (
 	    AS tail
 	FROM x
 )
-SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
-        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
-    '],' || rest.tail,
-    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail
-FROM rest
+SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
+        rest.tail,
+    CASE WHEN md5(i.idx) = $5::text THEN NULL
+    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail END
+FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
+    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
 
 -- name: project_list_search
 -- The same, for search tokens ($4, made by app/search.c) and the query
@@ -111,12 +114,13 @@ WITH x AS (
 	    AS tail
 	FROM x
 )
-SELECT '{"index":[' || coalesce((SELECT string_agg('[' || id || ',' ||
-        doc_version || ']', ',' ORDER BY n) FROM x WHERE n <= 24), '') ||
-    '],' || rest.tail,
-    '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail
-FROM rest
+SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
+        rest.tail,
+    CASE WHEN md5(i.idx) = $6::text THEN NULL
+    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
+        FROM x WHERE n <= 24), '') || '],' || rest.tail END
+FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
+    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
 
 -- name: project_create
 SELECT project_create($1, $2, $3, $4, $5,

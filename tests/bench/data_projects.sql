@@ -1,5 +1,5 @@
 -- `make bench` data for the project pages (never loaded elsewhere):
--- 40 published projects by maker1 with a cover each, and project
+-- 400 published projects by maker1 with a cover each, and project
 -- "bench showcase" with 12 photos, 30 comments and 5 build log entries.
 -- Image bytes are filler of a realistic size (20 KB thumbs, 150 KB
 -- display); /media does not look inside them.
@@ -14,18 +14,18 @@ DECLARE
 	i	integer;
 	j	integer;
 BEGIN
-	FOR i IN 1..41 LOOP
+	FOR i IN 1..401 LOOP
 		INSERT INTO projects (owner_id, title, summary, body, body_html,
 		    tags, status, published_at, search_tokens)
-		VALUES (owner, CASE WHEN i = 41 THEN 'bench showcase'
+		VALUES (owner, CASE WHEN i = 401 THEN 'bench showcase'
 		    ELSE '基准项目 ' || i END, '一个用于测速的项目 ' || i,
 		    repeat('正文 text ', 200), '<p>' || repeat('正文 text ', 200)
 		    || '</p>', ARRAY['bench', '测试'], 'published',
-		    now() - (41 - i) * interval '1 minute', '基 准 基准 项 目 项目')
+		    now() - (401 - i) * interval '1 minute', '基 准 基准 项 目 项目')
 		RETURNING id INTO pid;
 		INSERT INTO project_members (project_id, user_id, role)
 		VALUES (pid, owner, 'owner');
-		FOR j IN 1..(CASE WHEN i = 41 THEN 12 ELSE 1 END) LOOP
+		FOR j IN 1..(CASE WHEN i = 401 THEN 12 ELSE 1 END) LOOP
 			INSERT INTO media (sha256, mime, width, height, bytes)
 			VALUES (encode(sha256(('t' || i || '.' || j)::bytea), 'hex'),
 			    'image/jpeg', 400, 300,
