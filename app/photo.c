@@ -131,7 +131,7 @@ photo_task(void *arg)
 {
 	struct photo_job	*job = arg;
 
-	(void)setpriority(PRIO_PROCESS, 0, 15);
+	(void)setpriority(PRIO_PROCESS, 0, 19);
 	job->err = img_process(job->data, job->len, &job->res);
 	return (job->err == IMG_OK);
 }
