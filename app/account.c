@@ -69,7 +69,6 @@ static const char	*valid_locale(struct rq *);
 static const char	*valid_email(struct rq *);
 static const char	*safe_next(struct rq *);
 static int		 auth_done(struct rq *, int);
-static int64_t		 path_id(struct rq *, const char *);
 
 static const struct page signup_form = {
 	.name = "signup_form", .access = ACCESS_ANYONE,
@@ -321,21 +320,6 @@ valid_email(struct rq *rq)
 		return (NULL);
 	}
 	return (v);
-}
-
-/* Last path segment before an optional suffix, as a positive id. */
-static int64_t
-path_id(struct rq *rq, const char *prefix)
-{
-	const char	*p;
-	char		*end;
-	long long	 v;
-
-	p = rq->req->path + strlen(prefix);
-	v = strtoll(p, &end, 10);
-	if (end == p || v <= 0)
-		return (0);
-	return ((int64_t)v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -745,7 +729,7 @@ static int
 session_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
-	rq_param_int(rq, path_id(rq, "/settings/sessions/"));
+	rq_param_int(rq, rq_path_id(rq, "/settings/sessions/"));
 	return (RQ_NEXT);
 }
 
@@ -753,7 +737,7 @@ static int
 token_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
-	rq_param_int(rq, path_id(rq, "/settings/tokens/"));
+	rq_param_int(rq, rq_path_id(rq, "/settings/tokens/"));
 	return (RQ_NEXT);
 }
 

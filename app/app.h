@@ -142,6 +142,7 @@ void		 rq_param_int(struct rq *, int64_t);
 void		 rq_param_bin(struct rq *, const void *, size_t);
 const char	*rq_field(struct rq *, const char *, size_t *);
 const char	*rq_query(struct rq *, const char *);
+int64_t		 rq_path_id(struct rq *, const char *);
 int		 rq_use_stmt(struct rq *, const char *);
 void		 rq_params_reset(struct rq *);
 void		 rq_task_start(struct rq *, int (*)(void *), void *);
@@ -186,11 +187,10 @@ void		 render_load(const char *);
 int		 render_html(struct rq *, const char *, json_t *,
 		    struct buf *);
 const char	*render_text(const char *, const char *);
-json_t		*render_catalog(const char *);
+int		 render_locale_index(const char *);
 
 /* static.c: self-hosted assets with validators */
 void		 static_load(const char *);
-const char	*static_url(const char *);
 json_t		*static_urls(void);
 
 /* metrics.c */

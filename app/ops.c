@@ -79,10 +79,8 @@ static int
 metrics_prepare(struct rq *rq)
 {
 	struct buf	out;
-	int		staff;
 
-	staff = !strcmp(rq->me.role, "staff") || !strcmp(rq->me.role, "admin");
-	if (!from_loopback(rq->req) && !staff) {
+	if (!from_loopback(rq->req) && !guard_is_staff(&rq->me)) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}

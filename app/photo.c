@@ -48,7 +48,6 @@ static int	cover_prepare(struct rq *);
 static int	back_respond(struct rq *);
 static int	media_prepare(struct rq *);
 static int	media_respond(struct rq *);
-static int64_t	path_number(const char *, const char *);
 
 static const struct page upload_post = {
 	.name = "photo_upload", .access = ACCESS_USER, .flags = PAGE_WRITE,
@@ -105,17 +104,6 @@ page_media(struct http_request *req)
 	return (rq_run(req, &media_page));
 }
 
-/* The number after prefix in path ("/photos/" -> photo id), or 0. */
-static int64_t
-path_number(const char *path, const char *prefix)
-{
-	const char	*p;
-
-	if ((p = strstr(path, prefix)) == NULL)
-		return (0);
-	return ((int64_t)strtoll(p + strlen(prefix), NULL, 10));
-}
-
 static void
 photo_job_free(void *p)
 {
@@ -166,7 +154,7 @@ upload_refuse(struct rq *rq, enum img_error err)
 static int
 upload_prepare(struct rq *rq)
 {
-	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
 	return (RQ_NEXT);
 }
@@ -223,7 +211,7 @@ upload_respond(struct rq *rq)
 		if (job->err != IMG_OK)
 			return (upload_refuse(rq, job->err));
 		rq_params_reset(rq);
-		rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+		rq_param_int(rq, rq_path_id(rq, "/projects/"));
 		rq_param_int(rq, rq->me.id);
 		rq_param_str(rq, r->thumb.sha256);
 		rq_param_str(rq, r->thumb.mime);
@@ -265,9 +253,9 @@ update_prepare(struct rq *rq)
 	}
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
-	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
-	rq_param_int(rq, path_number(rq->req->path, "/photos/"));
+	rq_param_int(rq, rq_path_id(rq, "/photos/"));
 	rq_param_str(rq, caption);
 	rq_param_str(rq, pos);
 	return (RQ_NEXT);
@@ -276,9 +264,9 @@ update_prepare(struct rq *rq)
 static int
 delete_prepare(struct rq *rq)
 {
-	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
-	rq_param_int(rq, path_number(rq->req->path, "/photos/"));
+	rq_param_int(rq, rq_path_id(rq, "/photos/"));
 	return (RQ_NEXT);
 }
 
@@ -295,7 +283,7 @@ cover_prepare(struct rq *rq)
 		reply_field_error(rq, "photo_id", "errors.field.required");
 		return (rq_reply_invalid(rq));
 	}
-	rq_param_int(rq, path_number(rq->req->path, "/projects/"));
+	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, id);
 	return (RQ_NEXT);
@@ -309,7 +297,7 @@ back_respond(struct rq *rq)
 
 	if (!rq->json) {
 		(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
-		    (long long)path_number(rq->req->path, "/projects/"));
+		    (long long)rq_path_id(rq, "/projects/"));
 		reply_redirect(rq, url);
 		return (RQ_DONE);
 	}

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "i18n.h"
 #include "jparse.h"
 #include "md.h"
 #include "search.h"
@@ -295,12 +294,11 @@ page_project_logs(struct http_request *req)
 
 /* ------------------------------------------------------------------ */
 
-/* The {id} of /projects/{id}/...; the route's regex made it digits. */
+/* The {id} of /projects/{id}/... */
 static int64_t
 project_id(struct rq *rq)
 {
-	return ((int64_t)strtoll(rq->req->path + strlen("/projects/"), NULL,
-	    10));
+	return (rq_path_id(rq, "/projects/"));
 }
 
 static void
@@ -763,13 +761,7 @@ create_respond(struct rq *rq)
 static int
 frag_locale(struct rq *rq)
 {
-	size_t	i;
-
-	for (i = 0; i < i18n_nlocales; i++) {
-		if (!strcmp(i18n_locales[i], rq->locale))
-			return ((int)i);
-	}
-	return (0);
+	return (render_locale_index(rq->locale));
 }
 
 static struct frag_entry *

@@ -149,9 +149,8 @@ render_request_context(struct rq *rq)
 		json_object_set_new(me, "role", json_string(rq->me.role));
 		json_object_set_new(me, "verified",
 		    json_boolean(rq->me.verified));
-		json_object_set_new(me, "staff", json_boolean(
-		    !strcmp(rq->me.role, "staff") ||
-		    !strcmp(rq->me.role, "admin")));
+		json_object_set_new(me, "staff",
+		    json_boolean(guard_is_staff(&rq->me)));
 		json_object_set_new(me, "display_name",
 		    json_string(rq->me.display_name));
 		json_object_set_new(me, "csrf_token",
@@ -167,20 +166,28 @@ int
 render_html(struct rq *rq, const char *tmpl, json_t *doc, struct buf *out)
 {
 	json_t		*stack[3], *reqctx;
-	size_t		 i;
 	int		 r;
 
-	stack[0] = site_ctx[0];
-	for (i = 0; i < i18n_nlocales && i < 8; i++) {
-		if (!strcmp(i18n_locales[i], rq->locale))
-			stack[0] = site_ctx[i];
-	}
+	stack[0] = site_ctx[render_locale_index(rq->locale)];
 	reqctx = render_request_context(rq);
 	stack[1] = reqctx;
 	stack[2] = doc;
 	r = tmpl_render(templates, tmpl, stack, 3, out);
 	json_decref(reqctx);
 	return (r == 0);
+}
+
+/* The place of a locale in i18n_locales (0, the default, if unknown). */
+int
+render_locale_index(const char *locale)
+{
+	size_t	i;
+
+	for (i = 0; i < i18n_nlocales && i < 8; i++) {
+		if (!strcmp(i18n_locales[i], locale))
+			return ((int)i);
+	}
+	return (0);
 }
 
 /* A catalog string (borrowed), English if the locale lacks it. */
@@ -190,10 +197,4 @@ render_text(const char *locale, const char *key)
 	if (catalogs == NULL || key == NULL)
 		return (NULL);
 	return (i18n_get(catalogs, locale, key));
-}
-
-json_t *
-render_catalog(const char *locale)
-{
-	return (i18n_catalog(catalogs, locale));
 }

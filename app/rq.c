@@ -87,9 +87,6 @@ static struct http_state rq_states[] = {
 	KORE_HTTP_STATE(st_wait),
 };
 
-/* After CONNECT/WAIT the runner goes on to this state. */
-#define RQ_AFTER(rq)	((rq)->after_db)
-
 struct rq_private {
 	struct rq	rq;
 	int		after_db;
@@ -708,6 +705,20 @@ rq_use_stmt(struct rq *rq, const char *name)
 		return (0);
 	}
 	return (1);
+}
+
+/*
+ * The number that follows prefix in the path ("/projects/" in
+ * "/projects/12/photos/3"), or 0.  The route's regex made it digits.
+ */
+int64_t
+rq_path_id(struct rq *rq, const char *prefix)
+{
+	const char	*p;
+
+	if ((p = strstr(rq->req->path, prefix)) == NULL)
+		return (0);
+	return ((int64_t)strtoll(p + strlen(prefix), NULL, 10));
 }
 
 /* A body field (NUL-terminated; len may be NULL), or NULL. */

@@ -122,19 +122,6 @@ static_type(const char *name)
 	return (NULL);
 }
 
-/* The versioned URL of a static file, or NULL. */
-const char *
-static_url(const char *name)
-{
-	int	i;
-
-	for (i = 0; i < nfiles; i++) {
-		if (!strcmp(files[i].name, name))
-			return (files[i].url);
-	}
-	return (NULL);
-}
-
 /* {"app_css": "/static/app.css?v=...", ...}: a new reference. */
 json_t *
 static_urls(void)
