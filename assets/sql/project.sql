@@ -63,7 +63,9 @@ FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
     ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
 
 -- name: project_list_tag
--- The same, for one tag ($4).
+-- The same, for one tag ($4).  Three statements rather than one with
+-- optional filters: each gets a generic plan that can use its own index
+-- (GIN on tags, GIN on search_tsv); "$4 IS NULL OR ..." could not.
 WITH x AS (
 	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
