@@ -62,17 +62,18 @@ struct card_entry {
 static struct card_entry	cards[CARD_SLOTS];
 
 /*
- * Whole card lists, per list address and language, under the md5 of
- * their [id, version] index: while the list is unchanged the statement
- * does not even build the cards' text.
+ * Whole card lists, per list address and language, under the listing
+ * version they were rendered at (migrations/0004): while it is current
+ * the statement does not even build the list.
  */
 #define LIST_SLOTS		256
 
 struct list_entry {
 	char		*key;		/* path and query, malloc()ed */
 	int		 locale;
-	char		 sig[33];
+	int64_t		 version;
 	char		*html;		/* malloc()ed; the cache's */
+	json_t		*rest;		/* next_cursor, tag, q; the cache's */
 };
 
 static struct list_entry	lists[LIST_SLOTS];
@@ -103,8 +104,9 @@ struct project_edit {
 static int	list_prepare(struct rq *);
 static int	list_respond(struct rq *);
 static void	list_known(struct rq *);
-static const char *card_html(struct rq *, int64_t, int64_t, int, json_t **,
-		    size_t);
+static const char *card_html(struct rq *, json_t *, int);
+static int	list_store(struct rq *, struct list_entry *, const char *,
+		    int, int64_t);
 static int	create_prepare(struct rq *);
 static int	create_respond(struct rq *);
 static int	new_form(struct rq *);
@@ -531,6 +533,7 @@ list_prepare(struct rq *rq)
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
+	list_known(rq);
 	q = rq_query(rq, "q");
 	tag = rq_query(rq, "tag");
 	if (q != NULL && *q != '\0') {
@@ -556,7 +559,6 @@ list_prepare(struct rq *rq)
 	} else {
 		(void)rq_use_stmt(rq, "project_list");
 	}
-	list_known(rq);
 	return (RQ_NEXT);
 }
 
@@ -577,7 +579,7 @@ list_slot(struct rq *rq, const char **key)
 	return (&lists[(h + (u_int64_t)frag_locale(rq)) % LIST_SLOTS]);
 }
 
-/* Last parameter: the sig of what this worker rendered for this list. */
+/* $4: the listing version of what this worker rendered for this list. */
 static void
 list_known(struct rq *rq)
 {
@@ -587,33 +589,27 @@ list_known(struct rq *rq)
 	e = list_slot(rq, &key);
 	if (!rq->json && rq->step == 0 && e->key != NULL &&
 	    !strcmp(e->key, key) && e->locale == frag_locale(rq))
-		rq_param_str(rq, e->sig);
+		rq_param_int(rq, e->version);
 	else
 		rq_param_null(rq);
 }
 
 /*
- * The card of project id at version v, rendered at most once per worker
- * and language.  *full is the whole list document, parsed only when a
- * card is missing (i is the card's place in it).
+ * The HTML of one card (JSON with its "id" and "version"), rendered at
+ * most once per project version and language in this worker.
  */
 static const char *
-card_html(struct rq *rq, int64_t id, int64_t v, int loc, json_t **full,
-    size_t i)
+card_html(struct rq *rq, json_t *card, int loc)
 {
 	struct card_entry	*e;
 	struct buf		 out;
-	json_t			*card;
+	int64_t			 id, v;
 
+	id = json_integer_value(json_object_get(card, "id"));
+	v = json_integer_value(json_object_get(card, "version"));
 	e = &cards[((u_int64_t)id * 2 + (u_int64_t)loc) % CARD_SLOTS];
 	if (e->id == id && e->locale == loc && e->version == v)
 		return (e->html);
-	if (*full == NULL && (*full = jparse(rq->res2,
-	    strlen(rq->res2))) == NULL)
-		return (NULL);
-	card = json_array_get(json_object_get(*full, "projects"), i);
-	if (json_integer_value(json_object_get(card, "id")) != id)
-		return (NULL);
 	buf_init(&out);
 	if (!render_html(rq, "project_card", card, &out)) {
 		buf_free(&out);
@@ -628,20 +624,55 @@ card_html(struct rq *rq, int64_t id, int64_t v, int loc, json_t **full,
 }
 
 /*
+ * Renders the whole list document (rq->res2) into slot e: the cards'
+ * HTML and the members the template needs besides them.  0 when the
+ * document is unreadable.
+ */
+static int
+list_store(struct rq *rq, struct list_entry *e, const char *key, int loc,
+    int64_t version)
+{
+	struct buf	 out;
+	json_t		*full, *card;
+	const char	*html;
+	size_t		 i;
+
+	if ((full = jparse(rq->res2, strlen(rq->res2))) == NULL)
+		return (0);
+	buf_init(&out);
+	json_array_foreach(json_object_get(full, "projects"), i, card) {
+		if ((html = card_html(rq, card, loc)) != NULL)
+			buf_appends(&out, html);
+	}
+	free(e->key);
+	free(e->html);
+	json_decref(e->rest);
+	e->key = strdup(key);
+	e->locale = loc;
+	e->version = version;
+	e->html = buf_release(&out, NULL);
+	e->rest = json_pack("{s:b, s:O?, s:O?, s:O?}",
+	    "any", json_array_size(json_object_get(full, "projects")) > 0,
+	    "next_cursor", json_object_get(full, "next_cursor"),
+	    "tag", json_object_get(full, "tag"),
+	    "q", json_object_get(full, "q"));
+	json_decref(full);
+	return (e->key != NULL && e->rest != NULL);
+}
+
+/*
  * JSON clients get the whole document (the second column).  Browsers get
- * the list this worker rendered when its sig still matches (the second
- * column is then NULL), else cards from the card cache; only cards not
- * seen at their version make it parse the whole document.
+ * the list this worker rendered when its listing version is current (the
+ * second column is then NULL), else it is rendered and kept.
  */
 static int
 list_respond(struct rq *rq)
 {
 	struct list_entry	*e;
-	struct buf		 out;
-	json_t			*doc, *full, *pair;
-	const char		*html, *key, *sig;
-	size_t			 i;
-	int			 loc;
+	json_t			*doc;
+	const char		*key;
+	int64_t			 version;
+	int			 loc, hit;
 
 	if (rq->res_null) {
 		reply_error(rq, 500, "internal", "errors.internal");
@@ -658,34 +689,26 @@ list_respond(struct rq *rq)
 	guard_page_locale(rq, doc);
 	loc = frag_locale(rq);
 	e = list_slot(rq, &key);
-	sig = json_string_value(json_object_get(doc, "sig"));
+	version = json_integer_value(json_object_get(doc, "version"));
+	hit = e->key != NULL && !strcmp(e->key, key) && e->locale == loc &&
+	    e->version == version;
 
-	if (rq->res2 == NULL && (e->key == NULL || strcmp(e->key, key) ||
-	    e->locale != loc || sig == NULL || strcmp(e->sig, sig))) {
+	if (rq->res2 == NULL && !hit) {
 		/* The slot changed hands meanwhile: ask for it all. */
 		json_decref(doc);
 		rq_params_reset(rq);
 		rq->step = 1;
 		return (list_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
-	if (rq->res2 != NULL) {
-		full = NULL;
-		buf_init(&out);
-		json_array_foreach(json_object_get(doc, "index"), i, pair) {
-			html = card_html(rq, json_integer_value(
-			    json_array_get(pair, 0)), json_integer_value(
-			    json_array_get(pair, 1)), loc, &full, i);
-			if (html != NULL)
-				buf_appends(&out, html);
-		}
-		json_decref(full);
+	if (rq->res2 != NULL && !list_store(rq, e, key, loc, version)) {
 		free(e->key);
-		free(e->html);
-		e->key = strdup(key);
-		e->locale = loc;
-		(void)snprintf(e->sig, sizeof(e->sig), "%s", sig ? sig : "");
-		e->html = buf_release(&out, NULL);
+		e->key = NULL;
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
 	}
+	json_object_update(doc, e->rest);
+	json_object_del(doc, "version");
 	json_object_set_new(doc, "cards_html", json_string_nocheck(e->html));
 	(void)reply_page(rq, 200, "projects", doc);
 	json_decref(doc);

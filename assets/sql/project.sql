@@ -29,14 +29,18 @@ WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean
 
 -- name: project_list
 -- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
--- id.  Published projects, newest first, 24 a page, keyset pagination.
--- Two columns: an index of [id, version] pairs with its md5 ("sig"),
--- and the whole document (the stored cards joined as text, for the API
--- and for cards not yet rendered).  The last parameter is the sig of the
--- cards a worker rendered for this list: when it still matches, the
--- second column is not built at all.
-WITH x AS (
-	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+-- id, $4 the listing version of the list this worker rendered (NULL:
+-- none, and always for the API).  Published projects, newest first, 24 a
+-- page, keyset pagination.  Two columns: the listing version with the
+-- viewer, and the whole document (the stored cards joined as text) --
+-- not even built while the version matches, so a list that has not
+-- changed costs what the home page costs (migrations/0004).
+WITH v AS (
+	SELECT version FROM listing_versions WHERE name = 'projects'
+), m AS (
+	SELECT coalesce((SELECT me FROM viewer($1::text))::text, 'null') AS me
+), x AS (
+	SELECT p.id, p.published_at, p.card, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
 	WHERE p.status = 'published'
@@ -45,84 +49,77 @@ WITH x AS (
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
-), rest AS (
-	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
-	    THEN to_json(max(project_cursor(x.published_at, x.id))
-	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
-	    ',"tag":' || 'null' || ',"q":' || 'null' || ',"me":' ||
-	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
-	    AS tail
-	FROM x
 )
-SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
-        rest.tail,
-    CASE WHEN md5(i.idx) = $4::text THEN NULL
-    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail END
-FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
-    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
+SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
+    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
+	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
+	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
+	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
+	    ELSE 'null' END || ',"tag":' || 'null' || ',"q":' || 'null' ||
+	    ',"me":' || m.me || '}'
+	FROM x) END
+FROM v, m
 
 -- name: project_list_tag
--- The same, for one tag ($4).  Three statements rather than one with
+-- The same, for one tag ($5).  Three statements rather than one with
 -- optional filters: each gets a generic plan that can use its own index
--- (GIN on tags, GIN on search_tsv); "$4 IS NULL OR ..." could not.
-WITH x AS (
-	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+-- (GIN on tags, GIN on search_tsv); "$5 IS NULL OR ..." could not.
+WITH v AS (
+	SELECT version FROM listing_versions WHERE name = 'projects'
+), m AS (
+	SELECT coalesce((SELECT me FROM viewer($1::text))::text, 'null') AS me
+), x AS (
+	SELECT p.id, p.published_at, p.card, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
-	WHERE p.status = 'published' AND p.tags @> ARRAY[$4::text]
+	WHERE p.status = 'published' AND p.tags @> ARRAY[$5::text]
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
-), rest AS (
-	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
-	    THEN to_json(max(project_cursor(x.published_at, x.id))
-	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
-	    ',"tag":' || to_json($4::text)::text || ',"q":' || 'null' || ',"me":' ||
-	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
-	    AS tail
-	FROM x
 )
-SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
-        rest.tail,
-    CASE WHEN md5(i.idx) = $5::text THEN NULL
-    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail END
-FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
-    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
+SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
+    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
+	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
+	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
+	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
+	    ELSE 'null' END || ',"tag":' || to_json($5::text)::text || ',"q":' || 'null' ||
+	    ',"me":' || m.me || '}'
+	FROM x) END
+FROM v, m
 
 -- name: project_list_search
--- The same, for search tokens ($4, made by app/search.c) and the query
--- as typed ($5, shown back).
-WITH x AS (
-	SELECT p.id, p.published_at, p.card, p.doc_version, row_number()
+-- The same, for search tokens ($5, made by app/search.c) and the query
+-- as typed ($6, shown back).
+WITH v AS (
+	SELECT version FROM listing_versions WHERE name = 'projects'
+), m AS (
+	SELECT coalesce((SELECT me FROM viewer($1::text))::text, 'null') AS me
+), x AS (
+	SELECT p.id, p.published_at, p.card, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
 	WHERE p.status = 'published'
-	    AND p.search_tsv @@ plainto_tsquery('simple', $4::text)
+	    AND p.search_tsv @@ plainto_tsquery('simple', $5::text)
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
 	ORDER BY p.published_at DESC, p.id DESC
 	LIMIT 25
-), rest AS (
-	SELECT '"next_cursor":' || CASE WHEN max(x.n) > 24
-	    THEN to_json(max(project_cursor(x.published_at, x.id))
-	    FILTER (WHERE x.n = 24))::text ELSE 'null' END ||
-	    ',"tag":' || 'null' || ',"q":' || to_json($5::text)::text || ',"me":' ||
-	    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
-	    AS tail
-	FROM x
 )
-SELECT '{"index":[' || i.idx || '],"sig":"' || md5(i.idx) || '",' ||
-        rest.tail,
-    CASE WHEN md5(i.idx) = $6::text THEN NULL
-    ELSE '{"projects":[' || coalesce((SELECT string_agg(card, ',' ORDER BY n)
-        FROM x WHERE n <= 24), '') || '],' || rest.tail END
-FROM rest, (SELECT coalesce(string_agg('[' || id || ',' || doc_version ||
-    ']', ',' ORDER BY n), '') AS idx FROM x WHERE n <= 24) i
+SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
+    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
+	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
+	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
+	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
+	    ELSE 'null' END || ',"tag":' || 'null' || ',"q":' || to_json($6::text)::text ||
+	    ',"me":' || m.me || '}'
+	FROM x) END
+FROM v, m
 
 -- name: project_create
 SELECT project_create($1, $2, $3, $4, $5,
@@ -179,8 +176,11 @@ SELECT project_cover_set($1, $2, $3)
 -- GET /media/{sha256}.{ext}: the bytes (binary result) and whether they
 -- may be cached publicly.  Images of published projects need no more
 -- (media.public, kept by triggers); others only for their project's team
--- and staff.  $1 sha256, $2 mime, $3 session hash.
-SELECT m.bytes, CASE WHEN m.public THEN 'public' ELSE 'private' END
+-- and staff.  $1 sha256, $2 mime, $3 session hash, $4 true when this
+-- worker holds the bytes already: then only the permission is checked
+-- and the bytes come back empty (app/photo.c).
+SELECT CASE WHEN $4::boolean THEN ''::bytea ELSE m.bytes END,
+    CASE WHEN m.public THEN 'public' ELSE 'private' END
 FROM media m
 WHERE m.sha256 = $1::text AND m.mime = $2::text
     AND (m.public OR EXISTS (

@@ -2,6 +2,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { deflateSync } from "node:zlib";
 import { get, post, ROOT, newUser, postAs, getAs, serverLog } from "./lib.mjs";
 
 const FIX = `${ROOT}/tests/fixtures/img`;
@@ -18,23 +19,36 @@ function crc32(buf) {
 	return (crc ^ 0xffffffff) >>> 0;
 }
 
-// A PNG whose header claims w x h; the data is a few bytes.
-function hugePng(w, h) {
+function pngChunk(type, data) {
+	const len = Buffer.alloc(4);
+	len.writeUInt32BE(data.length);
+	const td = Buffer.concat([Buffer.from(type), data]);
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(td));
+	return Buffer.concat([len, td, crc]);
+}
+
+// An RGB PNG of w x h whose IDAT is idat.
+function png(w, h, idat) {
 	const ihdr = Buffer.alloc(13);
 	ihdr.writeUInt32BE(w, 0);
 	ihdr.writeUInt32BE(h, 4);
 	ihdr[8] = 8; ihdr[9] = 2;
-	const chunk = (type, data) => {
-		const len = Buffer.alloc(4);
-		len.writeUInt32BE(data.length);
-		const td = Buffer.concat([Buffer.from(type), data]);
-		const crc = Buffer.alloc(4);
-		crc.writeUInt32BE(crc32(td));
-		return Buffer.concat([len, td, crc]);
-	};
 	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-	    chunk("IHDR", ihdr), chunk("IDAT", Buffer.alloc(200)),
-	    chunk("IEND", Buffer.alloc(0))]);
+	    pngChunk("IHDR", ihdr), pngChunk("IDAT", idat),
+	    pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+// A PNG whose header claims w x h; the data is a few bytes.
+const hugePng = (w, h) => png(w, h, Buffer.alloc(200));
+
+// A real 64 x 64 PNG of one random colour: bytes no other test uploads.
+function uniquePng() {
+	const row = Buffer.alloc(1 + 64 * 3);
+	const rgb = [0, 1, 2].map(() => Math.floor(Math.random() * 256));
+	for (let x = 0; x < 64; x++)
+		row.set(rgb, 1 + x * 3);
+	return png(64, 64, deflateSync(Buffer.concat(Array(64).fill(row))));
 }
 
 function upload(who, p, bytes, name = "photo.jpg", caption) {
@@ -184,4 +198,33 @@ test("captions, cover choice and deletion", async () => {
 	const cards = await get("/projects");
 	const card = cards.data.projects.find((x) => x.id === p.id);
 	assert.equal(card.cover.thumb_url, a.thumb_url);
+});
+
+test("bytes kept by a worker still obey the project's visibility",
+    async () => {
+	const p = (await postAs(owner, "/projects", { body: {
+	    title: "可见性", status: "published" } })).data.project;
+	const ph = (await upload(owner, p, uniquePng(), "u.png")).data.photo;
+	// Enough requests for both workers to keep the bytes.
+	const first = await fetch(process.env.BASE_URL + ph.thumb_url);
+	const bytes = Buffer.from(await first.arrayBuffer());
+	assert.ok(bytes.length > 100);
+	for (let i = 0; i < 6; i++) {
+		const r = await fetch(process.env.BASE_URL + ph.thumb_url);
+		assert.equal(r.status, 200);
+		assert.ok(Buffer.from(await r.arrayBuffer()).equals(bytes),
+		    "the same bytes every time");
+		assert.match(r.headers.get("cache-control"), /immutable/);
+	}
+	await postAs(owner, p.url, { body: { status: "draft" } });
+	for (let i = 0; i < 6; i++) {
+		assert.equal((await fetch(process.env.BASE_URL + ph.thumb_url))
+		    .status, 404, "unpublished: gone for others");
+		const mine = await getAs(owner, ph.thumb_url, { json: false });
+		assert.equal(mine.status, 200);
+		assert.match(mine.headers.get("cache-control"), /^private/);
+		assert.ok(Buffer.from(await (await fetch(process.env.BASE_URL +
+		    ph.thumb_url, { headers: { cookie: owner.jar.header() } }))
+		    .arrayBuffer()).equals(bytes));
+	}
 });

@@ -318,3 +318,46 @@ test("cached page parts: fresh after every change, never another reader's",
 	assert.equal(typeof j.data.project.version, "number");
 	assert.equal(j.data.project.title, "缓存标题二", "JSON is always whole");
 });
+
+test("cached lists: fresh after publish, edit, like, unpublish and delete",
+    async () => {
+	// Several requests so that both workers hold the list before each
+	// change; every later request must show the change.
+	const list = async (path = "/projects") => {
+		const out = [];
+		for (let i = 0; i < 6; i++)
+			out.push((await get(path, { json: false })).text);
+		return out;
+	};
+	const tag = `cachetag${Date.now() % 100000}`;
+	const owner = await newUser({ verified: true });
+	const other = await newUser({ verified: true });
+	await list();
+	await list(`/projects?tag=${tag}`);
+	const p = await create(owner, { title: "列表缓存甲", status: "published",
+	    tags: [tag] });
+	for (const t of await list())
+		assert.match(t, /列表缓存甲/, "a published project appears");
+	for (const t of await list(`/projects?tag=${tag}`))
+		assert.match(t, /列表缓存甲/);
+	await postAs(owner, p.url, { body: { title: "列表缓存乙" } });
+	for (const t of await list()) {
+		assert.match(t, /列表缓存乙/, "an edit shows");
+		assert.doesNotMatch(t, /列表缓存甲/);
+	}
+	await postAs(other, `${p.url}/like`);
+	for (const t of await list(`/projects?tag=${tag}`))
+		assert.match(t, /♥ 1</, "a like shows in the card");
+	await postAs(owner, p.url, { body: { status: "draft" } });
+	for (const t of await list())
+		assert.doesNotMatch(t, /列表缓存乙/, "an unpublished project leaves");
+	await postAs(owner, p.url, { body: { status: "published" } });
+	for (const t of await list())
+		assert.match(t, /列表缓存乙/);
+	await postAs(owner, `${p.url}/delete`);
+	for (const t of await list(`/projects?tag=${tag}`))
+		assert.doesNotMatch(t, /列表缓存乙/, "a deleted project leaves");
+	const j = await get(`/projects?tag=${tag}`);
+	assert.deepEqual(j.data.projects, []);
+	assert.equal(j.data.next_cursor, null);
+});
