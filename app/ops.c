@@ -121,6 +121,7 @@ not_found_prepare(struct rq *rq)
 
 #if defined(MAKERSPACE_BENCH)
 int	page_bench_const(struct http_request *);
+int	page_bench_const20k(struct http_request *);
 int	page_bench_home_unprepared(struct http_request *);
 
 static int	bench_unprepared_prepare(struct rq *);
@@ -142,6 +143,20 @@ page_bench_const(struct http_request *req)
 
 	http_response_header(req, "content-type", "application/json");
 	http_response(req, 200, body, sizeof(body) - 1);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * The same with a 20,000-byte body, a thumbnail's size: Kore writes
+ * bodies in 8 KiB send() calls, so this is the ceiling /media is held to.
+ */
+int
+page_bench_const20k(struct http_request *req)
+{
+	static char	body[20000];
+
+	http_response_header(req, "content-type", "image/jpeg");
+	http_response(req, 200, body, sizeof(body));
 	return (KORE_RESULT_OK);
 }
 

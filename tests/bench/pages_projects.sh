@@ -11,7 +11,11 @@ bench project_page_user "/projects/$SHOW" $HTML -H "cookie: $COOKIE"
 bench project_page_json "/projects/$SHOW" $JSON -H "cookie: $COOKIE"
 # shellcheck disable=SC2086
 bench project_list_user /projects $HTML -H "cookie: $COOKIE"
+# A constant 20,000-byte body: what Kore itself manages for a thumbnail.
+bench C20k /bench/const20k
 bench media_thumb "$THUMB"
+echo "media_thumb against C20k: $(echo "$RPS_media_thumb $RPS_C20k" |
+    awk '{ printf "%.3f", $1 / $2 }') x"
 bench media_thumb_304 "$THUMB" -H "if-none-match: \"$(echo "$THUMB" |
     cut -c8-71)\""
 
