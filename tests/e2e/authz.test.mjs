@@ -80,6 +80,8 @@ const MATRIX = [
 	    ".jpg", null, all(404)],
 	["/notifications", "GET", "/notifications", null, user(200)],
 	["/notifications/read", "POST", "/notifications/read", {}, user(200)],
+	// Live updates (app/live.c): without an Upgrade header, 400.
+	["/live", "GET", "/live", null, all(400)],
 	["^/.*$", "GET", "/no/such/route", null, all(404)],
 	["^/.*$", "POST", "/no/such/route", {}, all(404)],
 ];
