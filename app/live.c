@@ -118,6 +118,8 @@ static void	live_handle(void *, int);
 static void	live_handle_connect(void);
 static void	live_handle_input(void);
 static void	live_drop(const char *);
+static void	live_notice(void *, const char *);
+static void	live_log(const char *, const char *);
 static void	live_retry(void *, u_int64_t);
 static void	live_ping(void *, u_int64_t);
 static void	live_event(const char *);
@@ -537,6 +539,7 @@ live_connect(void)
 		live_drop("cannot start a connection");
 		return;
 	}
+	PQsetNoticeProcessor(live_l.db, live_notice, NULL);
 	live_l.state = LIVE_CONNECTING;
 	live_wait(EPOLLOUT);	/* as if PQconnectPoll said WRITING */
 }
@@ -644,16 +647,11 @@ live_handle_input(void)
 static void
 live_drop(const char *why)
 {
-	char	buf[256];
-	size_t	len;
+	char	buf[64];
 
-	(void)snprintf(buf, sizeof(buf), "%s", why ? why : "");
-	len = strlen(buf);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	kore_log(LOG_NOTICE, "live: LISTEN connection down (%s); retry in "
-	    "%" PRIu64 " ms", buf, live_l.retry_ms);
-
+	(void)snprintf(buf, sizeof(buf), "retry in %" PRIu64 " ms",
+	    live_l.retry_ms);
+	live_log(why, buf);
 	if (live_l.db != NULL)
 		PQfinish(live_l.db);	/* closes fd: it leaves epoll */
 	live_l.db = NULL;
@@ -664,6 +662,31 @@ live_drop(const char *why)
 	live_l.retry_ms *= 2;
 	if (live_l.retry_ms > LIVE_RETRY_MAX_MS)
 		live_l.retry_ms = LIVE_RETRY_MAX_MS;
+}
+
+/* libpq's notices (a terminated backend says why) go to Kore's log. */
+static void
+live_notice(void *arg, const char *msg)
+{
+	live_log(msg, NULL);
+}
+
+/* One log line: libpq's messages end with (and may hold) line breaks. */
+static void
+live_log(const char *what, const char *then)
+{
+	char	buf[256];
+	size_t	i;
+
+	(void)snprintf(buf, sizeof(buf), "%s", what != NULL ? what : "");
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] == '\n' || buf[i] == '\t')
+			buf[i] = ' ';
+	}
+	while (i > 0 && buf[i - 1] == ' ')
+		buf[--i] = '\0';
+	kore_log(LOG_NOTICE, "live: LISTEN connection: %s%s%s", buf,
+	    then != NULL ? "; " : "", then != NULL ? then : "");
 }
 
 static void
