@@ -214,6 +214,11 @@ int		 guard_is_staff(const struct viewer *);
 void		 guard_set_session_cookie(struct rq *, const char *);
 void		 guard_clear_session_cookie(struct rq *);
 
+/* content.c: Markdown fields and search tokens, for every feature */
+int		 content_markdown(struct rq *, const char *, int, char **,
+		    char **);
+char		*content_tokens(const char *);
+
 /* config (init.c) */
 struct app_config {
 	char		*database_url;

@@ -3,7 +3,7 @@
  *
  * Features write rows (type, actor, url, data); the text people read is
  * made here from the catalog ("notify.<type>", with {actor}, {project},
- * {title}), so it is always in the reader's language.
+ * {title}, {topic}), so it is always in the reader's language.
  */
 #include <sys/types.h>
 
@@ -67,7 +67,7 @@ data_text(json_t *data, const char *key)
 static void
 notify_text(struct rq *rq, json_t *n)
 {
-	struct buf	 a, b, c;
+	struct buf	 a, b, c, d;
 	const char	*type, *tmpl, *actor;
 	char		 key[96];
 	json_t		*data;
@@ -83,13 +83,16 @@ notify_text(struct rq *rq, json_t *n)
 	buf_init(&a);
 	buf_init(&b);
 	buf_init(&c);
+	buf_init(&d);
 	text_subst(&a, tmpl ? tmpl : "", "actor", actor ? actor : "");
 	text_subst(&b, a.data, "project", data_text(data, "project"));
 	text_subst(&c, b.data, "title", data_text(data, "title"));
-	json_object_set_new(n, "text", json_string(c.data));
+	text_subst(&d, c.data, "topic", data_text(data, "topic"));
+	json_object_set_new(n, "text", json_string(d.data));
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&c);
+	buf_free(&d);
 }
 
 static int

@@ -142,7 +142,6 @@ static void	project_edit_free(void *);
 static int	markdown_field(struct rq *, const char *, int, char **);
 static int	list_cursor(struct rq *);
 static void	comma_normalise(char *);
-static int	blank(const char *);
 static const char *field_or_null(struct rq *, const char *);
 static const char *merged(struct rq *, json_t *, const char *);
 
@@ -328,26 +327,7 @@ project_edit_free(void *p)
 static int
 markdown_field(struct rq *rq, const char *name, int required, char **html)
 {
-	struct md_result	 md;
-	const char		*v;
-	size_t			 len;
-
-	*html = NULL;
-	if ((v = rq_text(rq, name, required, 0, (size_t)-1, 1)) == NULL)
-		return (!required && !rq_has_errors(rq));
-	len = strlen(v);
-	if (required && blank(v)) {
-		reply_field_error(rq, name, "errors.field.required");
-		return (0);
-	}
-	if (md_render(v, len, &md) != 0) {
-		reply_field_error(rq, name, "errors.body_too_large");
-		return (0);
-	}
-	*html = md.html;
-	md.html = NULL;
-	md_result_free(&md);
-	return (1);
+	return (content_markdown(rq, name, required, html, NULL));
 }
 
 /* Full-width commas (U+FF0C, typed by Chinese keyboards) to ASCII. */
@@ -368,15 +348,6 @@ comma_normalise(char *s)
 }
 
 /* Only white space? */
-static int
-blank(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return (0);
-	}
-	return (1);
-}
 
 /*
  * The tags as a JSON array (malloc()ed), or NULL when the field is

@@ -596,6 +596,7 @@ BEGIN
 	END IF;
 	RETURN json_build_object('flag', json_build_object('post_id', pid,
 	    'reason', p_reason), 'post', json_build_object('id', p.id,
+	    'url', '/t/' || p.topic_id || '#post-' || p.number,
 	    'hidden', p.status = 'hidden'));
 END $$;
 

@@ -82,6 +82,24 @@ const MATRIX = [
 	["/notifications/read", "POST", "/notifications/read", {}, user(200)],
 	// Live updates (app/live.c): without an Upgrade header, 400.
 	["/live", "GET", "/live", null, all(400)],
+	["/board", "GET", "/board", null, all(200)],
+	["^/c/[a-z0-9-]{1,40}$", "GET", "/c/general", null, all(200)],
+	["^/c/[a-z0-9-]{1,40}$", "GET", "/c/staff", null,
+	    { ...all(404), staff: 200, admin: 200 }],
+	["^/t/[0-9]{1,18}$", "GET", "/t/:topic", null, all(200)],
+	["/topics/new", "GET", "/topics/new", null, verified(200)],
+	["/topics", "POST", "/topics", {}, verified(422)],
+	["^/t/[0-9]{1,18}/posts$", "POST", "/t/:topic/posts", {},
+	    verified(422)],
+	["^/t/[0-9]{1,18}/solve$", "POST", "/t/:topic/solve", {},
+	    { ...user(403), staff: 200, admin: 200 }],
+	["^/posts/[0-9]{1,18}$", "POST", "/posts/:post", {}, user(422)],
+	["^/posts/[0-9]{1,18}/edit$", "GET", "/posts/:post/edit", null,
+	    { ...user(404), staff: 200, admin: 200 }],
+	["^/posts/[0-9]{1,18}/revisions$", "GET", "/posts/:post/revisions",
+	    null, { ...user(404), staff: 200, admin: 200 }],
+	["^/posts/[0-9]{1,18}/flag$", "POST", "/posts/:post/flag", {},
+	    verified(422)],
 	["^/.*$", "GET", "/no/such/route", null, all(404)],
 	["^/.*$", "POST", "/no/such/route", {}, all(404)],
 ];
@@ -108,6 +126,12 @@ before(async () => {
 		    csrf: maker.csrf, body: { title: `matrix ${k}`, status } });
 		ids[k] = r.data.project.id;
 	}
+	const staff1 = await login("staff1");
+	const t = await request("POST", "/topics", { jar: staff1.jar,
+	    csrf: staff1.csrf, body: { category: "help", title: "matrix topic",
+	    body: "matrix" } });
+	ids.topic = t.data.topic.id;
+	ids.post = t.data.post.id;
 	people.anon = null;
 	people.unverified = await newUser();
 	people.member = await newUser({ verified: true });
@@ -129,7 +153,8 @@ for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
 			if (who && opts.fresh)
 				who = await login(who.username, who.password);
 			const r = await request(method, path
-			    .replace(":pub", ids.pub).replace(":draft", ids.draft), {
+			    .replace(":pub", ids.pub).replace(":draft", ids.draft)
+			    .replace(":topic", ids.topic).replace(":post", ids.post), {
 				jar: who?.jar, csrf: who?.csrf,
 				body: body === null ? undefined : body,
 			});

@@ -1,0 +1,498 @@
+/*
+ * board.c: the discussion board (API.md "Discussion board"): the board,
+ * category and topic pages, starting topics, replies, edits with kept
+ * revisions, flags and marking a topic solved.
+ *
+ * C renders Markdown (with the mentions it finds outside code) and makes
+ * search tokens; the rules (who may post where, held posts, new-user
+ * limits, slow mode, flag thresholds, notifications, the NOTIFY for live
+ * updates) are the functions of migrations/0005_board.sql.  Moderation
+ * is app/mod.c, search and feeds app/search_page.c and app/board_rss.c,
+ * live updates app/live.c.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+
+#define BOARD_TITLE_MIN		3
+#define BOARD_TITLE_MAX		200
+#define BOARD_NOTE_MAX		500
+
+int	page_board(struct http_request *);
+int	page_category(struct http_request *);
+int	page_topic(struct http_request *);
+int	page_topic_new(struct http_request *);
+int	page_topics(struct http_request *);
+int	page_topic_posts(struct http_request *);
+int	page_post(struct http_request *);
+int	page_post_edit(struct http_request *);
+int	page_post_revisions(struct http_request *);
+int	page_post_flag(struct http_request *);
+int	page_topic_solve(struct http_request *);
+
+/* What a post being written carries between prepare and the statement. */
+struct board_text {
+	char	*html;		/* malloc()ed by md_render */
+	char	*mentions;	/* JSON array, malloc()ed */
+};
+
+static void	lang_params(struct rq *);
+static int	cursor_int(struct rq *, const char *);
+static int	board_prepare(struct rq *);
+static int	category_prepare(struct rq *);
+static int	topic_prepare(struct rq *);
+static int	topic_new_respond(struct rq *);
+static int	topic_create_prepare(struct rq *);
+static int	created_respond(struct rq *);
+static int	reply_prepare(struct rq *);
+static int	edit_form_prepare(struct rq *);
+static int	edit_prepare(struct rq *);
+static int	edit_respond(struct rq *);
+static int	revisions_prepare(struct rq *);
+static int	flag_prepare(struct rq *);
+static int	solve_prepare(struct rq *);
+static int	back_respond(struct rq *);
+static int	body_text(struct rq *, struct board_text **);
+static void	board_text_free(void *);
+
+static const struct page board_page = {
+	.name = "board", .access = ACCESS_ANYONE, .stmt = "board_page",
+	.tmpl = "board", .prepare = board_prepare,
+};
+static const struct page category_page = {
+	.name = "category", .access = ACCESS_ANYONE, .stmt = "category_page",
+	.tmpl = "category", .prepare = category_prepare,
+};
+static const struct page topic_page = {
+	.name = "topic", .access = ACCESS_ANYONE, .stmt = "topic_page",
+	.tmpl = "topic", .prepare = topic_prepare,
+};
+static const struct page topic_new_page = {
+	.name = "topic_new", .access = ACCESS_VERIFIED, .flags = PAGE_NO_STMT,
+	.tmpl = "topic_form", .respond = topic_new_respond,
+};
+static const struct page topic_create_post = {
+	.name = "topic_create", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "topic_create", .tmpl = "topic_form",
+	.prepare = topic_create_prepare, .respond = created_respond,
+};
+static const struct page reply_post = {
+	.name = "post_create", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "post_create", .tmpl = "post_form",
+	.prepare = reply_prepare, .respond = created_respond,
+};
+static const struct page edit_form_page = {
+	.name = "post_edit_form", .access = ACCESS_USER,
+	.stmt = "post_edit_form", .tmpl = "post_edit",
+	.prepare = edit_form_prepare,
+};
+static const struct page edit_post = {
+	.name = "post_edit", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "post_edit", .tmpl = "post_edit", .prepare = edit_prepare,
+	.respond = edit_respond,
+};
+static const struct page revisions_page = {
+	.name = "post_revisions", .access = ACCESS_USER,
+	.stmt = "post_revisions", .tmpl = "post_revisions",
+	.prepare = revisions_prepare,
+};
+static const struct page flag_post = {
+	.name = "post_flag", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
+	.stmt = "post_flag", .tmpl = "post_form", .prepare = flag_prepare,
+	.respond = back_respond,
+};
+static const struct page solve_post = {
+	.name = "topic_solve", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.stmt = "topic_solve", .tmpl = "post_form", .prepare = solve_prepare,
+	.respond = back_respond,
+};
+
+int
+page_board(struct http_request *req)
+{
+	return (rq_run(req, &board_page));
+}
+
+int
+page_category(struct http_request *req)
+{
+	return (rq_run(req, &category_page));
+}
+
+int
+page_topic(struct http_request *req)
+{
+	return (rq_run(req, &topic_page));
+}
+
+int
+page_topic_new(struct http_request *req)
+{
+	return (rq_run(req, &topic_new_page));
+}
+
+int
+page_topics(struct http_request *req)
+{
+	return (rq_run(req, &topic_create_post));
+}
+
+int
+page_topic_posts(struct http_request *req)
+{
+	return (rq_run(req, &reply_post));
+}
+
+int
+page_post(struct http_request *req)
+{
+	return (rq_run(req, &edit_post));
+}
+
+int
+page_post_edit(struct http_request *req)
+{
+	return (rq_run(req, &edit_form_page));
+}
+
+int
+page_post_revisions(struct http_request *req)
+{
+	return (rq_run(req, &revisions_page));
+}
+
+int
+page_post_flag(struct http_request *req)
+{
+	return (rq_run(req, &flag_post));
+}
+
+int
+page_topic_solve(struct http_request *req)
+{
+	return (rq_run(req, &solve_post));
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+
+/*
+ * $1 session, $2 the explicit ?lang (or NULL), $3 the negotiated
+ * language: statements pick category names with the user's own setting
+ * between the two, as guard_negotiate_locale() does for the page.
+ */
+static void
+lang_params(struct rq *rq)
+{
+	const char	*lang;
+
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	lang = rq_query(rq, "lang");
+	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
+	rq_param_str(rq, rq->locale);
+}
+
+/*
+ * A non-negative integer query parameter as the next parameter (NULL
+ * when absent); 0 when it is malformed.
+ */
+static int
+cursor_int(struct rq *rq, const char *name)
+{
+	const char	*v;
+	size_t		 i;
+
+	if ((v = rq_query(rq, name)) == NULL || *v == '\0') {
+		rq_param_null(rq);
+		return (1);
+	}
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 9)
+			return (0);
+	}
+	rq_param_str(rq, v);
+	return (1);
+}
+
+static int
+board_prepare(struct rq *rq)
+{
+	lang_params(rq);
+	return (RQ_NEXT);
+}
+
+/* GET /c/{slug}?cursor=<pinned>.<microseconds>.<id> */
+static int
+category_prepare(struct rq *rq)
+{
+	const char	*c, *d1, *d2;
+	size_t		 i;
+
+	lang_params(rq);
+	rq_param_str(rq, rq->req->path + strlen("/c/"));
+	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0') {
+		rq_param_null(rq);
+		rq_param_null(rq);
+		rq_param_null(rq);
+		return (RQ_NEXT);
+	}
+	for (i = 0; c[i] != '\0'; i++) {
+		if ((c[i] < '0' || c[i] > '9') && c[i] != '.')
+			goto bad;
+	}
+	if (strlen(c) > 48 || (c[0] != '0' && c[0] != '1') || c[1] != '.' ||
+	    (d1 = c + 2) == NULL || (d2 = strchr(d1, '.')) == NULL ||
+	    d2 == d1 || d2[1] == '\0' || strchr(d2 + 1, '.') != NULL)
+		goto bad;
+	rq_param_own(rq, strndup(c, 1));
+	rq_param_own(rq, strndup(d1, (size_t)(d2 - d1)));
+	rq_param_str(rq, d2 + 1);
+	return (RQ_NEXT);
+bad:
+	reply_error(rq, 400, "bad_request", "errors.bad_cursor");
+	return (RQ_DONE);
+}
+
+/* GET /t/{id}?cursor=<number> (after it) or ?before=<number>. */
+static int
+topic_prepare(struct rq *rq)
+{
+	lang_params(rq);
+	rq_param_int(rq, rq_path_id(rq, "/t/"));
+	if (!cursor_int(rq, "cursor") || !cursor_int(rq, "before")) {
+		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
+		return (RQ_DONE);
+	}
+	return (RQ_NEXT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+
+static void
+board_text_free(void *p)
+{
+	struct board_text	*t = p;
+
+	free(t->html);
+	free(t->mentions);
+}
+
+/* The "body" field rendered, with its mentions; 0 on a field error. */
+static int
+body_text(struct rq *rq, struct board_text **out)
+{
+	struct board_text	*t;
+
+	(void)rq_set_extra(rq, sizeof(*t), board_text_free);
+	t = rq->extra;
+	*out = t;
+	return (content_markdown(rq, "body", 1, &t->html, &t->mentions));
+}
+
+/* GET /topics/new?category=<slug>: the form, its category chosen. */
+static int
+topic_new_respond(struct rq *rq)
+{
+	const char	*c;
+	json_t		*doc;
+
+	c = rq_query(rq, "category");
+	doc = json_pack("{s:{s:s}}", "form", "category", c ? c : "general");
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, "topic_form", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* POST /topics: category, title (3-200), body. */
+static int
+topic_create_prepare(struct rq *rq)
+{
+	struct board_text	*t;
+	const char		*title;
+
+	(void)rq_text(rq, "category", 1, 1, 40, 0);
+	title = rq_text(rq, "title", 1, BOARD_TITLE_MIN, BOARD_TITLE_MAX, 0);
+	if (!body_text(rq, &t) || rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, rq_field(rq, "category", NULL));
+	rq_param_str(rq, title);
+	rq_param_own(rq, content_tokens(title));
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_str(rq, t->html);
+	rq_param_own(rq, content_tokens(rq_field(rq, "body", NULL)));
+	rq_param_str(rq, t->mentions);
+	return (RQ_NEXT);
+}
+
+/*
+ * 201 with the document; browsers go to the new thing (a held post's
+ * page shows it "awaiting approval" to its author).
+ */
+static int
+created_respond(struct rq *rq)
+{
+	json_t		*doc, *thing;
+	const char	*url;
+
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	if ((thing = json_object_get(doc, "topic")) == NULL)
+		thing = json_object_get(doc, "post");
+	url = json_string_value(json_object_get(thing, "url"));
+	reply_created(rq, rq->res, rq->res_len, url);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* POST /t/{id}/posts: body, reply_to (a post id) optional. */
+static int
+reply_prepare(struct rq *rq)
+{
+	struct board_text	*t;
+	const char		*to;
+	int64_t			 id;
+
+	id = rq_path_id(rq, "/t/");
+	to = rq_text(rq, "reply_to", 0, 0, 18, 0);
+	if (to != NULL && *to != '\0' && strspn(to, "0123456789") !=
+	    strlen(to))
+		reply_field_error(rq, "reply_to", "errors.bad_reply_to");
+	if (!body_text(rq, &t) || rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, id);
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_str(rq, t->html);
+	rq_param_own(rq, content_tokens(rq_field(rq, "body", NULL)));
+	rq_param_str(rq, to != NULL && *to != '\0' ? to : NULL);
+	rq_param_str(rq, t->mentions);
+	return (RQ_NEXT);
+}
+
+/* GET /posts/{id}/edit */
+static int
+edit_form_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/posts/"));
+	return (RQ_NEXT);
+}
+
+/* POST /posts/{id}: body. */
+static int
+edit_prepare(struct rq *rq)
+{
+	struct board_text	*t;
+
+	if (!body_text(rq, &t) || rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/posts/"));
+	rq_param_str(rq, rq_field(rq, "body", NULL));
+	rq_param_str(rq, t->html);
+	rq_param_own(rq, content_tokens(rq_field(rq, "body", NULL)));
+	rq_param_str(rq, t->mentions);
+	return (RQ_NEXT);
+}
+
+/* 200 with the post; browsers back to it. */
+static int
+edit_respond(struct rq *rq)
+{
+	json_t		*doc;
+	const char	*url;
+
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	url = json_string_value(json_object_get(json_object_get(doc, "post"),
+	    "url"));
+	reply_redirect(rq, url != NULL ? url : "/board");
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* GET /posts/{id}/revisions */
+static int
+revisions_prepare(struct rq *rq)
+{
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/posts/"));
+	return (RQ_NEXT);
+}
+
+/* POST /posts/{id}/flag: reason, note. */
+static int
+flag_prepare(struct rq *rq)
+{
+	static const char *const reasons[] = {
+		"spam", "offensive", "off_topic", "other", NULL
+	};
+	const char	*reason, *note;
+	size_t		 i;
+
+	reason = rq_text(rq, "reason", 1, 1, 20, 0);
+	note = rq_text(rq, "note", 0, 0, BOARD_NOTE_MAX, 1);
+	for (i = 0; reason != NULL && reasons[i] != NULL; i++) {
+		if (!strcmp(reasons[i], reason))
+			break;
+	}
+	if (reason != NULL && reasons[i] == NULL)
+		reply_field_error(rq, "reason", "errors.bad_flag_reason");
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/posts/"));
+	rq_param_str(rq, reason);
+	rq_param_str(rq, note != NULL ? note : "");
+	return (RQ_NEXT);
+}
+
+/* POST /t/{id}/solve: post_id (empty clears). */
+static int
+solve_prepare(struct rq *rq)
+{
+	const char	*pid;
+
+	pid = rq_text(rq, "post_id", 0, 0, 18, 0);
+	if (pid != NULL && *pid != '\0' && strspn(pid, "0123456789") !=
+	    strlen(pid))
+		reply_field_error(rq, "post_id", "errors.bad_solution");
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/t/"));
+	rq_param_str(rq, pid != NULL && *pid != '\0' ? pid : NULL);
+	return (RQ_NEXT);
+}
+
+/* 200 with the result; browsers back to the topic or post it names. */
+static int
+back_respond(struct rq *rq)
+{
+	json_t		*doc, *thing;
+	const char	*url;
+
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
+	if ((thing = json_object_get(doc, "post")) == NULL)
+		thing = json_object_get(doc, "topic");
+	url = json_string_value(json_object_get(thing, "url"));
+	reply_redirect(rq, url != NULL ? url : "/board");
+	json_decref(doc);
+	return (RQ_DONE);
+}
