@@ -100,6 +100,14 @@ const MATRIX = [
 	    null, { ...user(404), staff: 200, admin: 200 }],
 	["^/posts/[0-9]{1,18}/flag$", "POST", "/posts/:post/flag", {},
 	    verified(422)],
+	// Moderation (app/mod.c): staff only; a missing post or topic, 404.
+	["/mod/queue", "GET", "/mod/queue", null, staff(200)],
+	["^/mod/posts/[0-9]{1,18}$", "POST", "/mod/posts/999999999",
+	    { action: "approve" }, staff(404)],
+	["^/mod/topics/[0-9]{1,18}$", "POST", "/mod/topics/999999999",
+	    { action: "lock" }, staff(404)],
+	["/mod/words", "GET", "/mod/words", null, staff(200)],
+	["/mod/words", "POST", "/mod/words", {}, staff(200)],
 	["^/.*$", "GET", "/no/such/route", null, all(404)],
 	["^/.*$", "POST", "/no/such/route", {}, all(404)],
 ];

@@ -1,0 +1,481 @@
+/*
+ * mod.c: moderation (API.md "Discussion board", /mod/...): the review
+ * queue, what staff do with posts and topics, and the sensitive-word
+ * lists.
+ *
+ * The board holds, limits and hides by itself while no staff are awake
+ * (migrations/0005_board.sql); this is where staff catch up.  C checks
+ * the fields (messages in the user's language) and puts labels on the
+ * queue; the rules (which action fits which state, the counters, the
+ * notifications, the audit log) are in the functions of
+ * migrations/0006_moderation.sql, one call per action.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "jparse.h"
+#include "text.h"
+
+#define MOD_REASON_MAX		500
+#define MOD_WORD_MAX		100	/* characters per entry */
+#define MOD_WORDS_MAX		2000	/* entries per list */
+#define MOD_SLOW_MAX		86400
+
+int	page_mod_queue(struct http_request *);
+int	page_mod_post(struct http_request *);
+int	page_mod_topic(struct http_request *);
+int	page_mod_words(struct http_request *);
+
+static int	 queue_prepare(struct rq *);
+static int	 queue_respond(struct rq *);
+static void	 queue_labels(struct rq *, json_t *);
+static json_t	*label(struct rq *, const char *, const char *);
+static int	 post_prepare(struct rq *);
+static int	 post_respond(struct rq *);
+static int	 topic_prepare(struct rq *);
+static int	 topic_respond(struct rq *);
+static int	 seconds_field(struct rq *, int64_t *);
+static int	 one_of(const char *, const char *const *);
+static const char *reason_field(struct rq *, int);
+static int	 words_respond(struct rq *);
+static void	 words_text(json_t *, const char *, const char *);
+static int	 words_set_prepare(struct rq *);
+static int	 words_set_respond(struct rq *);
+static char	*words_field(struct rq *, const char *);
+static int	 words_split(struct rq *, const char *,
+		    const struct form_field *, json_t *, json_t *);
+
+static const char *const post_actions[] = {
+	"approve", "reject", "hide", "unhide", "delete", NULL
+};
+static const char *const topic_actions[] = {
+	"lock", "unlock", "pin", "unpin", "move", "slow", NULL
+};
+
+static const struct page queue_page = {
+	.name = "mod_queue", .access = ACCESS_STAFF, .tmpl = "mod_queue",
+	.stmt = "mod_queue", .prepare = queue_prepare,
+	.respond = queue_respond,
+};
+static const struct page post_post = {
+	.name = "mod_post", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
+	.tmpl = "mod_queue", .stmt = "mod_post", .prepare = post_prepare,
+	.respond = post_respond,
+};
+static const struct page topic_post = {
+	.name = "mod_topic", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
+	.stmt = "mod_topic", .prepare = topic_prepare,
+	.respond = topic_respond,
+};
+static const struct page words_page = {
+	.name = "mod_words", .access = ACCESS_STAFF, .tmpl = "mod_words",
+	.stmt = "mod_words", .respond = words_respond,
+};
+static const struct page words_post = {
+	.name = "mod_words_set", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
+	.tmpl = "mod_words", .stmt = "mod_words_set",
+	.prepare = words_set_prepare, .respond = words_set_respond,
+};
+
+int
+page_mod_queue(struct http_request *req)
+{
+	return (rq_run(req, &queue_page));
+}
+
+int
+page_mod_post(struct http_request *req)
+{
+	return (rq_run(req, &post_post));
+}
+
+int
+page_mod_topic(struct http_request *req)
+{
+	return (rq_run(req, &topic_post));
+}
+
+int
+page_mod_words(struct http_request *req)
+{
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &words_post :
+	    &words_page));
+}
+
+static int
+one_of(const char *v, const char *const *list)
+{
+	for (; v != NULL && *list != NULL; list++) {
+		if (!strcmp(v, *list))
+			return (1);
+	}
+	return (0);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /mod/queue?view=hidden                                          */
+
+static int
+queue_prepare(struct rq *rq)
+{
+	const char	*view;
+
+	view = rq_query(rq, "view");
+	rq_param_str(rq, rq->locale);
+	rq_param_str(rq, view != NULL && !strcmp(view, "hidden") ?
+	    "hidden" : "review");
+	return (RQ_NEXT);
+}
+
+/*
+ * The catalog text of prefix.code as a new JSON string, or the code
+ * itself when the catalog has none (a reason added in SQL before its
+ * label).
+ */
+static json_t *
+label(struct rq *rq, const char *prefix, const char *code)
+{
+	const char	*s;
+	char		 key[96];
+
+	if (code == NULL)
+		code = "";
+	(void)snprintf(key, sizeof(key), "%s.%s", prefix, code);
+	if ((s = render_text(rq->locale, key)) == NULL)
+		s = code;
+	return (json_string(s));
+}
+
+/*
+ * Labels in the reader's language next to the codes (the codes stay
+ * for programs): status_label, reason_labels, and a label per flag.
+ */
+static void
+queue_labels(struct rq *rq, json_t *doc)
+{
+	json_t		*item, *labels, *r, *f;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(doc, "items"), i, item) {
+		json_object_set_new(item, "status_label", label(rq,
+		    "mod.status", json_string_value(json_object_get(item,
+		    "status"))));
+		labels = json_array();
+		json_array_foreach(json_object_get(item, "reasons"), j, r)
+			json_array_append_new(labels, label(rq, "mod.reason",
+			    json_string_value(r)));
+		json_object_set_new(item, "reason_labels", labels);
+		json_array_foreach(json_object_get(item, "flags"), j, f)
+			json_object_set_new(f, "label", label(rq, "mod.flag",
+			    json_string_value(json_object_get(f, "reason"))));
+	}
+}
+
+static int
+queue_respond(struct rq *rq)
+{
+	json_t		*doc;
+	const char	*view;
+
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		kore_log(LOG_ERR, "mod_queue: statement returned bad JSON");
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	queue_labels(rq, doc);
+	view = json_string_value(json_object_get(doc, "view"));
+	json_object_set_new(doc, view != NULL && !strcmp(view, "hidden") ?
+	    "view_hidden" : "view_review", json_true());
+	if (rq->json) {
+		reply_json(rq, 200, doc);
+	} else {
+		guard_page_locale(rq, doc);
+		(void)reply_page(rq, 200, "mod_queue", doc);
+	}
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /mod/posts/{id} and POST /mod/topics/{id}                      */
+
+/* reason: at most 500 characters; NULL when absent or empty. */
+static const char *
+reason_field(struct rq *rq, int required)
+{
+	const char	*r;
+
+	r = rq_text(rq, "reason", required, 0, MOD_REASON_MAX, 0);
+	return (r != NULL && *r != '\0' ? r : NULL);
+}
+
+static int
+post_prepare(struct rq *rq)
+{
+	const char	*action, *reason;
+
+	action = rq_text(rq, "action", 1, 0, 16, 0);
+	if (action != NULL && !one_of(action, post_actions)) {
+		reply_field_error(rq, "action", "mod.errors.bad_action");
+		action = NULL;
+	}
+	/* The author reads why their post was refused or hidden. */
+	reason = reason_field(rq, action != NULL &&
+	    (!strcmp(action, "reject") || !strcmp(action, "hide")));
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/mod/posts/"));
+	rq_param_str(rq, action);
+	rq_param_str(rq, reason);
+	return (RQ_NEXT);
+}
+
+/* Browsers go back to the view of the queue the form was on. */
+static int
+post_respond(struct rq *rq)
+{
+	const char	*view;
+
+	if (!rq->json) {
+		view = rq_field(rq, "view", NULL);
+		reply_redirect(rq, view != NULL && !strcmp(view, "hidden") ?
+		    "/mod/queue?view=hidden" : "/mod/queue");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/*
+ * seconds: a whole number 0..86400.  1 with it in *out; 0 when absent
+ * or wrong (noted).
+ */
+static int
+seconds_field(struct rq *rq, int64_t *out)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	*out = -1;
+	if ((v = rq_field(rq, "seconds", NULL)) == NULL || *v == '\0')
+		return (0);
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < 0 || n > MOD_SLOW_MAX) {
+		reply_field_error(rq, "seconds", "mod.errors.seconds");
+		return (0);
+	}
+	*out = n;
+	return (1);
+}
+
+static int
+topic_prepare(struct rq *rq)
+{
+	const char	*action, *category, *reason;
+	int64_t		 seconds;
+	int		 have_seconds;
+
+	action = rq_text(rq, "action", 1, 0, 16, 0);
+	if (action != NULL && !one_of(action, topic_actions)) {
+		reply_field_error(rq, "action", "mod.errors.bad_action");
+		action = NULL;
+	}
+	category = rq_text(rq, "category", 0, 0, 40, 0);
+	if (category != NULL && *category == '\0')
+		category = NULL;
+	if (action != NULL && !strcmp(action, "move") && category == NULL)
+		reply_field_error(rq, "category", "mod.errors.category");
+	have_seconds = seconds_field(rq, &seconds);
+	if (action != NULL && !strcmp(action, "slow") && !have_seconds)
+		reply_field_error(rq, "seconds", "mod.errors.seconds");
+	reason = reason_field(rq, 0);
+	if (rq_has_errors(rq))
+		return (rq_reply_invalid(rq));
+
+	rq_param_int(rq, rq->me.id);
+	rq_param_int(rq, rq_path_id(rq, "/mod/topics/"));
+	rq_param_str(rq, action);
+	rq_param_str(rq, category);
+	if (have_seconds)
+		rq_param_int(rq, seconds);
+	else
+		rq_param_null(rq);
+	rq_param_str(rq, reason);
+	return (RQ_NEXT);
+}
+
+/* Browsers go back to the topic. */
+static int
+topic_respond(struct rq *rq)
+{
+	char	url[64];
+
+	if (!rq->json) {
+		(void)snprintf(url, sizeof(url), "/t/%lld",
+		    (long long)rq_path_id(rq, "/mod/topics/"));
+		reply_redirect(rq, url);
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET and POST /mod/words                                             */
+
+/* For the textarea: the entries of list key, one per line, as key_text. */
+static void
+words_text(json_t *doc, const char *key, const char *textkey)
+{
+	struct buf	 b;
+	json_t		*w;
+	size_t		 i;
+
+	buf_init(&b);
+	json_array_foreach(json_object_get(doc, key), i, w) {
+		buf_appends(&b, json_string_value(w));
+		buf_appends(&b, "\n");
+	}
+	json_object_set_new(doc, textkey, json_string(b.data ? b.data : ""));
+	buf_free(&b);
+}
+
+static int
+words_respond(struct rq *rq)
+{
+	json_t	*doc;
+
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		kore_log(LOG_ERR, "mod_words: statement returned bad JSON");
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	words_text(doc, "block", "block_text");
+	words_text(doc, "allow", "allow_text");
+	guard_page_locale(rq, doc);
+	(void)reply_page(rq, 200, "mod_words", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/*
+ * Append the lines of one value of field name to list: trimmed, empty
+ * lines and repeats (seen) dropped.  0 with the problem noted if a line
+ * is too long or the list too long.
+ */
+static int
+words_split(struct rq *rq, const char *name, const struct form_field *f,
+    json_t *list, json_t *seen)
+{
+	const char	*s, *e, *end;
+	char		*line;
+	size_t		 len;
+	int		 ok;
+
+	if (!text_utf8_valid(f->value, f->len) ||
+	    text_has_controls(f->value, f->len, 1)) {
+		reply_field_error(rq, name, "errors.field.bad_text");
+		return (0);
+	}
+	ok = 1;
+	end = f->value + f->len;
+	for (s = f->value; ok && s < end; s = e + 1) {
+		if ((e = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			e = end;
+		if ((line = malloc((size_t)(e - s) + 1)) == NULL)
+			fatal("words_split: out of memory");
+		memcpy(line, s, (size_t)(e - s));
+		len = text_trim(line, (size_t)(e - s));
+		if (len > 0 && json_object_get(seen, line) == NULL) {
+			if (text_utf8_chars(line, len) > MOD_WORD_MAX) {
+				reply_field_error(rq, name,
+				    "mod.errors.word_long");
+				ok = 0;
+			} else if (json_array_size(list) >= MOD_WORDS_MAX) {
+				reply_field_error(rq, name,
+				    "mod.errors.too_many_words");
+				ok = 0;
+			} else {
+				json_object_set_new(seen, line, json_true());
+				json_array_append_new(list,
+				    json_stringn(line, len));
+			}
+		}
+		free(line);
+	}
+	return (ok);
+}
+
+/*
+ * List field name (a textarea, one entry per line, or a JSON array of
+ * entries) as a JSON array text, malloc()ed (the caller's).  NULL when
+ * the field is absent (that list stays as it is) or has a problem
+ * (noted for the 422).
+ */
+static char *
+words_field(struct rq *rq, const char *name)
+{
+	json_t		*list, *seen;
+	char		*out;
+	size_t		 i, n;
+	int		 ok;
+
+	if ((n = form_count(&rq->body, name)) == 0)
+		return (NULL);
+	list = json_array();
+	seen = json_object();
+	ok = 1;
+	for (i = 0; ok && i < n; i++)
+		ok = words_split(rq, name, form_get_nth(&rq->body, name, i),
+		    list, seen);
+	out = ok ? json_dumps(list, JSON_COMPACT) : NULL;
+	json_decref(list);
+	json_decref(seen);
+	return (out);
+}
+
+static int
+words_set_prepare(struct rq *rq)
+{
+	char	*block, *allow;
+
+	block = words_field(rq, "block");
+	allow = words_field(rq, "allow");
+	if (rq_has_errors(rq)) {
+		free(block);
+		free(allow);
+		return (rq_reply_invalid(rq));
+	}
+	rq_param_int(rq, rq->me.id);
+	if (block != NULL)
+		rq_param_own(rq, block);
+	else
+		rq_param_null(rq);
+	if (allow != NULL)
+		rq_param_own(rq, allow);
+	else
+		rq_param_null(rq);
+	return (RQ_NEXT);
+}
+
+static int
+words_set_respond(struct rq *rq)
+{
+	if (!rq->json) {
+		reply_redirect(rq, "/mod/words");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
+}

@@ -1,0 +1,95 @@
+-- Statements of mod.c (API.md "Discussion board", /mod/*).  The rules
+-- are in the functions of migrations/0006_moderation.sql.
+
+-- name: mod_queue
+-- $1 language, $2 view: 'hidden' lists the hidden posts, anything else
+-- the posts that need review (held, or with open flags), oldest first
+-- (by when they entered the queue), 100 at a time with the total.
+-- Each branch has a constant predicate, so each uses its partial index
+-- (posts_review of 0005, posts_hidden of 0006); the other one is cut by
+-- a one-time filter.
+WITH l AS (
+	SELECT $1::text = 'en' AS en, $2::text = 'hidden' AS hidden
+), q AS (
+	SELECT p.id, CASE WHEN p.status = 'pending'
+	    THEN coalesce(p.edited_at, p.created_at)
+	    ELSE coalesce((SELECT min(f.created_at) FROM post_flags f
+		WHERE f.post_id = p.id AND f.resolved_at IS NULL),
+		p.created_at) END AS queued_at
+	FROM posts p
+	WHERE NOT (SELECT hidden FROM l) AND (p.status = 'pending' OR
+	    (p.flag_count > 0 AND p.status <> 'deleted'))
+	UNION ALL
+	SELECT p.id, p.created_at
+	FROM posts p
+	WHERE (SELECT hidden FROM l) AND p.status = 'hidden'
+), page AS (
+	SELECT * FROM q ORDER BY queued_at, id LIMIT 100
+), n AS (
+	SELECT count(*) AS n FROM q
+)
+SELECT json_build_object(
+    'view', CASE WHEN l.hidden THEN 'hidden' ELSE 'review' END,
+    'count', (SELECT n FROM n), 'more', (SELECT n FROM n) > 100,
+    'items', coalesce((SELECT json_agg(json_build_object(
+	'post', json_build_object('id', p.id, 'number', p.number,
+	    'author', user_brief(a), 'body_html', p.body_html,
+	    'created_at', rfc3339(p.created_at),
+	    'edited_at', rfc3339(p.edited_at),
+	    'url', '/t/' || t.id || '#post-' || p.number,
+	    'status', p.status, 'mod_reason', p.mod_reason,
+	    'flag_count', p.flag_count),
+	'topic', json_build_object('id', t.id, 'title', t.title,
+	    'url', '/t/' || t.id, 'status', t.status, 'locked', t.locked,
+	    'category', json_build_object('slug', c.slug,
+		'url', '/c/' || c.slug,
+		'name', CASE WHEN l.en THEN c.name_en ELSE c.name_zh END)),
+	-- Why it is here: why it was held, open flags, or hidden by staff.
+	'reasons', ARRAY(SELECT r FROM unnest(
+	    CASE WHEN p.status = 'pending' THEN p.held_reasons
+		ELSE '{}' END ||
+	    CASE WHEN p.flag_count > 0 THEN '{flags}'::text[]
+		WHEN p.status = 'hidden' THEN '{staff}'::text[]
+		ELSE '{}' END) WITH ORDINALITY x (r, n)
+	    GROUP BY r ORDER BY min(n)),
+	'words', sensitive_matches(p.body),
+	'flags', coalesce((SELECT json_agg(json_build_object(
+	    'reason', f.reason, 'note', f.note, 'user', user_brief(u),
+	    'created_at', rfc3339(f.created_at)) ORDER BY f.created_at)
+	    FROM post_flags f JOIN users u ON u.id = f.user_id
+	    WHERE f.post_id = p.id AND f.resolved_at IS NULL), '[]'),
+	'status', p.status,
+	'queued_at', rfc3339(q.queued_at),
+	'actions', json_build_object(
+	    'approve', p.status IN ('pending', 'hidden') OR
+		(p.status = 'published' AND p.flag_count > 0),
+	    'reject', p.status = 'pending',
+	    'hide', p.status IN ('published', 'hidden'),
+	    'unhide', p.status = 'hidden',
+	    'delete', true))
+	ORDER BY q.queued_at, q.id)
+	FROM page q
+	JOIN posts p ON p.id = q.id
+	JOIN topics t ON t.id = p.topic_id
+	JOIN categories c ON c.id = t.category_id
+	JOIN users a ON a.id = p.author_id), '[]'))
+FROM l
+
+-- name: mod_post
+-- $1 staff user id, $2 post id, $3 action, $4 reason or NULL.
+SELECT mod_post_action($1::bigint, $2::bigint, $3::text, $4::text)
+
+-- name: mod_topic
+-- $1 staff user id, $2 topic id, $3 action, $4 category slug or NULL,
+-- $5 seconds or NULL, $6 reason or NULL.
+SELECT mod_topic_action($1::bigint, $2::bigint, $3::text, $4::text,
+    $5::integer, $6::text)
+
+-- name: mod_words
+-- The sensitive-word lists.
+SELECT mod_words_json()
+
+-- name: mod_words_set
+-- $1 staff user id, $2 and $3 JSON arrays of block and allow phrases
+-- (NULL keeps that list).
+SELECT mod_words_set($1::bigint, $2::jsonb, $3::jsonb)
