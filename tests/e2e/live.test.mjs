@@ -3,25 +3,17 @@
 // topics and edits, exactly once whichever of the two workers holds it,
 // and only what its user may see; malformed input never hurts the
 // server; a dropped LISTEN connection comes back by itself.
-//
-// Posts are written over HTTP when the board routes exist, else through
-// the same SQL functions those routes call (board_reply & co.).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
-import { BASE, DB, ROOT, get, sql, login, newUser, postAs, serverLog,
+import { BASE, DB, get, sql, login, newUser, postAs, serverLog,
     startServer } from "./lib.mjs";
 
 const WS_URL = BASE.replace(/^http/, "ws") + "/live";
-const routes = readFileSync(`${ROOT}/conf/routes.conf`, "utf8");
-const HTTP_REPLY = /\^\/t\/\[0-9\]\{1,18\}\/posts\$/.test(routes);
-const HTTP_TOPIC = /route\s+\/topics\s/.test(routes);
-const HTTP_EDIT = /\^\/posts\/\[0-9\]\{1,18\}\$/.test(routes);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
 // A socket that records every message; who: a logged-in user or null.
 async function openLive(who = null, headers = {}, url = WS_URL) {
@@ -63,40 +55,23 @@ async function subscribe(live, target) {
 	    m.target === target, 3000);
 }
 
-const uid = (who) => sql(`SELECT id FROM users WHERE username = ` +
-    q(who.user?.username ?? who.username));
-
 async function newTopic(who, category, title = "实时更新测试 live") {
-	if (HTTP_TOPIC) {
-		const r = await postAs(who, "/topics", { body: { category,
-		    title, body: "第一帖 first post" } });
-		assert.equal(r.status, 201, r.text);
-		return r.data.topic.id;
-	}
-	return Number(sql(`SELECT board_topic_create(${uid(who)}, ` +
-	    `${q(category)}, ${q(title)}, '', 'first', '<p>first</p>', '', ` +
-	    `'{}') -> 'topic' ->> 'id'`));
+	const r = await postAs(who, "/topics", { body: { category, title,
+	    body: "第一帖 first post" } });
+	assert.equal(r.status, 201, r.text);
+	return r.data.topic.id;
 }
 
-// A reply: { id, status }.
+// A reply: { id, number, status, ... }.
 async function reply(who, topic, body = "回复 a reply") {
-	if (HTTP_REPLY) {
-		const r = await postAs(who, `/t/${topic}/posts`, { body: { body } });
-		assert.equal(r.status, 201, r.text);
-		return r.data.post;
-	}
-	return JSON.parse(sql(`SELECT board_reply(${uid(who)}, ${topic}, ` +
-	    `${q(body)}, ${q(`<p>${body}</p>`)}, '', NULL, '{}') -> 'post'`));
+	const r = await postAs(who, `/t/${topic}/posts`, { body: { body } });
+	assert.equal(r.status, 201, r.text);
+	return r.data.post;
 }
 
 async function edit(who, post, body) {
-	if (HTTP_EDIT) {
-		const r = await postAs(who, `/posts/${post}`, { body: { body } });
-		assert.equal(r.status, 200, r.text);
-		return;
-	}
-	sql(`SELECT board_post_edit(${uid(who)}, ${post}, ${q(body)}, ` +
-	    `${q(`<p>${body}</p>`)}, '', '{}')`);
+	const r = await postAs(who, `/posts/${post}`, { body: { body } });
+	assert.equal(r.status, 200, r.text);
 }
 
 const events = (live, post) => live.msgs.filter((m) =>
@@ -217,9 +192,9 @@ test("a held post makes no event; its approval does", async () => {
 	await sleep(500);
 	assert.equal(events(live, p.id).length, 0, "nothing while held");
 
-	sql(`UPDATE posts SET status = 'published', held_reasons = '{}' ` +
-	    `WHERE id = ${p.id}`);
-	sql(`SELECT board_post_published(${p.id}, '{}')`);
+	const r = await postAs(staff, `/mod/posts/${p.id}`, { body: {
+	    action: "approve", reason: "ok" } });
+	assert.equal(r.status, 200, r.text);
 	const m = await waitFor(live, (x) => x.post_id === p.id);
 	assert.deepEqual(m, { type: "post", topic_id: topic, post_id: p.id });
 	live.ws.close();
