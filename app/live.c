@@ -64,6 +64,7 @@
 					   alive past websocket_timeout */
 #define LIVE_RETRY_MIN_MS	500
 #define LIVE_RETRY_MAX_MS	30000
+#define LIVE_CONNECT_MS		20000	/* connect + LISTEN, at most */
 #define LIVE_MSG_MAX		160
 
 /* The LISTEN connection's states. */
@@ -99,6 +100,7 @@ struct live_listener {
 	PGconn			*db;
 	int			 fd;		/* registered with epoll */
 	int			 state;
+	u_int64_t		 since;		/* connecting began (ms) */
 	u_int64_t		 retry_ms;	/* next back-off */
 };
 
@@ -517,6 +519,9 @@ live_start(void)
 /*
  * Start a non-blocking connect.  Keepalives notice a database that
  * vanished without closing the socket (over TCP; a unix socket closes).
+ * libpq resolves a host name before it returns, blocking this worker
+ * for that long: production should name the database by address or
+ * unix socket, as the pool's connections want anyway.
  */
 static void
 live_connect(void)
@@ -541,6 +546,7 @@ live_connect(void)
 	}
 	PQsetNoticeProcessor(live_l.db, live_notice, NULL);
 	live_l.state = LIVE_CONNECTING;
+	live_l.since = kore_time_ms();
 	live_wait(EPOLLOUT);	/* as if PQconnectPoll said WRITING */
 }
 
@@ -697,13 +703,20 @@ live_retry(void *arg, u_int64_t now)
 }
 
 /*
- * Kore closes a WebSocket after websocket_timeout without traffic; a
- * ping makes every standard client answer with a pong, which counts.
+ * Every 30 s.  Kore closes a WebSocket after websocket_timeout without
+ * traffic; a ping makes every standard client answer with a pong, which
+ * counts.  And PQconnectPoll has no timeout of its own: a database that
+ * never answers would leave the connection half-open for ever.
  */
 static void
 live_ping(void *arg, u_int64_t now)
 {
 	struct live_sock	*s;
+
+	if ((live_l.state == LIVE_CONNECTING ||
+	    live_l.state == LIVE_LISTENING) &&
+	    now - live_l.since > LIVE_CONNECT_MS)
+		live_drop("no answer from the database");
 
 	TAILQ_FOREACH(s, &live_socks, link)
 		kore_websocket_send(s->c, WEBSOCKET_OP_PING, NULL, 0);

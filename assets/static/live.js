@@ -219,7 +219,10 @@
 			return added;
 		}
 
-		/* An edited post we show: fetch from just before it, swap it. */
+		/*
+		 * An edited post we show (edits, and staff hiding, restoring
+		 * or deleting it): fetch from just before it and swap it.
+		 */
 		function replace(postId) {
 			var old = section.querySelector("article.post[data-id=\"" +
 			    postId + "\"]");
@@ -231,10 +234,17 @@
 			if (isNaN(n) || n < 1)
 				return;
 			fetchPage(n - 1, function (doc) {
-				var fresh = doc && doc.getElementById(old.id);
-				if (fresh && old.parentNode)
+				var fresh;
+
+				if (doc === null || !old.parentNode)
+					return;
+				/* Not there any more: deleted by staff. */
+				fresh = doc.getElementById(old.id);
+				if (fresh)
 					old.parentNode.replaceChild(
 					    document.importNode(fresh, true), old);
+				else
+					old.parentNode.removeChild(old);
 			});
 		}
 

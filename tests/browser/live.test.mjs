@@ -65,6 +65,32 @@ test("a reader sees a new reply within a second, once", T, async () => {
 	await context.close();
 });
 
+test("an edited post shows its new text; a deleted one goes", T,
+    async () => {
+	const { context, page: pg, problems } = await watch(browser,
+	    { width: 375, height: 812 });
+	const topic = await newTopic("编辑与删除 edit and delete");
+	const a = await reply(topic, "原文 before");
+	const b = await reply(topic, "要删除的 to delete");
+	const ready = subscribed(pg);
+	await pg.goto(`${BASE}/t/${topic}`);
+	await ready;
+	let r = await postAs(staff, `/posts/${a.id}`,
+	    { body: { body: "修改后 after" } });
+	assert.equal(r.status, 200, r.text);
+	await pg.waitForFunction((id) => /修改后/.test(
+	    document.getElementById(id).textContent), `post-${a.number}`,
+	    { timeout: 1000 });
+	r = await postAs(staff, `/mod/posts/${b.id}`,
+	    { body: { action: "delete", reason: "test" } });
+	assert.equal(r.status, 200, r.text);
+	await pg.waitForSelector(`#post-${b.number}`,
+	    { state: "detached", timeout: 1000 });
+	assert.deepEqual(await numbers(pg), [1, 2]);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
 test("after a dropped socket the reader catches up on what was missed",
     T, async () => {
 	const { context, page: pg, problems } = await watch(browser,
