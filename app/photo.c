@@ -27,6 +27,7 @@ int	page_project_photo(struct http_request *);
 int	page_project_photo_delete(struct http_request *);
 int	page_project_cover(struct http_request *);
 int	page_media(struct http_request *);
+int	page_uploads(struct http_request *);
 
 /* The upload's bytes (borrowed from rq->body) and what img.c made. */
 struct photo_job {
@@ -59,6 +60,8 @@ static struct media_entry *media_slot(const char *, int *);
 static void	media_keep(struct media_entry *, const char *, const void *,
 		    size_t);
 static int	upload_prepare(struct rq *);
+static int	board_upload_prepare(struct rq *);
+static void	upload_store_params(struct rq *, struct img_result *);
 static int	upload_respond(struct rq *);
 static int	upload_check(struct rq *);
 static int	upload_refuse(struct rq *, enum img_error);
@@ -75,6 +78,11 @@ static const struct page upload_post = {
 	.name = "photo_upload", .access = ACCESS_USER, .flags = PAGE_WRITE,
 	.stmt = "project_photo_check", .prepare = upload_prepare,
 	.respond = upload_respond,
+};
+static const struct page board_upload_post = {
+	.name = "board_upload", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE, .stmt = "upload_allowed",
+	.prepare = board_upload_prepare, .respond = upload_respond,
 };
 static const struct page update_post = {
 	.name = "photo_update", .access = ACCESS_USER, .flags = PAGE_WRITE,
@@ -100,6 +108,13 @@ int
 page_project_photos(struct http_request *req)
 {
 	return (rq_run(req, &upload_post));
+}
+
+/* POST /uploads: a photo for a post (API.md "Discussion board"). */
+int
+page_uploads(struct http_request *req)
+{
+	return (rq_run(req, &board_upload_post));
 }
 
 int
@@ -173,6 +188,49 @@ upload_refuse(struct rq *rq, enum img_error err)
 }
 
 /* First: may this user add photos here?  (No parsing for strangers.) */
+/*
+ * The statement that stores what img.c made: a project photo, or a board
+ * upload.
+ */
+static void
+upload_store_params(struct rq *rq, struct img_result *r)
+{
+	const char	*caption;
+	int		 board;
+
+	board = rq->page == &board_upload_post;
+	rq_params_reset(rq);
+	if (!board)
+		rq_param_int(rq, rq_path_id(rq, "/projects/"));
+	rq_param_int(rq, rq->me.id);
+	rq_param_str(rq, r->thumb.sha256);
+	rq_param_str(rq, r->thumb.mime);
+	rq_param_int(rq, r->thumb.w);
+	rq_param_int(rq, r->thumb.h);
+	rq_param_bin(rq, r->thumb.data, r->thumb.len);
+	rq_param_str(rq, r->display.sha256);
+	rq_param_str(rq, r->display.mime);
+	rq_param_int(rq, r->display.w);
+	rq_param_int(rq, r->display.h);
+	rq_param_bin(rq, r->display.data, r->display.len);
+	rq_param_int(rq, r->w);
+	rq_param_int(rq, r->h);
+	if (board) {
+		(void)rq_use_stmt(rq, "upload_add");
+		return;
+	}
+	caption = rq_field(rq, "caption", NULL);
+	rq_param_str(rq, caption != NULL ? caption : "");
+	(void)rq_use_stmt(rq, "project_photo_add");
+}
+
+static int
+board_upload_prepare(struct rq *rq)
+{
+	(void)rq;
+	return (RQ_NEXT);
+}
+
 static int
 upload_prepare(struct rq *rq)
 {
@@ -220,7 +278,6 @@ upload_respond(struct rq *rq)
 {
 	struct photo_job	*job = rq->extra;
 	struct img_result	*r;
-	const char		*caption;
 
 	switch (rq->step) {
 	case 0:		/* allowed */
@@ -232,24 +289,7 @@ upload_respond(struct rq *rq)
 			return (RQ_RETRY);
 		if (job->err != IMG_OK)
 			return (upload_refuse(rq, job->err));
-		rq_params_reset(rq);
-		rq_param_int(rq, rq_path_id(rq, "/projects/"));
-		rq_param_int(rq, rq->me.id);
-		rq_param_str(rq, r->thumb.sha256);
-		rq_param_str(rq, r->thumb.mime);
-		rq_param_int(rq, r->thumb.w);
-		rq_param_int(rq, r->thumb.h);
-		rq_param_bin(rq, r->thumb.data, r->thumb.len);
-		rq_param_str(rq, r->display.sha256);
-		rq_param_str(rq, r->display.mime);
-		rq_param_int(rq, r->display.w);
-		rq_param_int(rq, r->display.h);
-		rq_param_bin(rq, r->display.data, r->display.len);
-		rq_param_int(rq, r->w);
-		rq_param_int(rq, r->h);
-		caption = rq_field(rq, "caption", NULL);
-		rq_param_str(rq, caption != NULL ? caption : "");
-		(void)rq_use_stmt(rq, "project_photo_add");
+		upload_store_params(rq, r);
 		rq->step = 2;
 		return (RQ_AGAIN);
 	default:
@@ -317,6 +357,10 @@ back_respond(struct rq *rq)
 {
 	char	url[80];
 
+	if (rq->page == &board_upload_post) {
+		reply_json_text(rq, 201, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
 	if (!rq->json) {
 		(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
 		    (long long)rq_path_id(rq, "/projects/"));

@@ -647,3 +647,60 @@ CREATE TRIGGER board_users_name_changed AFTER UPDATE OF display_name
 ON users FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM
     NEW.display_name)
 EXECUTE FUNCTION board_users_name_changed();
+
+-- ------------------------------------------------------------------
+-- Photos for posts (POST /uploads): the same pipeline as project photos
+-- (app/photo.c); the post quotes them as Markdown.  Board images are
+-- public: posts are read by anyone who may read the category, and the
+-- name is an unguessable content hash.
+CREATE TABLE board_uploads (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id		bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	thumb_id	bigint NOT NULL REFERENCES media (id),
+	display_id	bigint NOT NULL REFERENCES media (id),
+	width		integer NOT NULL,
+	height		integer NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX board_uploads_user ON board_uploads (user_id, created_at);
+
+CREATE OR REPLACE FUNCTION media_public_refresh(mid bigint) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE media m SET public = EXISTS (SELECT 1 FROM project_photos ph
+	    JOIN projects p ON p.id = ph.project_id
+	    WHERE (ph.thumb_id = mid OR ph.display_id = mid)
+	    AND p.status = 'published') OR EXISTS (SELECT 1 FROM board_uploads b
+	    WHERE b.thumb_id = mid OR b.display_id = mid)
+	WHERE m.id = mid;
+$$;
+
+-- 60 uploads an hour per user at most: 429 with the seconds to wait.
+CREATE FUNCTION board_upload_add(uid bigint,
+    t_sha text, t_mime text, t_w integer, t_h integer, t_bytes bytea,
+    d_sha text, d_mime text, d_w integer, d_h integer, d_bytes bytea,
+    p_w integer, p_h integer) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	b	board_uploads;
+	wait	integer;
+	turl	text;
+	durl	text;
+BEGIN
+	wait := rate_hit('upload:' || uid, 3600, 60);
+	IF wait > 0 THEN
+		RAISE EXCEPTION USING ERRCODE = 'MS429',
+		    MESSAGE = 'errors.rate_limited', DETAIL = wait::text;
+	END IF;
+	INSERT INTO board_uploads (user_id, thumb_id, display_id, width,
+	    height)
+	VALUES (uid, media_put(t_sha, t_mime, t_w, t_h, t_bytes),
+	    media_put(d_sha, d_mime, d_w, d_h, d_bytes), p_w, p_h)
+	RETURNING * INTO b;
+	PERFORM media_public_refresh(b.thumb_id);
+	PERFORM media_public_refresh(b.display_id);
+	SELECT media_url(m) INTO turl FROM media m WHERE m.id = b.thumb_id;
+	SELECT media_url(m) INTO durl FROM media m WHERE m.id = b.display_id;
+	RETURN json_build_object('upload', json_build_object('id', b.id,
+	    'url', durl, 'thumb_url', turl, 'width', d_w, 'height', d_h,
+	    'markdown', '![](' || durl || ')'));
+END $$;

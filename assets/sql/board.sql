@@ -255,3 +255,12 @@ SELECT board_post_flag($1, $2, $3, $4)
 -- name: topic_solve
 -- $1 user, $2 topic, $3 post or NULL.
 SELECT board_topic_solve($1, $2, $3)
+
+-- name: upload_allowed
+-- POST /uploads: the guard has checked the account; nothing else to ask
+-- before decoding (the rate limit is counted when storing).
+SELECT '{}'
+
+-- name: upload_add
+SELECT board_upload_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+    $13)

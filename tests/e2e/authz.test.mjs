@@ -100,6 +100,7 @@ const MATRIX = [
 	    null, { ...user(404), staff: 200, admin: 200 }],
 	["^/posts/[0-9]{1,18}/flag$", "POST", "/posts/:post/flag", {},
 	    verified(422)],
+	["/uploads", "POST", "/uploads", {}, verified(422)],
 	// Moderation (app/mod.c): staff only; a missing post or topic, 404.
 	["/mod/queue", "GET", "/mod/queue", null, staff(200)],
 	["^/mod/posts/[0-9]{1,18}$", "POST", "/mod/posts/999999999",

@@ -469,3 +469,33 @@ test("slow mode spaces one user's replies in a topic", async () => {
 	assert.equal((await postAs(fresh, `${t.url}/posts`, { body: {
 	    body: "别人不受影响" } })).status, 201);
 });
+
+test("photos for posts: POST /uploads gives a Markdown snippet", async () => {
+	const { readFileSync } = await import("node:fs");
+	const dir = `${process.env.ROOT}/tests/fixtures/img`;
+	const send = (who, bytes, name = "p.jpg") => {
+		const form = new FormData();
+		form.append("photo", new Blob([bytes]), name);
+		return postAs(who, "/uploads", { multipart: form });
+	};
+	const r = await send(maker, readFileSync(`${dir}/exif-6.jpg`));
+	assert.equal(r.status, 201, r.text);
+	const u = r.data.upload;
+	assert.ok(Number.isInteger(u.id));
+	assert.match(u.url, /^\/media\/[0-9a-f]{64}\.jpg$/);
+	assert.match(u.thumb_url, /^\/media\/[0-9a-f]{64}\.jpg$/);
+	assert.equal(u.markdown, `![](${u.url})`);
+	const img = await fetch(process.env.BASE_URL + u.thumb_url);
+	assert.equal(img.status, 200);
+	assert.match(img.headers.get("cache-control"), /immutable/);
+	const t = await topic(maker, { title: "带图的帖子", body: `看图 ${u.markdown}` });
+	const page = await get(t.url);
+	assert.match(page.data.posts[0].body_html, new RegExp(`<img src="${u.url}"`));
+	const html = await send(maker, Buffer.from("<html><script>x</script>"));
+	assert.equal(html.status, 415);
+	const empty = await send(maker, Buffer.alloc(0));
+	assert.ok([415, 422].includes(empty.status), String(empty.status));
+	const anon = new FormData();
+	anon.append("photo", new Blob([readFileSync(`${dir}/rgb.jpg`)]), "a.jpg");
+	assert.equal((await post("/uploads", { multipart: anon })).status, 401);
+});
