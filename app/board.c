@@ -18,10 +18,33 @@
 
 #include "app.h"
 #include "i18n.h"
+#include "jparse.h"
 
 #define BOARD_TITLE_MIN		3
 #define BOARD_TITLE_MAX		200
 #define BOARD_NOTE_MAX		500
+
+/*
+ * The posts of topic pages as most readers see them, rendered once per
+ * topic version, page and language and kept in each worker (DESIGN.md
+ * section 11).  The statement is told the version held and then does
+ * not build the posts; any change to what the page shows bumps the
+ * version in the same transaction (board_touch), so a reader never gets
+ * an older page after their own write, whichever worker answers.
+ * Direct-mapped; a collision renders again.
+ */
+#define POSTS_SLOTS		2048
+
+struct posts_entry {
+	int64_t		 topic;
+	int64_t		 after;		/* ?cursor, -1 when absent */
+	int64_t		 before;	/* ?before, -1 when absent */
+	int		 locale;
+	int64_t		 version;
+	char		*html;		/* malloc()ed; the cache's */
+};
+
+static struct posts_entry	posts_cache[POSTS_SLOTS];
 
 int	page_board(struct http_request *);
 int	page_category(struct http_request *);
@@ -46,6 +69,10 @@ static int	cursor_int(struct rq *, const char *);
 static int	board_prepare(struct rq *);
 static int	category_prepare(struct rq *);
 static int	topic_prepare(struct rq *);
+static int	topic_respond(struct rq *);
+static struct posts_entry *posts_slot(struct rq *, int, int *);
+static int	flag_form_respond(struct rq *);
+static int	solve_form_respond(struct rq *);
 static int	topic_new_respond(struct rq *);
 static int	topic_create_prepare(struct rq *);
 static int	created_respond(struct rq *);
@@ -70,7 +97,17 @@ static const struct page category_page = {
 };
 static const struct page topic_page = {
 	.name = "topic", .access = ACCESS_ANYONE, .stmt = "topic_page",
-	.tmpl = "topic", .prepare = topic_prepare,
+	.tmpl = "topic", .prepare = topic_prepare, .respond = topic_respond,
+};
+static const struct page flag_form_page = {
+	.name = "post_flag_form", .access = ACCESS_VERIFIED,
+	.flags = PAGE_NO_STMT, .tmpl = "post_flag",
+	.respond = flag_form_respond,
+};
+static const struct page solve_form_page = {
+	.name = "topic_solve_form", .access = ACCESS_USER,
+	.flags = PAGE_NO_STMT, .tmpl = "topic_solve",
+	.respond = solve_form_respond,
 };
 static const struct page topic_new_page = {
 	.name = "topic_new", .access = ACCESS_VERIFIED, .flags = PAGE_NO_STMT,
@@ -166,15 +203,20 @@ page_post_revisions(struct http_request *req)
 	return (rq_run(req, &revisions_page));
 }
 
+/* GET: a form for browsers without the page's script; POST: the flag. */
 int
 page_post_flag(struct http_request *req)
 {
+	if (req->method == HTTP_METHOD_GET)
+		return (rq_run(req, &flag_form_page));
 	return (rq_run(req, &flag_post));
 }
 
 int
 page_topic_solve(struct http_request *req)
 {
+	if (req->method == HTTP_METHOD_GET)
+		return (rq_run(req, &solve_form_page));
 	return (rq_run(req, &solve_post));
 }
 
@@ -258,17 +300,158 @@ bad:
 	return (RQ_DONE);
 }
 
+/*
+ * The cache slot of this topic page in language loc; *hit when it holds
+ * this page (at some version).
+ */
+static struct posts_entry *
+posts_slot(struct rq *rq, int loc, int *hit)
+{
+	struct posts_entry	*e;
+	const char		*v;
+	int64_t			 id, after, before;
+	u_int64_t		 h;
+
+	id = rq_path_id(rq, "/t/");
+	after = (v = rq_query(rq, "cursor")) != NULL && *v != '\0' ?
+	    strtoll(v, NULL, 10) : -1;
+	before = (v = rq_query(rq, "before")) != NULL && *v != '\0' ?
+	    strtoll(v, NULL, 10) : -1;
+	h = (u_int64_t)id * 1000003ULL ^ (u_int64_t)(after + 2) * 8191ULL ^
+	    (u_int64_t)(before + 2) * 131ULL ^ (u_int64_t)loc;
+	e = &posts_cache[h % POSTS_SLOTS];
+	*hit = e->html != NULL && e->topic == id && e->after == after &&
+	    e->before == before && e->locale == loc;
+	if (!*hit) {
+		e->topic = id;
+		e->after = after;
+		e->before = before;
+		e->locale = loc;
+		e->version = -1;
+	}
+	return (e);
+}
+
 /* GET /t/{id}?cursor=<number> (after it) or ?before=<number>. */
 static int
 topic_prepare(struct rq *rq)
 {
+	struct posts_entry	*e;
+	int			 hit;
+
 	lang_params(rq);
 	rq_param_int(rq, rq_path_id(rq, "/t/"));
 	if (!cursor_int(rq, "cursor") || !cursor_int(rq, "before")) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
+	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+	if (!rq->json && rq->step == 0 && hit)
+		rq_param_int(rq, e->version);
+	else
+		rq_param_null(rq);
 	return (RQ_NEXT);
+}
+
+/*
+ * JSON clients get the document as is.  Browsers get the posts this
+ * worker rendered when the statement found the version current
+ * ("cached"), else they are rendered (and kept when they are what
+ * everybody sees).
+ */
+static int
+topic_respond(struct rq *rq)
+{
+	struct posts_entry	*e;
+	struct buf		 out;
+	json_t			*doc;
+	int64_t			 version;
+	int			 hit, cached, plain;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+	version = json_integer_value(json_object_get(json_object_get(doc,
+	    "topic"), "version"));
+	cached = json_is_true(json_object_get(doc, "cached"));
+	plain = json_is_true(json_object_get(doc, "plain"));
+
+	if (cached && (!hit || e->version != version)) {
+		/* The slot changed hands meanwhile: ask for the posts. */
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+	}
+	if (!cached) {
+		buf_init(&out);
+		if (!render_html(rq, "topic_posts", doc, &out)) {
+			buf_free(&out);
+			json_decref(doc);
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
+		}
+		if (plain) {
+			free(e->html);
+			e->html = buf_release(&out, NULL);
+			e->version = version;
+			json_object_set_new(doc, "posts_html",
+			    json_string_nocheck(e->html));
+		} else {
+			json_object_set_new(doc, "posts_html",
+			    json_string_nocheck(out.data ? out.data : ""));
+			buf_free(&out);
+		}
+	} else {
+		json_object_set_new(doc, "posts_html",
+		    json_string_nocheck(e->html));
+	}
+	(void)reply_page(rq, 200, "topic", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* GET /posts/{id}/flag */
+static int
+flag_form_respond(struct rq *rq)
+{
+	json_t	*doc;
+
+	doc = json_pack("{s:{s:s}}", "form", "reason", "spam");
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, "post_flag", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* GET /t/{id}/solve?post_id= */
+static int
+solve_form_respond(struct rq *rq)
+{
+	const char	*pid;
+	json_t		*doc;
+
+	pid = rq_query(rq, "post_id");
+	doc = json_pack("{s:{s:s}}", "form", "post_id", pid ? pid : "");
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, "topic_solve", doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /* ------------------------------------------------------------------ */

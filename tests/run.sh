@@ -13,7 +13,7 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-ART="$ROOT/tests/artifacts"
+ART="${TEST_ARTIFACTS:-$ROOT/tests/artifacts}"
 mkdir -p "$ART"
 PASSED=0
 FAILED=0

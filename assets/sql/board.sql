@@ -95,14 +95,22 @@ FROM c
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 topic
 -- id, $5 cursor: the post number after which to start (NULL: from the
 -- first), $6 the post number before which to end (NULL: none; then 20
--- posts before it, still shown oldest first).  Keyset on (topic_id,
--- number), so page 1000 costs what page 1 costs.  Records how far the
--- viewer has read.
+-- posts before it, still shown oldest first), $7 the topic version whose
+-- posts this worker has rendered for this page (NULL: none, and always
+-- for the API).  Keyset on (topic_id, number), so page 1000 costs what
+-- page 1 costs.  When the viewer sees exactly what everybody sees
+-- ("plain": not staff, nothing of theirs held or hidden here) and the
+-- version matches, the posts are not built at all ("cached").  Records
+-- how far the viewer has read.
 WITH t AS (
 	SELECT t.*, c.slug, c.solvable, v.id AS vid, v.role AS vrole, v.me,
 	    is_staff_role(v.role) AS vstaff,
 	    CASE WHEN coalesce($2::text, v.me ->> 'locale', $3::text) = 'en'
-	    THEN c.name_en ELSE c.name_zh END AS cname
+	    THEN c.name_en ELSE c.name_zh END AS cname,
+	    NOT coalesce(is_staff_role(v.role), false) AND NOT EXISTS (
+	        SELECT 1 FROM posts o WHERE o.topic_id = t.id
+	        AND o.author_id = v.id
+	        AND o.status IN ('pending', 'rejected', 'hidden')) AS plain
 	FROM topics t JOIN categories c ON c.id = t.category_id
 	LEFT JOIN LATERAL viewer($1::text) v ON true
 	WHERE t.id = $4::bigint AND category_readable(c, v.role)
@@ -154,7 +162,11 @@ SELECT json_build_object(
 	    AND t.status = 'published',
 	'can_solve', t.solvable AND (t.author_id = t.vid OR t.vstaff),
 	'staff', coalesce(t.vstaff, false)),
-    'posts', coalesce((SELECT json_agg(json_build_object('id', p.id,
+    'plain', t.plain,
+    'cached', t.plain AND t.version = $7::bigint,
+    'last_number', (SELECT max(number) FROM shown),
+    'posts', CASE WHEN t.plain AND t.version = $7::bigint THEN NULL
+	ELSE coalesce((SELECT json_agg(json_build_object('id', p.id,
 	'number', p.number, 'url', '/t/' || t.id || '#post-' || p.number,
 	'author', user_brief(u),
 	'body_html', CASE WHEN p.status = 'hidden' AND NOT t.vstaff
@@ -178,9 +190,11 @@ SELECT json_build_object(
 	    AND p.created_at > now() - make_interval(mins =>
 	    setting_int('board_edit_window_minutes', 60)))),
 	'can_solve', t.solvable AND p.number > 1 AND p.status = 'published'
-	    AND (t.author_id = t.vid OR coalesce(t.vstaff, false)))
+	    AND (t.author_id = t.vid OR coalesce(t.vstaff, false)),
+	'answer', t.solvable AND p.number > 1 AND p.status = 'published',
+	'topic_id', t.id)
 	ORDER BY p.number)
-	FROM shown p JOIN users u ON u.id = p.author_id), '[]'),
+	FROM shown p JOIN users u ON u.id = p.author_id), '[]') END,
     -- Forward: more after when a 21st post was found.  Backward: the
     -- page ends before a post that exists, so there is more after it.
     'next_cursor', CASE WHEN $6::integer IS NOT NULL OR

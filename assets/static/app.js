@@ -160,10 +160,67 @@
 		});
 	}
 
+	/*
+	 * Topic pages: the posts are the same HTML for every reader (the
+	 * server keeps them per topic version), so the reader's own actions
+	 * are revealed here from section#posts: data-me (the reader's id),
+	 * data-staff, data-asker (the author of a solvable topic) and
+	 * data-reply (the reader may reply).  Run again on "posts:changed",
+	 * which live.js sends after adding or replacing posts.
+	 */
+	function postActions() {
+		var sec = document.getElementById("posts");
+		var me, staff, asker, reply, bars, i;
+
+		if (!sec)
+			return;
+		me = sec.getAttribute("data-me") || "";
+		staff = sec.getAttribute("data-staff") === "1";
+		asker = sec.getAttribute("data-asker") || "";
+		reply = sec.getAttribute("data-reply") === "1";
+		bars = sec.querySelectorAll(".post-actions");
+		for (i = 0; i < bars.length; i++) {
+			var own = me !== "" &&
+			    bars[i].getAttribute("data-author") === me;
+			show(bars[i], ".need-reply", reply);
+			show(bars[i], ".own-only", own || staff);
+			show(bars[i], ".others-only", me !== "" && !own);
+			show(bars[i], ".asker-only", staff ||
+			    (me !== "" && asker === me));
+		}
+	}
+
+	function show(bar, sel, on) {
+		var el = bar.querySelector(sel);
+		if (el)
+			el.hidden = !on;
+	}
+
+	/* "Reply" under a post: the reply box answers that post. */
+	function replyLinks() {
+		document.addEventListener("click", function (ev) {
+			var a = ev.target.closest ?
+			    ev.target.closest("a[data-reply-to]") : null;
+			var to = document.getElementById("reply_to");
+			var box = document.getElementById("body");
+			if (!a || !to)
+				return;
+			to.value = a.getAttribute("data-reply-to");
+			if (box)
+				box.focus();
+		});
+	}
+
 	function start() {
 		localTimes();
 		livePreview();
 		uploads();
+		postActions();
+		replyLinks();
+		document.addEventListener("posts:changed", function () {
+			postActions();
+			localTimes();
+		});
 	}
 
 	if (document.readyState === "loading")

@@ -195,6 +195,19 @@
 			});
 		}
 
+		/* app.js reveals the reader's actions on new posts. */
+		function changed() {
+			var ev;
+
+			try {
+				ev = new CustomEvent("posts:changed");
+			} catch (e) {
+				ev = document.createEvent("Event");
+				ev.initEvent("posts:changed", false, false);
+			}
+			document.dispatchEvent(ev);
+		}
+
 		/* New articles go after the last one we have. */
 		function append(doc) {
 			var posts = doc.querySelectorAll("article.post[id]");
@@ -216,6 +229,7 @@
 					max = n;
 			}
 			section.setAttribute("data-last", String(max));
+			changed();
 			return added;
 		}
 
@@ -245,6 +259,7 @@
 					    document.importNode(fresh, true), old);
 				else
 					old.parentNode.removeChild(old);
+				changed();
 			});
 		}
 

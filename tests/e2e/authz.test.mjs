@@ -101,6 +101,10 @@ const MATRIX = [
 	["^/posts/[0-9]{1,18}/flag$", "POST", "/posts/:post/flag", {},
 	    verified(422)],
 	["/uploads", "POST", "/uploads", {}, verified(422)],
+	["^/posts/[0-9]{1,18}/flag$", "GET", "/posts/:post/flag", null,
+	    verified(200)],
+	["^/t/[0-9]{1,18}/solve$", "GET", "/t/:topic/solve?post_id=1", null,
+	    user(200)],
 	// Moderation (app/mod.c): staff only; a missing post or topic, 404.
 	["/mod/queue", "GET", "/mod/queue", null, staff(200)],
 	["^/mod/posts/[0-9]{1,18}$", "POST", "/mod/posts/999999999",

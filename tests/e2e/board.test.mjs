@@ -499,3 +499,62 @@ test("photos for posts: POST /uploads gives a Markdown snippet", async () => {
 	anon.append("photo", new Blob([readFileSync(`${dir}/rgb.jpg`)]), "a.jpg");
 	assert.equal((await post("/uploads", { multipart: anon })).status, 401);
 });
+
+test("kept topic pages: fresh after every change, never another reader's",
+    async () => {
+	const t = await topic(maker, { title: "缓存的话题", body: "第一版内容" });
+	const pages = async (who, path = t.url) => {
+		const out = [];
+		for (let i = 0; i < 6; i++)
+			out.push((who ? await getAs(who, path, { json: false }) :
+			    await get(path, { json: false })).text);
+		return out;
+	};
+	await pages(null);
+	await pages(other);
+	const p = await reply(other, t, { body: "新的回复甲" });
+	for (const h of await pages(null))
+		assert.match(h, /新的回复甲/, "a new reply shows at once");
+	const first = (await get(t.url)).data.posts[0].id;
+	await postAs(maker, `/posts/${first}`, { body: { body: "第二版内容" } });
+	for (const h of await pages(other)) {
+		assert.match(h, /第二版内容/, "an edit shows at once");
+		assert.doesNotMatch(h, /第一版内容/);
+	}
+	for (const who of [maker, fresh, staff]) {
+		const f = await postAs(who, `/posts/${p.id}/flag`, { body: {
+		    reason: "spam" } });
+		assert.equal(f.status, 200, f.text);
+	}
+	for (const h of await pages(maker)) {
+		assert.doesNotMatch(h, /新的回复甲/, "a hidden post's text leaves");
+		assert.match(h, /此帖已被隐藏|This post is hidden/);
+	}
+	const own = await getAs(other, t.url, { json: false });
+	assert.match(own.text, /新的回复甲/, "its author still sees it");
+	setting("board_hold_first_posts", "1");
+	try {
+		const u = await newUser({ verified: true });
+		const held = await postAs(u, `${t.url}/posts`, { body: {
+		    body: "等待审核的回复" } });
+		assert.equal(held.data.post.status, "pending");
+		for (const h of await pages(fresh))
+			assert.doesNotMatch(h, /等待审核的回复/, "held: not for others");
+		const mine = await getAs(u, t.url, { json: false });
+		assert.match(mine.text, /等待审核的回复/);
+		assert.match(mine.text, /等待审核：|Awaiting approval/);
+		for (const h of await pages(null))
+			assert.doesNotMatch(h, /等待审核的回复/,
+			    "and the author's page was not kept for others");
+	} finally {
+		relaxed();
+	}
+	const en = await get(`${t.url}?lang=en`, { json: false });
+	assert.match(en.text, /This post is hidden/);
+	const anon = await get(t.url, { json: false });
+	assert.doesNotMatch(anon.text, /name="csrf" value="[^"]+"/,
+	    "no token in a page for nobody");
+	const j = await get(t.url);
+	assert.ok(Array.isArray(j.data.posts), "JSON is always whole");
+	assert.equal(j.data.posts.length, 2);
+});
