@@ -1,14 +1,35 @@
 /*
  * home.c: GET / — the home page: latest projects, topics and upcoming
  * events in one statement (home_page), the viewer resolved inside it.
+ *
+ * The lists are the same for every reader: each worker keeps them
+ * rendered per language under the listing versions they were made at
+ * (migrations/0004, 0005), and the statement leaves them out while those
+ * are current.
  */
 #include <sys/types.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "app.h"
+#include "i18n.h"
+#include "jparse.h"
 
 int	page_home(struct http_request *);
 
+struct home_lists {
+	char	 version[48];	/* "<projects>.<board>"; "" = none */
+	char	*html;		/* malloc()ed; the cache's */
+};
+
+/* One per language (render_locale_index). */
+static struct home_lists	home_lists[8];
+
 static int	home_prepare(struct rq *);
+static int	home_respond(struct rq *);
+static struct home_lists *home_slot(struct rq *);
 
 static const struct page home_page = {
 	.name = "home",
@@ -16,6 +37,7 @@ static const struct page home_page = {
 	.stmt = "home_page",
 	.tmpl = "home",
 	.prepare = home_prepare,
+	.respond = home_respond,
 };
 
 int
@@ -24,10 +46,77 @@ page_home(struct http_request *req)
 	return (rq_run(req, &home_page));
 }
 
+static struct home_lists *
+home_slot(struct rq *rq)
+{
+	int	loc;
+
+	loc = render_locale_index(rq->locale);
+	if (loc < 0 || loc >= (int)(sizeof(home_lists) /
+	    sizeof(home_lists[0])))
+		loc = 0;
+	return (&home_lists[loc]);
+}
+
 static int
 home_prepare(struct rq *rq)
 {
-	/* $1: the session hash, so drafts and likes can be the viewer's. */
+	struct home_lists	*h;
+	const char		*lang;
+
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	lang = rq_query(rq, "lang");
+	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
+	rq_param_str(rq, rq->locale);
+	h = home_slot(rq);
+	rq_param_str(rq, !rq->json && rq->step == 0 && h->version[0] ?
+	    h->version : NULL);
 	return (RQ_NEXT);
+}
+
+static int
+home_respond(struct rq *rq)
+{
+	struct home_lists	*h;
+	struct buf		 out;
+	json_t			*doc;
+	const char		*v;
+
+	if (rq->res_null || rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	h = home_slot(rq);
+	v = json_string_value(json_object_get(doc, "lists_version"));
+	if (json_is_null(json_object_get(doc, "projects"))) {
+		if (v == NULL || strcmp(v, h->version) || h->html == NULL) {
+			/* Another language's lists, or the slot moved on. */
+			json_decref(doc);
+			rq_params_reset(rq);
+			rq->step = 1;
+			return (home_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+			    RQ_DONE);
+		}
+	} else {
+		buf_init(&out);
+		if (!render_html(rq, "home_lists", doc, &out)) {
+			buf_free(&out);
+			json_decref(doc);
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
+		}
+		free(h->html);
+		h->html = buf_release(&out, NULL);
+		(void)snprintf(h->version, sizeof(h->version), "%s",
+		    v != NULL ? v : "");
+	}
+	json_object_set_new(doc, "lists_html", json_string_nocheck(h->html));
+	(void)reply_page(rq, 200, "home", doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }

@@ -171,6 +171,9 @@ bench_unprepared_prepare(struct rq *rq)
 {
 	rq->unprepared = 1;
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	rq_param_null(rq);
+	rq_param_str(rq, rq->locale);
+	rq_param_null(rq);
 	return (RQ_NEXT);
 }
 #endif

@@ -1,11 +1,37 @@
 -- Statements of home.c.
 
 -- name: home_page
--- $1: session token hash (hex) or NULL.  The viewer is resolved here, in
--- the same round trip as the page.
+-- $1 session token hash (hex) or NULL, $2 ?lang or NULL, $3 negotiated
+-- language, $4 the listing versions ("<projects>.<board>") of the lists
+-- this worker has rendered (NULL: none, and always for the API).  The
+-- viewer is resolved here, in the same round trip as the page; the
+-- lists (6 newest projects, 10 latest public topics) are the same for
+-- every reader and are not built while the versions match.
 SELECT json_build_object(
-	'me', (SELECT me FROM viewer($1::text)),
-	'projects', '[]'::json,
-	'topics', '[]'::json,
-	'events', '[]'::json
+    'me', v.me,
+    'lists_version', lv.s,
+    'projects', CASE WHEN lv.s = $4::text THEN NULL
+	ELSE coalesce((SELECT json_agg(x.card::json ORDER BY x.published_at
+	DESC, x.id DESC) FROM (SELECT p.card, p.published_at, p.id
+	FROM projects p WHERE p.status = 'published'
+	ORDER BY p.published_at DESC, p.id DESC LIMIT 6) x), '[]') END,
+    'topics', CASE WHEN lv.s = $4::text THEN NULL
+	ELSE coalesce((SELECT json_agg(json_build_object('id', t.id,
+	'url', '/t/' || t.id, 'title', t.title,
+	'author', (SELECT user_brief(u) FROM users u WHERE u.id = t.author_id),
+	'category', json_build_object('slug', c.slug, 'url', '/c/' || c.slug,
+	    'name', CASE WHEN coalesce($2::text, v.me ->> 'locale', $3::text)
+	    = 'en' THEN c.name_en ELSE c.name_zh END),
+	'reply_count', t.reply_count, 'last_post_at', rfc3339(t.last_post_at))
+	ORDER BY t.last_post_at DESC, t.id DESC)
+	FROM (SELECT t.* FROM topics t JOIN categories c2
+	    ON c2.id = t.category_id WHERE t.status = 'published'
+	    AND c2.read_access = 'anyone'
+	    ORDER BY t.last_post_at DESC, t.id DESC LIMIT 10) t
+	JOIN categories c ON c.id = t.category_id), '[]') END,
+    'events', '[]'::json
 )
+FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
+    || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
+    AS s) lv
+LEFT JOIN LATERAL viewer($1::text) v ON true

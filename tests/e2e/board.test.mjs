@@ -558,3 +558,32 @@ test("kept topic pages: fresh after every change, never another reader's",
 	assert.ok(Array.isArray(j.data.posts), "JSON is always whole");
 	assert.equal(j.data.posts.length, 2);
 });
+
+test("the home page lists the latest projects and public topics, kept fresh",
+    async () => {
+	const homes = async () => {
+		const out = [];
+		for (let i = 0; i < 6; i++)
+			out.push((await get("/", { json: false })).text);
+		return out;
+	};
+	await homes();
+	const t = await topic(maker, { title: "首页上的新话题" });
+	for (const h of await homes())
+		assert.match(h, /首页上的新话题/, "a new topic shows at once");
+	const s = await topic(staff, { category: "staff", title: "首页不该有的馆员话题" });
+	assert.ok(s.id);
+	for (const h of await homes())
+		assert.doesNotMatch(h, /首页不该有的馆员话题/, "never the staff room");
+	const p = await postAs(maker, "/projects", { body: { title: "首页上的新项目",
+	    status: "published" } });
+	assert.equal(p.status, 201);
+	for (const h of await homes())
+		assert.match(h, /首页上的新项目/);
+	const j = await get("/");
+	assert.ok(j.data.topics.some((x) => x.id === t.id));
+	assert.ok(j.data.projects.some((x) => x.id === p.data.project.id));
+	assert.ok(!j.data.topics.some((x) => x.id === s.id));
+	const en = await get("/?lang=en", { json: false });
+	assert.match(en.text, /General/, "category names in the page's language");
+});
