@@ -587,3 +587,22 @@ test("the home page lists the latest projects and public topics, kept fresh",
 	const en = await get("/?lang=en", { json: false });
 	assert.match(en.text, /General/, "category names in the page's language");
 });
+
+test("staff get topic and post tools on the page; others never", async () => {
+	const t = await topic(maker, { title: "馆员工具" });
+	const s = await getAs(staff, t.url, { json: false });
+	assert.match(s.text, new RegExp(`action="/mod/topics/${t.id}"`));
+	assert.match(s.text, /action="\/mod\/posts\/\d+"/);
+	assert.match(s.text, /href="\/mod\/queue"/);
+	for (let i = 0; i < 4; i++) {
+		const m = await getAs(maker, t.url, { json: false });
+		assert.doesNotMatch(m.text, /\/mod\//, "not for members");
+		assert.doesNotMatch((await get(t.url, { json: false })).text,
+		    /\/mod\//);
+	}
+	const lock = await postAs(staff, `/mod/topics/${t.id}`, { body: {
+	    action: "lock", reason: "测试" } });
+	assert.equal(lock.status, 200, lock.text);
+	assert.equal((await get(t.url)).data.topic.locked, true);
+	assert.match((await get(t.url, { json: false })).text, /已锁定/);
+});
