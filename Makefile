@@ -144,13 +144,20 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRC) $(HDRS)
 	    -fsanitize=fuzzer,address,undefined $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------
-bench: deps build $(BUILD)/app-bench.so $(BUILD)/bench/thumb
+bench: deps build $(BUILD)/app-bench.so $(BUILD)/bench/thumb \
+	    $(BUILD)/bench/board_tokens
 	@tests/bench/run.sh
 
 $(BUILD)/bench/thumb: tests/bench/thumb.c app/img.c app/buf.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) -O2 $< app/img.c app/buf.c -o $@ \
 	    -lgd -ljpeg -lsodium -lm
+
+# The search tokens of the board's bench phrases (tests/bench/data_board.sql).
+$(BUILD)/bench/board_tokens: tests/bench/board_tokens.c app/search.c app/buf.c \
+	    $(HDRS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(BASE_CFLAGS) -O2 $< app/search.c app/buf.c -o $@
 
 clean:
 	rm -rf $(BUILD)

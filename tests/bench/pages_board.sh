@@ -1,0 +1,77 @@
+# Sourced by tests/bench/run.sh: the board's pages and search (issue
+# "Discussion board", Speed), on the data of data_board.sql: 10,000
+# topics, 1,000,000 posts.  A figure whose route answers 404 (not built
+# yet) is skipped with a line saying so.
+SHOWCASE=$(psql -XAtq "$DATABASE_URL" -c "SELECT id FROM topics
+    WHERE title = 'bench showcase'")
+LONG=$(psql -XAtq "$DATABASE_URL" -c "SELECT id FROM topics
+    WHERE title = 'bench long topic'")
+
+# board_route <path>: true when the page answers 200 to this visitor.
+board_route() {
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'accept: text/html' \
+	    -H "cookie: $COOKIE" "$BASE$1")
+	[ "$code" = 200 ] && return 0
+	echo "skipped $1: answers $code"
+	return 1
+}
+
+# p99 <figure>: its p99 latency in milliseconds.
+p99_ms() {
+	awk '$1 == "99%" { v = $2
+		if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0;
+		else if (v ~ /s$/) v = v * 1000
+		printf "%.1f", v }' "$TMP/$1.txt"
+}
+
+if [ -z "$SHOWCASE" ] || [ -z "$LONG" ]; then
+	echo "skipped the board: no bench data (data_board.sql)"
+else
+	if board_route "/t/$SHOWCASE"; then
+		# shellcheck disable=SC2086
+		bench topic_page_user "/t/$SHOWCASE" $HTML -H "cookie: $COOKIE"
+	fi
+	if board_route /c/general; then
+		# shellcheck disable=SC2086
+		bench category_page_user /c/general $HTML -H "cookie: $COOKIE"
+	fi
+	# Keyset pages: page 1000 of 20,000 posts should cost what page 1
+	# costs (goal: at most 1.5 x).  The cursor is the post number after
+	# which the page starts.
+	if board_route "/t/$LONG" && board_route "/t/$LONG?cursor=19980"; then
+		# shellcheck disable=SC2086
+		bench topic_long_page1 "/t/$LONG" $HTML -H "cookie: $COOKIE"
+		# shellcheck disable=SC2086
+		bench topic_long_page1000 "/t/$LONG?cursor=19980" $HTML \
+		    -H "cookie: $COOKIE"
+		echo "topic page 1000 against page 1: $(echo \
+		    "$RPS_topic_long_page1 $RPS_topic_long_page1000" |
+		    awk '{ printf "%.2f", $1 / $2 }') x the cost" \
+		    "(goal <= 1.5 x)"
+	fi
+
+	# Search over the million posts at low concurrency, where latency
+	# is the figure (goal: p99 under 50 ms): 烙铁 is in 1% of the posts
+	# (found among the newest), 游标卡尺 in 0.1% (found through the GIN
+	# index), and everything at once (topics, posts, projects).
+	if board_route /search; then
+		SAVED_CONNS=$CONNS
+		CONNS=4
+		# shellcheck disable=SC2086
+		bench search_common_user \
+		    "/search?q=%E7%83%99%E9%93%81&type=post" $HTML \
+		    -H "cookie: $COOKIE"
+		# shellcheck disable=SC2086
+		bench search_rare_user \
+		    "/search?q=%E6%B8%B8%E6%A0%87%E5%8D%A1%E5%B0%BA&type=post" \
+		    $HTML -H "cookie: $COOKIE"
+		# shellcheck disable=SC2086
+		bench search_all_user "/search?q=%E7%83%99%E9%93%81" $HTML \
+		    -H "cookie: $COOKIE"
+		CONNS=$SAVED_CONNS
+		echo "search p99 at 4 connections: 1% word" \
+		    "$(p99_ms search_common_user) ms, 0.1% word" \
+		    "$(p99_ms search_rare_user) ms, all types" \
+		    "$(p99_ms search_all_user) ms (goal < 50 ms)"
+	fi
+fi
