@@ -197,6 +197,7 @@ json_t		*static_urls(void);
 void		 metrics_init(void);
 void		 metrics_record(struct http_request *, int, u_int64_t);
 void		 metrics_db_error(void);
+void		 metrics_ws_open(int);
 void		 metrics_write(struct buf *);
 u_int64_t	 metrics_now_us(void);
 

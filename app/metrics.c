@@ -136,6 +136,16 @@ metrics_db_error(void)
 		s->db_errors++;
 }
 
+/* A WebSocket opened (+1) or closed (-1) on this worker. */
+void
+metrics_ws_open(int delta)
+{
+	struct m_slot	*s;
+
+	if ((s = metrics_slot()) != NULL)
+		s->ws_open += (u_int64_t)(int64_t)delta;
+}
+
 /* Write all workers' figures, summed, in Prometheus text format. */
 void
 metrics_write(struct buf *out)

@@ -606,3 +606,19 @@ test("staff get topic and post tools on the page; others never", async () => {
 	assert.equal((await get(t.url)).data.topic.locked, true);
 	assert.match((await get(t.url, { json: false })).text, /已锁定/);
 });
+
+test("/metrics counts open WebSockets", async () => {
+	const { default: WebSocket } = await import("ws");
+	const gauge = async () => Number((await get("/metrics", { json: false }))
+	    .text.match(/^makerspace_websockets_open (\d+)$/m)[1]);
+	const before = await gauge();
+	const ws = new WebSocket(process.env.BASE_URL.replace(/^http/, "ws") +
+	    "/live");
+	await new Promise((ok, fail) => { ws.on("open", ok); ws.on("error", fail); });
+	assert.equal(await gauge(), before + 1);
+	ws.close();
+	await new Promise((ok) => ws.on("close", ok));
+	for (let i = 0; i < 20 && await gauge() !== before; i++)
+		await new Promise((r) => setTimeout(r, 50));
+	assert.equal(await gauge(), before);
+});
