@@ -17,8 +17,8 @@
 -- at the cursor's time, ids below the cursor's in its own kind, all ids
 -- in a lower kind, none in a higher one.
 --
--- Posts are found in two steps, so that no word costs more than its
--- rarity:
+-- Posts are found in two steps, so that a common word costs no more
+-- than a rare one:
 --   window  the newest 5,000 published posts after the cursor, read in
 --           order from a b-tree and filtered by the query: a common
 --           word is answered here (from the GIN index every one of its

@@ -44,6 +44,7 @@ else
 		# shellcheck disable=SC2086
 		bench topic_long_page1000 "/t/$LONG?cursor=19980" $HTML \
 		    -H "cookie: $COOKIE"
+		# shellcheck disable=SC2154 # set by bench() through eval
 		echo "topic page 1000 against page 1: $(echo \
 		    "$RPS_topic_long_page1 $RPS_topic_long_page1000" |
 		    awk '{ printf "%.2f", $1 / $2 }') x the cost" \
