@@ -18,10 +18,11 @@
 -- are theirs joined by a space.  Every row is published and consistent
 -- with what board_post_published() would have counted.
 --
--- Loads in about a minute on 2 cores: foreign keys unchecked
--- (session_replication_role, the data is made consistent here), the
--- secondary indexes of posts and topics dropped during the load and
--- rebuilt from their own definitions after it, ANALYZE at the end.
+-- Loads in about a minute on 2 cores: foreign keys unchecked and
+-- triggers off (session_replication_role: the data is made consistent
+-- here, first_published_at included), the secondary indexes of posts and
+-- topics dropped during the load and rebuilt from their own definitions
+-- after it, ANALYZE at the end.
 
 CREATE TEMP TABLE bench_phrase (kind text, n integer, text text,
     tokens text);
@@ -129,14 +130,15 @@ SELECT array_agg(text ORDER BY kind, n) AS ptext,
 FROM bench_phrase WHERE kind IN ('body', 'probe') \gset
 
 INSERT INTO posts (id, topic_id, number, author_id, body, body_html,
-    status, search_tokens, created_at)
+    status, search_tokens, created_at, first_published_at)
 OVERRIDING SYSTEM VALUE
 SELECT p.id, :tbase + p.k + 1, p.number,
     (:'pauthor'::bigint[])[1 + (q.i * 31) % 200],
     (:'ptext'::text[])[q.a] || E'\n\n' || (:'ptext'::text[])[q.b],
     '<p>' || (:'ptext'::text[])[q.a] || E'</p>\n<p>' ||
     (:'ptext'::text[])[q.b] || E'</p>\n', 'published',
-    (:'ptokens'::text[])[q.a] || ' ' || (:'ptokens'::text[])[q.b], p.at
+    (:'ptokens'::text[])[q.a] || ' ' || (:'ptokens'::text[])[q.b], p.at,
+    p.at
 FROM bench_post p
 CROSS JOIN LATERAL (SELECT p.id - :pbase AS i) i
 CROSS JOIN LATERAL (SELECT i.i, 1 + (i.i * 7 + p.k) % :nbody AS a,
