@@ -113,6 +113,10 @@ CREATE TABLE posts (
 CREATE INDEX posts_search ON posts USING gin (search_tsv)
     WHERE status = 'published';
 CREATE INDEX posts_author ON posts (author_id, created_at DESC);
+-- "Has this reader anything held or hidden in this topic?" (topic pages
+-- are kept per topic for readers who have not).
+CREATE INDEX posts_unseen ON posts (author_id, topic_id)
+    WHERE status IN ('pending', 'rejected', 'hidden');
 -- The review queue: held posts and flagged ones.
 CREATE INDEX posts_review ON posts (id)
     WHERE status = 'pending' OR (flag_count > 0 AND status <> 'deleted');

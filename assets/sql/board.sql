@@ -52,16 +52,26 @@ WITH c AS (
 	FROM categories c
 	LEFT JOIN LATERAL viewer($1::text) v ON true
 	WHERE c.slug = $4::text AND category_readable(c, v.role)
-), x AS (
-	SELECT t.*, row_number() OVER (ORDER BY t.pinned DESC,
-	    t.last_post_at DESC, t.id DESC) AS n
-	FROM topics t, c
+), x0 AS (
+	-- First page, or after the cursor: two branches, each a range scan
+	-- of topics_category in a generic plan (see topic_page).
+	(SELECT t.* FROM topics t, c
 	WHERE t.category_id = c.id AND t.status = 'published'
-	    AND ($5::integer IS NULL OR (t.pinned::integer, t.last_post_at,
-	    t.id) < ($5::integer, timestamptz 'epoch' + $6::bigint *
-	    interval '1 microsecond', $7::bigint))
+	    AND $5::integer IS NULL
 	ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
-	LIMIT 31
+	LIMIT 31)
+	UNION ALL
+	(SELECT t.* FROM topics t, c
+	WHERE t.category_id = c.id AND t.status = 'published'
+	    AND (t.pinned, t.last_post_at, t.id) < ($5::integer = 1,
+	    timestamptz 'epoch' + $6::bigint * interval '1 microsecond',
+	    $7::bigint)
+	ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
+	LIMIT 31)
+), x AS (
+	SELECT x0.*, row_number() OVER (ORDER BY x0.pinned DESC,
+	    x0.last_post_at DESC, x0.id DESC) AS n
+	FROM x0
 )
 SELECT json_build_object(
     'category', json_build_object('slug', c.slug, 'url', '/c/' || c.slug,
@@ -117,15 +127,24 @@ WITH t AS (
 	    AND (t.status = 'published' OR is_staff_role(v.role)
 	    OR (t.author_id = v.id AND t.status <> 'deleted'))
 ), pg AS (
-	SELECT p.* FROM posts p, t
-	WHERE p.topic_id = t.id
-	    AND ($5::integer IS NULL OR p.number > $5::integer)
-	    AND ($6::integer IS NULL OR p.number < $6::integer)
+	-- Two branches so that each is a plain range scan of the
+	-- (topic_id, number) index in a generic plan: forward from $5, or
+	-- backward from $6 (then the first branch is switched off by its
+	-- one-time filter).  "$5 IS NULL OR ..." would scan the whole topic.
+	(SELECT p.* FROM posts p, t
+	WHERE p.topic_id = $4::bigint AND $6::integer IS NULL
+	    AND p.number > coalesce($5::integer, 0)
 	    AND (p.status IN ('published', 'hidden') OR t.vstaff
 	    OR (p.author_id = t.vid AND p.status <> 'deleted'))
-	ORDER BY CASE WHEN $6::integer IS NULL THEN p.number
-	    ELSE -p.number END
-	LIMIT 21
+	ORDER BY p.number
+	LIMIT 21)
+	UNION ALL
+	(SELECT p.* FROM posts p, t
+	WHERE p.topic_id = $4::bigint AND p.number < $6::integer
+	    AND (p.status IN ('published', 'hidden') OR t.vstaff
+	    OR (p.author_id = t.vid AND p.status <> 'deleted'))
+	ORDER BY p.number DESC
+	LIMIT 21)
 ), shown AS (
 	SELECT * FROM pg ORDER BY CASE WHEN $6::integer IS NULL THEN number
 	    ELSE -number END LIMIT 20
