@@ -46,6 +46,23 @@ struct posts_entry {
 
 static struct posts_entry	posts_cache[POSTS_SLOTS];
 
+/*
+ * Category pages' topic lists the same way, per address and language,
+ * under the board's listing version (listing_versions 'board', bumped by
+ * board_touch()).  What is the reader's own (unread counts) comes apart
+ * and is shown by app.js.
+ */
+#define LISTS_SLOTS		256
+
+struct list_entry {
+	char		*key;		/* path and query, malloc()ed */
+	int		 locale;
+	int64_t		 version;
+	char		*html;		/* malloc()ed; the cache's */
+};
+
+static struct list_entry	lists_cache[LISTS_SLOTS];
+
 int	page_board(struct http_request *);
 int	page_category(struct http_request *);
 int	page_topic(struct http_request *);
@@ -70,6 +87,11 @@ static int	board_prepare(struct rq *);
 static int	category_prepare(struct rq *);
 static int	topic_prepare(struct rq *);
 static int	topic_respond(struct rq *);
+static int	category_respond(struct rq *);
+static int	board_respond(struct rq *);
+static struct list_entry *list_slot(struct rq *, int, int *);
+static void	list_held(struct rq *);
+static void	unread_attr(json_t *, json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
 static int	flag_form_respond(struct rq *);
 static int	solve_form_respond(struct rq *);
@@ -89,11 +111,12 @@ static void	board_text_free(void *);
 
 static const struct page board_page = {
 	.name = "board", .access = ACCESS_ANYONE, .stmt = "board_page",
-	.tmpl = "board", .prepare = board_prepare,
+	.tmpl = "board", .prepare = board_prepare, .respond = board_respond,
 };
 static const struct page category_page = {
 	.name = "category", .access = ACCESS_ANYONE, .stmt = "category_page",
 	.tmpl = "category", .prepare = category_prepare,
+	.respond = category_respond,
 };
 static const struct page topic_page = {
 	.name = "topic", .access = ACCESS_ANYONE, .stmt = "topic_page",
@@ -281,6 +304,7 @@ category_prepare(struct rq *rq)
 		rq_param_null(rq);
 		rq_param_null(rq);
 		rq_param_null(rq);
+		list_held(rq);
 		return (RQ_NEXT);
 	}
 	for (i = 0; c[i] != '\0'; i++) {
@@ -294,9 +318,158 @@ category_prepare(struct rq *rq)
 	rq_param_own(rq, strndup(c, 1));
 	rq_param_own(rq, strndup(d1, (size_t)(d2 - d1)));
 	rq_param_str(rq, d2 + 1);
+	list_held(rq);
 	return (RQ_NEXT);
 bad:
 	reply_error(rq, 400, "bad_request", "errors.bad_cursor");
+	return (RQ_DONE);
+}
+
+/* The cache slot of this list address in language loc; *hit if it is. */
+static struct list_entry *
+list_slot(struct rq *rq, int loc, int *hit)
+{
+	static char		 k[2048];
+	struct list_entry	*e;
+	u_int64_t		 h;
+	size_t			 i;
+
+	(void)snprintf(k, sizeof(k), "%s?%s", rq->req->path,
+	    rq->req->query_string ? rq->req->query_string : "");
+	h = 1469598103934665603ULL;
+	for (i = 0; k[i] != '\0'; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	e = &lists_cache[(h + (u_int64_t)loc) % LISTS_SLOTS];
+	*hit = e->key != NULL && e->html != NULL && !strcmp(e->key, k) &&
+	    e->locale == loc;
+	if (!*hit) {
+		free(e->key);
+		free(e->html);
+		e->html = NULL;
+		e->key = strdup(k);
+		e->locale = loc;
+		e->version = -1;
+	}
+	return (e);
+}
+
+/* The last parameter: the listing version this worker holds, or NULL. */
+static void
+list_held(struct rq *rq)
+{
+	struct list_entry	*e;
+	int			 hit;
+
+	e = list_slot(rq, render_locale_index(rq->locale), &hit);
+	if (!rq->json && rq->step == 0 && hit)
+		rq_param_int(rq, e->version);
+	else
+		rq_param_null(rq);
+}
+
+/*
+ * data-unread for app.js: topic id -> unread posts (-1: never opened),
+ * from a map (category pages) or from the topics' own fields (board).
+ */
+static void
+unread_attr(json_t *doc, json_t *map)
+{
+	json_t		*own, *t;
+	size_t		 i;
+	char		*s, id[24];
+
+	own = NULL;
+	if (map == NULL) {
+		own = json_object();
+		json_array_foreach(json_object_get(doc, "topics"), i, t) {
+			if (json_is_null(json_object_get(t, "unread")))
+				continue;
+			(void)snprintf(id, sizeof(id), "%lld", (long long)
+			    json_integer_value(json_object_get(t, "id")));
+			json_object_set_new(own, id, json_integer(
+			    json_is_true(json_object_get(t, "new")) ? -1 :
+			    json_integer_value(json_object_get(t, "unread"))));
+		}
+		map = own;
+	}
+	s = json_is_object(map) ? json_dumps(map, JSON_COMPACT) : NULL;
+	json_object_set_new(doc, "unread_json", json_string(s ? s : ""));
+	free(s);
+	json_decref(own);
+}
+
+static int
+board_respond(struct rq *rq)
+{
+	json_t	*doc;
+
+	if (rq->json || rq->res_null) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	unread_attr(doc, NULL);
+	(void)reply_page(rq, 200, "board", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/*
+ * JSON clients get the document as is; browsers the topics this worker
+ * rendered while the listing version holds, else rendered and kept.
+ */
+static int
+category_respond(struct rq *rq)
+{
+	struct list_entry	*e;
+	struct buf		 out;
+	json_t			*doc;
+	int64_t			 version;
+	int			 hit;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (rq->json) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	e = list_slot(rq, render_locale_index(rq->locale), &hit);
+	version = json_integer_value(json_object_get(doc, "version"));
+	if (json_is_true(json_object_get(doc, "cached"))) {
+		if (!hit || e->version != version) {
+			json_decref(doc);
+			rq_params_reset(rq);
+			rq->step = 1;
+			return (category_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+			    RQ_DONE);
+		}
+	} else {
+		buf_init(&out);
+		if (!render_html(rq, "category_topics", doc, &out)) {
+			buf_free(&out);
+			json_decref(doc);
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
+		}
+		free(e->html);
+		e->html = buf_release(&out, NULL);
+		e->version = version;
+	}
+	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
+	unread_attr(doc, json_object_get(doc, "unread"));
+	(void)reply_page(rq, 200, "category", doc);
+	json_decref(doc);
 	return (RQ_DONE);
 }
 

@@ -45,7 +45,11 @@ CROSS JOIN LATERAL (SELECT coalesce($2::text, v.me ->> 'locale', $3::text)
 -- name: category_page
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 slug,
 -- $5..$7 cursor (pinned 0/1, last post time in epoch microseconds, id)
--- or NULLs.  Pinned topics first, then by latest activity; 30 a page.
+-- or NULLs, $8 the board's listing version of the list this worker
+-- rendered for this address (NULL: none, and always for the API).
+-- Pinned topics first, then by latest activity; 30 a page.  While the
+-- version matches, the topics are not built ("cached"); what is the
+-- viewer's own (unread counts) comes apart from them, in "unread".
 WITH c AS (
 	SELECT c.*, v.id AS vid, v.role AS vrole, v.me,
 	    coalesce($2::text, v.me ->> 'locale', $3::text) = 'en' AS en
@@ -54,20 +58,23 @@ WITH c AS (
 	WHERE c.slug = $4::text AND category_readable(c, v.role)
 ), x0 AS (
 	-- First page, or after the cursor: two branches, each a range scan
-	-- of topics_category in a generic plan (see topic_page).
-	(SELECT t.* FROM topics t, c
-	WHERE t.category_id = c.id AND t.status = 'published'
-	    AND $5::integer IS NULL
-	ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
-	LIMIT 31)
-	UNION ALL
-	(SELECT t.* FROM topics t, c
-	WHERE t.category_id = c.id AND t.status = 'published'
-	    AND (t.pinned, t.last_post_at, t.id) < ($5::integer = 1,
-	    timestamptz 'epoch' + $6::bigint * interval '1 microsecond',
-	    $7::bigint)
-	ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
-	LIMIT 31)
+	-- of topics_category in a generic plan (see topic_page); LATERAL,
+	-- so that the category's id reaches the index scans.
+	SELECT l.* FROM c CROSS JOIN LATERAL (
+		(SELECT t.* FROM topics t
+		WHERE t.category_id = c.id AND t.status = 'published'
+		    AND $5::integer IS NULL
+		ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
+		LIMIT 31)
+		UNION ALL
+		(SELECT t.* FROM topics t
+		WHERE t.category_id = c.id AND t.status = 'published'
+		    AND (t.pinned, t.last_post_at, t.id) < ($5::integer = 1,
+		    timestamptz 'epoch' + $6::bigint *
+		    interval '1 microsecond', $7::bigint)
+		ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
+		LIMIT 31)
+	) l
 ), x AS (
 	SELECT x0.*, row_number() OVER (ORDER BY x0.pinned DESC,
 	    x0.last_post_at DESC, x0.id DESC) AS n
@@ -82,7 +89,16 @@ SELECT json_build_object(
 	'solvable', c.solvable,
 	'can_post', c.vid IS NOT NULL AND (c.post_access = 'verified'
 	    OR is_staff_role(c.vrole))),
-    'topics', coalesce((SELECT json_agg(json_build_object('id', x.id,
+    'version', lv.version,
+    'cached', lv.version = $8::bigint,
+    -- Topic id -> unread posts (-1: never opened), for a logged-in viewer.
+    'unread', CASE WHEN c.vid IS NOT NULL THEN (SELECT json_object_agg(x.id,
+	CASE WHEN r.last_number IS NULL THEN -1
+	ELSE greatest(0, x.last_number - r.last_number) END)
+	FROM x LEFT JOIN topic_reads r ON r.user_id = c.vid
+	    AND r.topic_id = x.id WHERE x.n <= 30) END,
+    'topics', CASE WHEN lv.version = $8::bigint THEN NULL
+	ELSE coalesce((SELECT json_agg(json_build_object('id', x.id,
 	'url', '/t/' || x.id, 'title', x.title,
 	'author', (SELECT user_brief(u) FROM users u WHERE u.id = x.author_id),
 	'reply_count', x.reply_count, 'last_post_at', rfc3339(x.last_post_at),
@@ -93,13 +109,14 @@ SELECT json_build_object(
 	'new', c.vid IS NOT NULL AND r.last_number IS NULL) ORDER BY x.n)
 	FROM x LEFT JOIN topic_reads r ON r.user_id = c.vid
 	    AND r.topic_id = x.id
-	WHERE x.n <= 30), '[]'),
+	WHERE x.n <= 30), '[]') END,
     'next_cursor', (SELECT x.pinned::integer || '.' ||
 	(extract(epoch FROM x.last_post_at) * 1000000)::bigint || '.' || x.id
 	FROM x WHERE x.n = 30 AND EXISTS (SELECT 1 FROM x x2
 	WHERE x2.n = 31)),
     'me', c.me)
-FROM c
+FROM c, listing_versions lv
+WHERE lv.name = 'board'
 
 -- name: topic_page
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 topic
@@ -131,7 +148,7 @@ WITH t AS (
 	-- (topic_id, number) index in a generic plan: forward from $5, or
 	-- backward from $6 (then the first branch is switched off by its
 	-- one-time filter).  "$5 IS NULL OR ..." would scan the whole topic.
-	(SELECT p.* FROM posts p, t
+	(SELECT p.id, p.number FROM posts p, t
 	WHERE p.topic_id = $4::bigint AND $6::integer IS NULL
 	    AND p.number > coalesce($5::integer, 0)
 	    AND (p.status IN ('published', 'hidden') OR t.vstaff
@@ -139,7 +156,7 @@ WITH t AS (
 	ORDER BY p.number
 	LIMIT 21)
 	UNION ALL
-	(SELECT p.* FROM posts p, t
+	(SELECT p.id, p.number FROM posts p, t
 	WHERE p.topic_id = $4::bigint AND p.number < $6::integer
 	    AND (p.status IN ('published', 'hidden') OR t.vstaff
 	    OR (p.author_id = t.vid AND p.status <> 'deleted'))
@@ -213,7 +230,8 @@ SELECT json_build_object(
 	'answer', t.solvable AND p.number > 1 AND p.status = 'published',
 	'topic_id', t.id)
 	ORDER BY p.number)
-	FROM shown p JOIN users u ON u.id = p.author_id), '[]') END,
+	FROM shown sh JOIN posts p ON p.id = sh.id
+	JOIN users u ON u.id = p.author_id), '[]') END,
     -- Forward: more after when a 21st post was found.  Backward: the
     -- page ends before a post that exists, so there is more after it.
     'next_cursor', CASE WHEN $6::integer IS NOT NULL OR

@@ -196,6 +196,36 @@
 			el.hidden = !on;
 	}
 
+	/*
+	 * Topic lists are the same HTML for every reader; the reader's
+	 * unread counts come in data-unread (topic id -> count, -1 when never
+	 * opened) and are written into each row's .unread-badge.
+	 */
+	function unreadBadges() {
+		var secs = document.querySelectorAll("[data-unread]");
+		var i, j, map, badges, n, label;
+
+		for (i = 0; i < secs.length; i++) {
+			try {
+				map = JSON.parse(secs[i].getAttribute(
+				    "data-unread") || "{}") || {};
+			} catch (e) {
+				map = {};
+			}
+			badges = secs[i].querySelectorAll(".unread-badge");
+			for (j = 0; j < badges.length; j++) {
+				n = map[badges[j].getAttribute("data-topic")];
+				if (n === undefined || n === 0)
+					continue;
+				label = n < 0 ? secs[i].getAttribute(
+				    "data-label-new") : n + " " +
+				    secs[i].getAttribute("data-label-unread");
+				badges[j].textContent = " · " + label;
+				badges[j].className = "unread-badge badge new";
+			}
+		}
+	}
+
 	/* "Reply" under a post: the reply box answers that post. */
 	function replyLinks() {
 		document.addEventListener("click", function (ev) {
@@ -216,6 +246,7 @@
 		livePreview();
 		uploads();
 		postActions();
+		unreadBadges();
 		replyLinks();
 		document.addEventListener("posts:changed", function () {
 			postActions();

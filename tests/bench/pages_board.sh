@@ -49,6 +49,18 @@ else
 		    "$RPS_topic_long_page1 $RPS_topic_long_page1000" |
 		    awk '{ printf "%.2f", $1 / $2 }') x the cost" \
 		    "(goal <= 1.5 x)"
+		# The same as JSON, which is always built whole (no kept
+		# posts): the statement's own cost.
+		# shellcheck disable=SC2086
+		bench topic_long_page1_json "/t/$LONG" $JSON \
+		    -H "cookie: $COOKIE"
+		# shellcheck disable=SC2086
+		bench topic_long_page1000_json "/t/$LONG?cursor=19980" $JSON \
+		    -H "cookie: $COOKIE"
+		echo "topic page 1000 against page 1, JSON: $(echo \
+		    "$RPS_topic_long_page1_json $RPS_topic_long_page1000_json" |
+		    awk '{ printf "%.2f", $1 / $2 }') x the cost" \
+		    "(goal <= 1.5 x)"
 	fi
 
 	# Search over the million posts at low concurrency, where latency

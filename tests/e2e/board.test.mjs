@@ -622,3 +622,37 @@ test("/metrics counts open WebSockets", async () => {
 		await new Promise((r) => setTimeout(r, 50));
 	assert.equal(await gauge(), before);
 });
+
+test("kept category lists: fresh after changes; unread counts per reader",
+    async () => {
+	const pages = async (who) => {
+		const out = [];
+		for (let i = 0; i < 6; i++)
+			out.push((who ? await getAs(who, "/c/show-and-tell",
+			    { json: false }) : await get("/c/show-and-tell",
+			    { json: false })).text);
+		return out;
+	};
+	await pages(null);
+	await pages(maker);
+	const t = await topic(other, { category: "show-and-tell", title: "展示缓存" });
+	for (const h of await pages(maker))
+		assert.match(h, /展示缓存/, "a new topic shows at once");
+	const attr = (h) => JSON.parse(h.match(/data-unread="([^"]*)"/)[1]
+	    .replace(/&quot;/g, "\"").replace(/&#34;/g, "\"") || "{}");
+	let h = (await getAs(maker, "/c/show-and-tell", { json: false })).text;
+	assert.equal(attr(h)[t.id], -1, "never opened");
+	await getAs(maker, t.url);
+	await reply(fresh, t, { body: "看起来不错" });
+	h = (await getAs(maker, "/c/show-and-tell", { json: false })).text;
+	assert.equal(attr(h)[t.id], 1, "one unread reply");
+	assert.match(h, /回复 1|Replies 1/, "the reply count moved");
+	const anon = (await get("/c/show-and-tell", { json: false })).text;
+	assert.equal(anon.match(/data-unread="([^"]*)"/)[1], "",
+	    "nothing for nobody");
+	assert.doesNotMatch(anon, /badge new/, "no reader's badges kept");
+	await postAs(staff, `/mod/topics/${t.id}`, { body: { action: "pin",
+	    reason: "好作品" } });
+	for (const x of await pages(null))
+		assert.match(x, /class="topic-row pinned"/, "a pin shows at once");
+});
