@@ -34,7 +34,7 @@ static struct home_lists *home_slot(struct rq *);
 static const struct page home_page = {
 	.name = "home",
 	.access = ACCESS_ANYONE,
-	.stmt = "home_page",
+	.stmt = "home_check",
 	.tmpl = "home",
 	.prepare = home_prepare,
 	.respond = home_respond,
@@ -58,19 +58,25 @@ home_slot(struct rq *rq)
 	return (&home_lists[loc]);
 }
 
+/*
+ * Browsers: first only the viewer and the listing versions (home_check);
+ * the whole page statement only when this worker does not hold the lists
+ * at those versions.  JSON clients: the whole page at once.
+ */
 static int
 home_prepare(struct rq *rq)
 {
-	struct home_lists	*h;
-	const char		*lang;
+	const char	*lang;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (!rq->json && rq->step == 0) {
+		(void)rq_use_stmt(rq, "home_check");
+		return (RQ_NEXT);
+	}
 	lang = rq_query(rq, "lang");
 	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
 	rq_param_str(rq, rq->locale);
-	h = home_slot(rq);
-	rq_param_str(rq, !rq->json && rq->step == 0 && h->version[0] ?
-	    h->version : NULL);
+	(void)rq_use_stmt(rq, "home_page");
 	return (RQ_NEXT);
 }
 
@@ -93,9 +99,9 @@ home_respond(struct rq *rq)
 	guard_page_locale(rq, doc);
 	h = home_slot(rq);
 	v = json_string_value(json_object_get(doc, "lists_version"));
-	if (json_is_null(json_object_get(doc, "projects"))) {
+	if (rq->step == 0) {
 		if (v == NULL || strcmp(v, h->version) || h->html == NULL) {
-			/* Another language's lists, or the slot moved on. */
+			/* Not held at these versions: the whole page. */
 			json_decref(doc);
 			rq_params_reset(rq);
 			rq->step = 1;

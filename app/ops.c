@@ -173,7 +173,6 @@ bench_unprepared_prepare(struct rq *rq)
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	rq_param_null(rq);
 	rq_param_str(rq, rq->locale);
-	rq_param_null(rq);
 	return (RQ_NEXT);
 }
 #endif
