@@ -27,10 +27,11 @@
 /*
  * The posts of topic pages as most readers see them, rendered once per
  * topic version, page and language and kept in each worker (DESIGN.md
- * section 11).  The statement is told the version held and then does
- * not build the posts; any change to what the page shows bumps the
- * version in the same transaction (board_touch), so a reader never gets
- * an older page after their own write, whichever worker answers.
+ * section 11).  A small statement (topic_check) reads the topic's version
+ * and the viewer; the page statement runs only when the version moved.
+ * Any change to what the page shows bumps the version in the same
+ * transaction (board_touch), so a reader never gets an older page after
+ * their own write, whichever worker answers.
  * Direct-mapped; a collision renders again.
  */
 #define POSTS_SLOTS		2048
@@ -41,6 +42,8 @@ struct posts_entry {
 	int64_t		 before;	/* ?before, -1 when absent */
 	int		 locale;
 	int64_t		 version;
+	int64_t		 last;		/* last post number shown */
+	json_t		*doc;		/* the page without "me"; the cache's */
 	char		*html;		/* malloc()ed; the cache's */
 };
 
@@ -93,6 +96,7 @@ static struct list_entry *list_slot(struct rq *, int, int *);
 static void	list_held(struct rq *);
 static void	unread_attr(json_t *, json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
+static void	topic_viewer_parts(json_t *, json_t *);
 static int	flag_form_respond(struct rq *);
 static int	solve_form_respond(struct rq *);
 static int	topic_new_respond(struct rq *);
@@ -505,48 +509,111 @@ posts_slot(struct rq *rq, int loc, int *hit)
 	return (e);
 }
 
-/* GET /t/{id}?cursor=<number> (after it) or ?before=<number>. */
+/*
+ * GET /t/{id}?cursor=<number> (after it) or ?before=<number>.  Browsers
+ * whose worker holds this page: topic_check first; else, and for JSON
+ * clients, topic_page.
+ */
 static int
 topic_prepare(struct rq *rq)
 {
 	struct posts_entry	*e;
 	int			 hit;
 
+	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
+		    NULL);
+		rq_param_int(rq, rq_path_id(rq, "/t/"));
+		rq_param_int(rq, e->last);
+		(void)rq_use_stmt(rq, "topic_check");
+		return (RQ_NEXT);
+	}
 	lang_params(rq);
 	rq_param_int(rq, rq_path_id(rq, "/t/"));
 	if (!cursor_int(rq, "cursor") || !cursor_int(rq, "before")) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
-	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit)
-		rq_param_int(rq, e->version);
-	else
-		rq_param_null(rq);
+	(void)rq_use_stmt(rq, "topic_page");
+	rq->step = 1;
 	return (RQ_NEXT);
 }
 
 /*
- * JSON clients get the document as is.  Browsers get the posts this
- * worker rendered when the statement found the version current
- * ("cached"), else they are rendered (and kept when they are what
- * everybody sees).
+ * What a kept page needs of this reader (a plain one: not staff): their
+ * own "me", and the topic's flags that depend on who reads.
+ */
+static void
+topic_viewer_parts(json_t *doc, json_t *me)
+{
+	json_t		*t;
+	int64_t		 mid, aid;
+	int		 open;
+
+	json_object_set(doc, "me", me != NULL ? me : json_null());
+	t = json_object_get(doc, "topic");
+	mid = me != NULL ? json_integer_value(json_object_get(me, "id")) : 0;
+	aid = json_integer_value(json_object_get(json_object_get(t, "author"),
+	    "id"));
+	open = !json_is_true(json_object_get(t, "locked"));
+	json_object_set_new(t, "mine", json_boolean(mid != 0 && mid == aid));
+	json_object_set_new(t, "can_reply", json_boolean(mid != 0 && open));
+	json_object_set_new(t, "can_solve", json_boolean(json_is_true(
+	    json_object_get(t, "solvable")) && mid != 0 && mid == aid));
+	json_object_set_new(t, "staff", json_false());
+}
+
+/*
+ * JSON clients get the document as is.  Browsers: after topic_check, the
+ * page this worker holds when the version matches (else topic_page);
+ * after topic_page, the posts rendered, and kept with the page when the
+ * reader sees what everybody sees.
  */
 static int
 topic_respond(struct rq *rq)
 {
 	struct posts_entry	*e;
 	struct buf		 out;
-	json_t			*doc;
+	json_t			*doc, *check;
 	int64_t			 version;
-	int			 hit, cached, plain;
+	int			 hit;
+
+	if (rq->json) {
+		if (rq->res_null) {
+			reply_error(rq, 404, "not_found", "errors.not_found");
+			return (RQ_DONE);
+		}
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (RQ_DONE);
+	}
+	if (rq->step == 0) {
+		check = rq->res_null ? NULL : jparse(rq->res, rq->res_len);
+		if (check != NULL)
+			guard_page_locale(rq, check);
+		e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+		version = json_integer_value(json_object_get(check,
+		    "version"));
+		if (check == NULL || !hit || e->doc == NULL ||
+		    e->version != version) {
+			json_decref(check);
+			rq_params_reset(rq);
+			rq->step = 1;
+			return (topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+			    RQ_DONE);
+		}
+		doc = json_deep_copy(e->doc);
+		topic_viewer_parts(doc, json_object_get(check, "me"));
+		json_decref(check);
+		json_object_set_new(doc, "posts_html",
+		    json_string_nocheck(e->html));
+		(void)reply_page(rq, 200, "topic", doc);
+		json_decref(doc);
+		return (RQ_DONE);
+	}
 
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
-		return (RQ_DONE);
-	}
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
 		return (RQ_DONE);
 	}
 	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
@@ -554,41 +621,31 @@ topic_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	guard_page_locale(rq, doc);
-	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
-	version = json_integer_value(json_object_get(json_object_get(doc,
-	    "topic"), "version"));
-	cached = json_is_true(json_object_get(doc, "cached"));
-	plain = json_is_true(json_object_get(doc, "plain"));
-
-	if (cached && (!hit || e->version != version)) {
-		/* The slot changed hands meanwhile: ask for the posts. */
+	buf_init(&out);
+	if (!render_html(rq, "topic_posts", doc, &out)) {
+		buf_free(&out);
 		json_decref(doc);
-		rq_params_reset(rq);
-		rq->step = 1;
-		return (topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
 	}
-	if (!cached) {
-		buf_init(&out);
-		if (!render_html(rq, "topic_posts", doc, &out)) {
-			buf_free(&out);
-			json_decref(doc);
-			reply_error(rq, 500, "internal", "errors.internal");
-			return (RQ_DONE);
-		}
-		if (plain) {
-			free(e->html);
-			e->html = buf_release(&out, NULL);
-			e->version = version;
-			json_object_set_new(doc, "posts_html",
-			    json_string_nocheck(e->html));
-		} else {
-			json_object_set_new(doc, "posts_html",
-			    json_string_nocheck(out.data ? out.data : ""));
-			buf_free(&out);
-		}
-	} else {
+	if (json_is_true(json_object_get(doc, "plain"))) {
+		e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+		free(e->html);
+		json_decref(e->doc);
+		e->html = buf_release(&out, NULL);
+		e->doc = json_deep_copy(doc);
+		json_object_del(e->doc, "me");
+		json_object_del(e->doc, "posts");
+		e->version = json_integer_value(json_object_get(
+		    json_object_get(doc, "topic"), "version"));
+		e->last = json_integer_value(json_object_get(doc,
+		    "last_number"));
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
+	} else {
+		json_object_set_new(doc, "posts_html",
+		    json_string_nocheck(out.data ? out.data : ""));
+		buf_free(&out);
 	}
 	(void)reply_page(rq, 200, "topic", doc);
 	json_decref(doc);

@@ -118,17 +118,48 @@ SELECT json_build_object(
 FROM c, listing_versions lv
 WHERE lv.name = 'board'
 
+-- name: topic_check
+-- $1 session hash, $2 topic id, $3 the last post number of the page the
+-- worker holds.  For a viewer who sees what everybody sees ("plain"), of
+-- a published topic in a category they may read: the topic's version
+-- and the viewer, nothing else; the worker answers from what it holds
+-- when the version matches, else runs topic_page.  No row: topic_page
+-- decides (404, or the viewer's own view).  Records how far the viewer
+-- has read, as topic_page does.
+WITH t AS (
+	SELECT t.id, t.version, v.id AS vid, v.me
+	FROM topics t JOIN categories c ON c.id = t.category_id
+	LEFT JOIN LATERAL viewer($1::text) v ON true
+	WHERE t.id = $2::bigint AND t.status = 'published'
+	    AND category_readable(c, v.role)
+	    AND NOT coalesce(is_staff_role(v.role), false)
+	    AND NOT EXISTS (SELECT 1 FROM posts o WHERE o.topic_id = t.id
+	    AND o.author_id = v.id
+	    AND o.status IN ('pending', 'rejected', 'hidden'))
+), rd AS (
+	INSERT INTO topic_reads AS r (user_id, topic_id, last_number)
+	SELECT t.vid, t.id, $3::integer FROM t
+	WHERE t.vid IS NOT NULL AND $3::integer IS NOT NULL AND NOT EXISTS (
+	    SELECT 1 FROM topic_reads r2 WHERE r2.user_id = t.vid
+	    AND r2.topic_id = t.id AND r2.last_number >= $3::integer)
+	ON CONFLICT (user_id, topic_id) DO UPDATE
+	SET last_number = EXCLUDED.last_number
+	WHERE r.last_number < EXCLUDED.last_number
+	RETURNING 1
+)
+SELECT json_build_object('version', t.version, 'me', t.me,
+    'read', (SELECT count(*) FROM rd))
+FROM t
+
 -- name: topic_page
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 topic
 -- id, $5 cursor: the post number after which to start (NULL: from the
 -- first), $6 the post number before which to end (NULL: none; then 20
--- posts before it, still shown oldest first), $7 the topic version whose
--- posts this worker has rendered for this page (NULL: none, and always
--- for the API).  Keyset on (topic_id, number), so page 1000 costs what
--- page 1 costs.  When the viewer sees exactly what everybody sees
--- ("plain": not staff, nothing of theirs held or hidden here) and the
--- version matches, the posts are not built at all ("cached").  Records
--- how far the viewer has read.
+-- posts before it, still shown oldest first).  Keyset on (topic_id,
+-- number), so page 1000 costs what page 1 costs.  "plain": the viewer
+-- sees exactly what everybody sees (not staff, nothing of theirs held or
+-- hidden here), so workers may keep the page (topic_check).  Records how
+-- far the viewer has read.
 WITH t AS (
 	SELECT t.*, c.slug, c.solvable, v.id AS vid, v.role AS vrole, v.me,
 	    is_staff_role(v.role) AS vstaff,
@@ -199,10 +230,8 @@ SELECT json_build_object(
 	'can_solve', t.solvable AND (t.author_id = t.vid OR t.vstaff),
 	'staff', coalesce(t.vstaff, false)),
     'plain', t.plain,
-    'cached', t.plain AND t.version = $7::bigint,
     'last_number', (SELECT max(number) FROM shown),
-    'posts', CASE WHEN t.plain AND t.version = $7::bigint THEN NULL
-	ELSE coalesce((SELECT json_agg(json_build_object('id', p.id,
+    'posts', coalesce((SELECT json_agg(json_build_object('id', p.id,
 	'number', p.number, 'url', '/t/' || t.id || '#post-' || p.number,
 	'author', user_brief(u),
 	'body_html', CASE WHEN p.status = 'hidden' AND NOT t.vstaff
@@ -231,7 +260,7 @@ SELECT json_build_object(
 	'topic_id', t.id)
 	ORDER BY p.number)
 	FROM shown sh JOIN posts p ON p.id = sh.id
-	JOIN users u ON u.id = p.author_id), '[]') END,
+	JOIN users u ON u.id = p.author_id), '[]'),
     -- Forward: more after when a 21st post was found.  Backward: the
     -- page ends before a post that exists, so there is more after it.
     'next_cursor', CASE WHEN $6::integer IS NOT NULL OR
