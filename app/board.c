@@ -62,6 +62,8 @@ struct list_entry {
 	int		 locale;
 	int64_t		 version;
 	char		*html;		/* malloc()ed; the cache's */
+	char		*ids;		/* JSON array of the topics' ids */
+	json_t		*doc;		/* next_cursor and the like */
 };
 
 static struct list_entry	lists_cache[LISTS_SLOTS];
@@ -93,7 +95,9 @@ static int	topic_respond(struct rq *);
 static int	category_respond(struct rq *);
 static int	board_respond(struct rq *);
 static struct list_entry *list_slot(struct rq *, int, int *);
-static void	list_held(struct rq *);
+static int	category_page_params(struct rq *);
+static int	category_store(struct rq *, struct list_entry *, json_t *);
+
 static void	unread_attr(json_t *, json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
 static void	topic_viewer_parts(json_t *, json_t *);
@@ -295,20 +299,43 @@ board_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
-/* GET /c/{slug}?cursor=<pinned>.<microseconds>.<id> */
+/*
+ * GET /c/{slug}?cursor=<pinned>.<microseconds>.<id>.  Browsers whose
+ * worker holds this list: category_check first; else, and for JSON
+ * clients, category_page.
+ */
 static int
 category_prepare(struct rq *rq)
+{
+	struct list_entry	*e;
+	int			 hit;
+
+	e = list_slot(rq, render_locale_index(rq->locale), &hit);
+	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+		lang_params(rq);
+		rq_param_str(rq, rq->req->path + strlen("/c/"));
+		rq_param_str(rq, e->ids);
+		(void)rq_use_stmt(rq, "category_check");
+		return (RQ_NEXT);
+	}
+	rq->step = 1;
+	return (category_page_params(rq));
+}
+
+/* category_page's parameters; the cursor is checked here. */
+static int
+category_page_params(struct rq *rq)
 {
 	const char	*c, *d1, *d2;
 	size_t		 i;
 
 	lang_params(rq);
 	rq_param_str(rq, rq->req->path + strlen("/c/"));
+	(void)rq_use_stmt(rq, "category_page");
 	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0') {
 		rq_param_null(rq);
 		rq_param_null(rq);
 		rq_param_null(rq);
-		list_held(rq);
 		return (RQ_NEXT);
 	}
 	for (i = 0; c[i] != '\0'; i++) {
@@ -322,7 +349,6 @@ category_prepare(struct rq *rq)
 	rq_param_own(rq, strndup(c, 1));
 	rq_param_own(rq, strndup(d1, (size_t)(d2 - d1)));
 	rq_param_str(rq, d2 + 1);
-	list_held(rq);
 	return (RQ_NEXT);
 bad:
 	reply_error(rq, 400, "bad_request", "errors.bad_cursor");
@@ -349,26 +375,16 @@ list_slot(struct rq *rq, int loc, int *hit)
 	if (!*hit) {
 		free(e->key);
 		free(e->html);
+		free(e->ids);
+		json_decref(e->doc);
 		e->html = NULL;
+		e->ids = NULL;
+		e->doc = NULL;
 		e->key = strdup(k);
 		e->locale = loc;
 		e->version = -1;
 	}
 	return (e);
-}
-
-/* The last parameter: the listing version this worker holds, or NULL. */
-static void
-list_held(struct rq *rq)
-{
-	struct list_entry	*e;
-	int			 hit;
-
-	e = list_slot(rq, render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit)
-		rq_param_int(rq, e->version);
-	else
-		rq_param_null(rq);
 }
 
 /*
@@ -423,18 +439,54 @@ board_respond(struct rq *rq)
 }
 
 /*
- * JSON clients get the document as is; browsers the topics this worker
- * rendered while the listing version holds, else rendered and kept.
+ * Keeps the topics of category_page's doc rendered in e, with their ids
+ * and the members that go with them.  0 when rendering failed.
+ */
+static int
+category_store(struct rq *rq, struct list_entry *e, json_t *doc)
+{
+	struct buf	 out;
+	json_t		*ids, *t;
+	size_t		 i;
+
+	buf_init(&out);
+	if (!render_html(rq, "category_topics", doc, &out)) {
+		buf_free(&out);
+		return (0);
+	}
+	ids = json_array();
+	json_array_foreach(json_object_get(doc, "topics"), i, t)
+		json_array_append(ids, json_object_get(t, "id"));
+	free(e->html);
+	free(e->ids);
+	json_decref(e->doc);
+	e->html = buf_release(&out, NULL);
+	e->ids = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	e->doc = json_pack("{s:O?}", "next_cursor",
+	    json_object_get(doc, "next_cursor"));
+	e->version = json_integer_value(json_object_get(doc, "version"));
+	return (e->ids != NULL && e->doc != NULL);
+}
+
+/*
+ * JSON clients get the document as is.  Browsers: after category_check,
+ * the list this worker holds when the version matches (else
+ * category_page); after category_page, the list rendered and kept.
  */
 static int
 category_respond(struct rq *rq)
 {
 	struct list_entry	*e;
-	struct buf		 out;
 	json_t			*doc;
-	int64_t			 version;
 	int			 hit;
 
+	if (rq->res_null && rq->step == 0) {
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
+		    RQ_DONE);
+	}
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
@@ -449,27 +501,23 @@ category_respond(struct rq *rq)
 	}
 	guard_page_locale(rq, doc);
 	e = list_slot(rq, render_locale_index(rq->locale), &hit);
-	version = json_integer_value(json_object_get(doc, "version"));
-	if (json_is_true(json_object_get(doc, "cached"))) {
-		if (!hit || e->version != version) {
-			json_decref(doc);
-			rq_params_reset(rq);
-			rq->step = 1;
-			return (category_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
-			    RQ_DONE);
-		}
-	} else {
-		buf_init(&out);
-		if (!render_html(rq, "category_topics", doc, &out)) {
-			buf_free(&out);
-			json_decref(doc);
-			reply_error(rq, 500, "internal", "errors.internal");
-			return (RQ_DONE);
-		}
-		free(e->html);
-		e->html = buf_release(&out, NULL);
-		e->version = version;
+	if (rq->step == 0 && (!hit || e->doc == NULL || e->version !=
+	    json_integer_value(json_object_get(doc, "version")))) {
+		/* Not held at this version: the whole page. */
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
+		    RQ_DONE);
 	}
+	if (rq->step != 0 && !category_store(rq, e, doc)) {
+		free(e->key);
+		e->key = NULL;
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
 	unread_attr(doc, json_object_get(doc, "unread"));
 	(void)reply_page(rq, 200, "category", doc);

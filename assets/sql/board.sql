@@ -42,14 +42,47 @@ LEFT JOIN LATERAL viewer(a.h) v ON true
 CROSS JOIN LATERAL (SELECT coalesce($2::text, v.me ->> 'locale', $3::text)
     = 'en' AS en) l
 
+-- name: category_check
+-- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 slug,
+-- $5 the ids of the topics on the page the worker holds (JSON array).
+-- The category, the board's listing version, the viewer and their unread
+-- counts for those topics; the worker answers from what it holds when
+-- the version matches, else runs category_page.  No row: category_page
+-- decides (404).
+WITH c AS (
+	SELECT c.*, v.id AS vid, v.role AS vrole, v.me,
+	    coalesce($2::text, v.me ->> 'locale', $3::text) = 'en' AS en
+	FROM categories c
+	LEFT JOIN LATERAL viewer($1::text) v ON true
+	WHERE c.slug = $4::text AND category_readable(c, v.role)
+)
+SELECT json_build_object(
+    'category', json_build_object('slug', c.slug, 'url', '/c/' || c.slug,
+	'name', CASE WHEN c.en THEN c.name_en ELSE c.name_zh END,
+	'description', CASE WHEN c.en THEN c.description_en
+	    ELSE c.description_zh END,
+	'topic_count', c.topic_count, 'staff_only', c.read_access = 'staff',
+	'solvable', c.solvable,
+	'can_post', c.vid IS NOT NULL AND (c.post_access = 'verified'
+	    OR is_staff_role(c.vrole))),
+    'version', (SELECT version FROM listing_versions WHERE name = 'board'),
+    'unread', CASE WHEN c.vid IS NOT NULL THEN (SELECT json_object_agg(t.id,
+	CASE WHEN r.last_number IS NULL THEN -1
+	ELSE greatest(0, t.last_number - r.last_number) END)
+	FROM topics t LEFT JOIN topic_reads r ON r.user_id = c.vid
+	    AND r.topic_id = t.id
+	WHERE t.id IN (SELECT e::bigint
+	    FROM jsonb_array_elements_text($5::jsonb) e)) END,
+    'me', c.me)
+FROM c
+
 -- name: category_page
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 slug,
 -- $5..$7 cursor (pinned 0/1, last post time in epoch microseconds, id)
--- or NULLs, $8 the board's listing version of the list this worker
--- rendered for this address (NULL: none, and always for the API).
--- Pinned topics first, then by latest activity; 30 a page.  While the
--- version matches, the topics are not built ("cached"); what is the
--- viewer's own (unread counts) comes apart from them, in "unread".
+-- or NULLs.  Pinned topics first, then by latest activity; 30 a page.
+-- What is the viewer's own (unread counts) is also apart from the
+-- topics, in "unread", so that workers may keep the rest
+-- (category_check).
 WITH c AS (
 	SELECT c.*, v.id AS vid, v.role AS vrole, v.me,
 	    coalesce($2::text, v.me ->> 'locale', $3::text) = 'en' AS en
@@ -90,15 +123,13 @@ SELECT json_build_object(
 	'can_post', c.vid IS NOT NULL AND (c.post_access = 'verified'
 	    OR is_staff_role(c.vrole))),
     'version', lv.version,
-    'cached', lv.version = $8::bigint,
     -- Topic id -> unread posts (-1: never opened), for a logged-in viewer.
     'unread', CASE WHEN c.vid IS NOT NULL THEN (SELECT json_object_agg(x.id,
 	CASE WHEN r.last_number IS NULL THEN -1
 	ELSE greatest(0, x.last_number - r.last_number) END)
 	FROM x LEFT JOIN topic_reads r ON r.user_id = c.vid
 	    AND r.topic_id = x.id WHERE x.n <= 30) END,
-    'topics', CASE WHEN lv.version = $8::bigint THEN NULL
-	ELSE coalesce((SELECT json_agg(json_build_object('id', x.id,
+    'topics', coalesce((SELECT json_agg(json_build_object('id', x.id,
 	'url', '/t/' || x.id, 'title', x.title,
 	'author', (SELECT user_brief(u) FROM users u WHERE u.id = x.author_id),
 	'reply_count', x.reply_count, 'last_post_at', rfc3339(x.last_post_at),
@@ -109,7 +140,7 @@ SELECT json_build_object(
 	'new', c.vid IS NOT NULL AND r.last_number IS NULL) ORDER BY x.n)
 	FROM x LEFT JOIN topic_reads r ON r.user_id = c.vid
 	    AND r.topic_id = x.id
-	WHERE x.n <= 30), '[]') END,
+	WHERE x.n <= 30), '[]'),
     'next_cursor', (SELECT x.pinned::integer || '.' ||
 	(extract(epoch FROM x.last_post_at) * 1000000)::bigint || '.' || x.id
 	FROM x WHERE x.n = 30 AND EXISTS (SELECT 1 FROM x x2
