@@ -62,7 +62,7 @@ struct list_entry {
 	int		 locale;
 	int64_t		 version;
 	char		*html;		/* malloc()ed; the cache's */
-	char		*ids;		/* JSON array of the topics' ids */
+	char		*ids;		/* the topics' ids, an array literal */
 	json_t		*doc;		/* next_cursor and the like */
 };
 
@@ -99,6 +99,7 @@ static int	category_page_params(struct rq *);
 static int	category_store(struct rq *, struct list_entry *, json_t *);
 
 static void	unread_attr(json_t *, json_t *);
+static void	unread_from_reads(json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
 static void	topic_viewer_parts(json_t *, json_t *);
 static int	flag_form_respond(struct rq *);
@@ -418,6 +419,36 @@ unread_attr(json_t *doc, json_t *map)
 	json_decref(own);
 }
 
+/*
+ * "unread" (topic id -> unread posts, -1: never opened) from how far the
+ * reader has read ("reads", from category_check; absent for nobody) and
+ * the kept topics' last post numbers.
+ */
+static void
+unread_from_reads(json_t *doc)
+{
+	json_t		*reads, *map, *last;
+	const char	*id;
+	json_int_t	 n, r;
+
+	if ((reads = json_object_get(doc, "reads")) == NULL ||
+	    !json_is_object(reads))
+		return;
+	map = json_object();
+	json_object_foreach(json_object_get(doc, "last_numbers"), id, last) {
+		n = -1;
+		if (json_object_get(reads, id) != NULL) {
+			r = json_integer_value(json_object_get(reads, id));
+			n = json_integer_value(last) - r;
+			if (n < 0)
+				n = 0;
+		}
+		json_object_set_new(map, id, json_integer(n));
+	}
+	json_object_set_new(doc, "unread", map);
+	json_object_del(doc, "reads");
+}
+
 static int
 board_respond(struct rq *rq)
 {
@@ -445,26 +476,33 @@ board_respond(struct rq *rq)
 static int
 category_store(struct rq *rq, struct list_entry *e, json_t *doc)
 {
-	struct buf	 out;
-	json_t		*ids, *t;
+	struct buf	 out, ids;
+	json_t		*lasts, *t;
 	size_t		 i;
+	char		 id[24];
 
 	buf_init(&out);
 	if (!render_html(rq, "category_topics", doc, &out)) {
 		buf_free(&out);
 		return (0);
 	}
-	ids = json_array();
-	json_array_foreach(json_object_get(doc, "topics"), i, t)
-		json_array_append(ids, json_object_get(t, "id"));
+	buf_init(&ids);
+	lasts = json_object();
+	buf_appendc(&ids, '{');
+	json_array_foreach(json_object_get(doc, "topics"), i, t) {
+		(void)snprintf(id, sizeof(id), "%lld", (long long)
+		    json_integer_value(json_object_get(t, "id")));
+		buf_appendf(&ids, "%s%s", i > 0 ? "," : "", id);
+		json_object_set(lasts, id, json_object_get(t, "last_number"));
+	}
+	buf_appendc(&ids, '}');
 	free(e->html);
 	free(e->ids);
 	json_decref(e->doc);
 	e->html = buf_release(&out, NULL);
-	e->ids = json_dumps(ids, JSON_COMPACT);
-	json_decref(ids);
-	e->doc = json_pack("{s:O?}", "next_cursor",
-	    json_object_get(doc, "next_cursor"));
+	e->ids = buf_release(&ids, NULL);
+	e->doc = json_pack("{s:O?, s:o}", "next_cursor",
+	    json_object_get(doc, "next_cursor"), "last_numbers", lasts);
 	e->version = json_integer_value(json_object_get(doc, "version"));
 	return (e->ids != NULL && e->doc != NULL);
 }
@@ -519,7 +557,10 @@ category_respond(struct rq *rq)
 	}
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
+	if (rq->step == 0)
+		unread_from_reads(doc);
 	unread_attr(doc, json_object_get(doc, "unread"));
+	json_object_del(doc, "last_numbers");
 	(void)reply_page(rq, 200, "category", doc);
 	json_decref(doc);
 	return (RQ_DONE);

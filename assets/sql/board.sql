@@ -44,9 +44,9 @@ CROSS JOIN LATERAL (SELECT coalesce($2::text, v.me ->> 'locale', $3::text)
 
 -- name: category_check
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 slug,
--- $5 the ids of the topics on the page the worker holds (JSON array).
--- The category, the board's listing version, the viewer and their unread
--- counts for those topics; the worker answers from what it holds when
+-- $5 the ids of the topics on the page the worker holds (an array).
+-- The category, the board's listing version, the viewer and how far they
+-- have read those topics; the worker answers from what it holds when
 -- the version matches, else runs category_page.  No row: category_page
 -- decides (404).
 WITH c AS (
@@ -66,13 +66,11 @@ SELECT json_build_object(
 	'can_post', c.vid IS NOT NULL AND (c.post_access = 'verified'
 	    OR is_staff_role(c.vrole))),
     'version', (SELECT version FROM listing_versions WHERE name = 'board'),
-    'unread', CASE WHEN c.vid IS NOT NULL THEN (SELECT json_object_agg(t.id,
-	CASE WHEN r.last_number IS NULL THEN -1
-	ELSE greatest(0, t.last_number - r.last_number) END)
-	FROM topics t LEFT JOIN topic_reads r ON r.user_id = c.vid
-	    AND r.topic_id = t.id
-	WHERE t.id IN (SELECT e::bigint
-	    FROM jsonb_array_elements_text($5::jsonb) e)) END,
+    -- How far the viewer has read those topics (worker: unread counts).
+    'reads', CASE WHEN c.vid IS NOT NULL THEN coalesce((SELECT
+	json_object_agg(r.topic_id, r.last_number) FROM topic_reads r
+	WHERE r.user_id = c.vid AND r.topic_id = ANY ($5::bigint[])), '{}')
+	END,
     'me', c.me)
 FROM c
 
@@ -135,6 +133,7 @@ SELECT json_build_object(
 	'reply_count', x.reply_count, 'last_post_at', rfc3339(x.last_post_at),
 	'pinned', x.pinned, 'locked', x.locked,
 	'solved', x.solved_post_id IS NOT NULL,
+	'last_number', x.last_number,
 	'unread', CASE WHEN c.vid IS NULL THEN NULL
 	    ELSE greatest(0, x.last_number - coalesce(r.last_number, 0)) END,
 	'new', c.vid IS NOT NULL AND r.last_number IS NULL) ORDER BY x.n)
