@@ -96,7 +96,9 @@ static int	category_respond(struct rq *);
 static int	board_respond(struct rq *);
 static struct list_entry *list_slot(struct rq *, int, int *);
 static int	category_page_params(struct rq *);
-static int	category_store(struct rq *, struct list_entry *, json_t *);
+static int	list_store(struct rq *, struct list_entry *, json_t *,
+		    const char *);
+static struct list_entry *board_slot(struct rq *);
 
 static void	unread_attr(json_t *, json_t *);
 static void	unread_from_reads(json_t *);
@@ -293,11 +295,40 @@ cursor_int(struct rq *rq, const char *name)
 	return (1);
 }
 
+/*
+ * GET /board.  Browsers whose worker holds the lists: board_check first;
+ * else, and for JSON clients, board_page.
+ */
 static int
 board_prepare(struct rq *rq)
 {
+	struct list_entry	*e;
+
+	e = board_slot(rq);
+	if (!rq->json && rq->step == 0 && e->doc != NULL) {
+		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
+		    NULL);
+		rq_param_str(rq, e->ids);
+		(void)rq_use_stmt(rq, "board_check");
+		return (RQ_NEXT);
+	}
+	rq->step = 1;
 	lang_params(rq);
+	(void)rq_use_stmt(rq, "board_page");
 	return (RQ_NEXT);
+}
+
+/* The board's kept lists for this language. */
+static struct list_entry *
+board_slot(struct rq *rq)
+{
+	static struct list_entry	 boards[8];
+	int				 loc;
+
+	loc = render_locale_index(rq->locale);
+	if (loc < 0 || loc >= 8)
+		loc = 0;
+	return (&boards[loc]);
 }
 
 /*
@@ -449,10 +480,17 @@ unread_from_reads(json_t *doc)
 	json_object_del(doc, "reads");
 }
 
+/*
+ * JSON clients get the document as is.  Browsers: after board_check, the
+ * lists this worker holds when the version matches and the reader is not
+ * staff (else board_page); after board_page, the lists rendered, and
+ * kept when the reader is not staff.
+ */
 static int
 board_respond(struct rq *rq)
 {
-	json_t	*doc;
+	struct list_entry	*e, once;
+	json_t			*doc;
 
 	if (rq->json || rq->res_null) {
 		reply_json_text(rq, 200, rq->res, rq->res_len);
@@ -463,27 +501,73 @@ board_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	guard_page_locale(rq, doc);
-	unread_attr(doc, NULL);
+	e = board_slot(rq);
+	if (rq->step == 0 && (e->doc == NULL || json_is_true(
+	    json_object_get(doc, "staff")) || e->version !=
+	    json_integer_value(json_object_get(doc, "version")))) {
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (board_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+	}
+	if (rq->step != 0) {
+		if (json_is_true(json_object_get(doc, "staff"))) {
+			/* The staff room is in it: render, do not keep. */
+			memset(&once, 0, sizeof(once));
+			if (!list_store(rq, &once, doc, "board"))
+				goto fail;
+			json_object_update(doc, once.doc);
+			json_object_set_new(doc, "topics_html",
+			    json_string(once.html));
+			free(once.html);
+			free(once.ids);
+			json_decref(once.doc);
+			goto render;
+		}
+		if (!list_store(rq, e, doc, "board"))
+			goto fail;
+	}
+	json_object_update(doc, e->doc);
+	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
+render:
+	if (rq->step == 0) {
+		unread_from_reads(doc);
+		unread_attr(doc, json_object_get(doc, "unread"));
+	} else {
+		unread_attr(doc, NULL);
+	}
+	json_object_del(doc, "last_numbers");
 	(void)reply_page(rq, 200, "board", doc);
 	json_decref(doc);
+	return (RQ_DONE);
+fail:
+	json_decref(doc);
+	reply_error(rq, 500, "internal", "errors.internal");
 	return (RQ_DONE);
 }
 
 /*
- * Keeps the topics of category_page's doc rendered in e, with their ids
- * and the members that go with them.  0 when rendering failed.
+ * Keeps the topics of a list page's doc rendered in e (template tmpl;
+ * the board's categories are rendered into "categories_html" of e->doc),
+ * with their ids and last post numbers.  0 when rendering failed.
  */
 static int
-category_store(struct rq *rq, struct list_entry *e, json_t *doc)
+list_store(struct rq *rq, struct list_entry *e, json_t *doc,
+    const char *tmpl)
 {
-	struct buf	 out, ids;
+	struct buf	 out, ids, cats;
 	json_t		*lasts, *t;
 	size_t		 i;
 	char		 id[24];
+	int		 board;
 
+	board = !strcmp(tmpl, "board");
 	buf_init(&out);
-	if (!render_html(rq, "category_topics", doc, &out)) {
+	buf_init(&cats);
+	if (!render_html(rq, "category_topics", doc, &out) ||
+	    (board && !render_html(rq, "board_lists", doc, &cats))) {
 		buf_free(&out);
+		buf_free(&cats);
 		return (0);
 	}
 	buf_init(&ids);
@@ -501,8 +585,10 @@ category_store(struct rq *rq, struct list_entry *e, json_t *doc)
 	json_decref(e->doc);
 	e->html = buf_release(&out, NULL);
 	e->ids = buf_release(&ids, NULL);
-	e->doc = json_pack("{s:O?, s:o}", "next_cursor",
-	    json_object_get(doc, "next_cursor"), "last_numbers", lasts);
+	e->doc = json_pack("{s:O?, s:o, s:s}", "next_cursor",
+	    json_object_get(doc, "next_cursor"), "last_numbers", lasts,
+	    "categories_html", cats.data ? cats.data : "");
+	buf_free(&cats);
 	e->version = json_integer_value(json_object_get(doc, "version"));
 	return (e->ids != NULL && e->doc != NULL);
 }
@@ -548,7 +634,7 @@ category_respond(struct rq *rq)
 		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && !category_store(rq, e, doc)) {
+	if (rq->step != 0 && !list_store(rq, e, doc, "category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);

@@ -4,6 +4,23 @@
 -- and the negotiated language, so that a user's own setting sits between
 -- them as everywhere else.
 
+-- name: board_check
+-- $1 session hash, $2 the ids of the latest topics the worker holds (an
+-- array).  The viewer, the board's listing version and how far the viewer
+-- has read those topics; the worker answers from what it holds when the
+-- version matches and the viewer is not staff (who see the staff room),
+-- else runs board_page.
+SELECT json_build_object('me', v.me,
+    'staff', coalesce(is_staff_role(v.role), false),
+    'version', lv.version,
+    'reads', CASE WHEN v.id IS NOT NULL THEN coalesce((SELECT
+	json_object_agg(r.topic_id, r.last_number) FROM topic_reads r
+	WHERE r.user_id = v.id AND r.topic_id = ANY ($2::bigint[])), '{}')
+	END)
+FROM listing_versions lv
+LEFT JOIN LATERAL viewer($1::text) v ON true
+WHERE lv.name = 'board'
+
 -- name: board_page
 -- $1 session hash, $2 ?lang or NULL, $3 negotiated language.
 -- Categories the viewer may read, and the 20 latest topics in them.
@@ -25,6 +42,7 @@ SELECT json_build_object(
 	'reply_count', t.reply_count, 'last_post_at', rfc3339(t.last_post_at),
 	'pinned', t.pinned, 'locked', t.locked,
 	'solved', t.solved_post_id IS NOT NULL,
+	'last_number', t.last_number,
 	'unread', CASE WHEN v.id IS NULL THEN NULL
 	    ELSE greatest(0, t.last_number - coalesce(r.last_number, 0)) END,
 	'new', v.id IS NOT NULL AND r.last_number IS NULL)
@@ -36,6 +54,8 @@ SELECT json_build_object(
 	JOIN categories c ON c.id = t.category_id
 	LEFT JOIN topic_reads r ON r.user_id = v.id AND r.topic_id = t.id),
 	'[]'),
+    'version', (SELECT version FROM listing_versions WHERE name = 'board'),
+    'staff', coalesce(is_staff_role(v.role), false),
     'me', v.me)
 FROM (SELECT $1::text AS h) a
 LEFT JOIN LATERAL viewer(a.h) v ON true

@@ -656,3 +656,33 @@ test("kept category lists: fresh after changes; unread counts per reader",
 	for (const x of await pages(null))
 		assert.match(x, /class="topic-row pinned"/, "a pin shows at once");
 });
+
+test("kept board lists: fresh at once; the staff room only for staff",
+    async () => {
+	const boards = async (who) => {
+		const out = [];
+		for (let i = 0; i < 6; i++)
+			out.push((who ? await getAs(who, "/board", { json: false }) :
+			    await get("/board", { json: false })).text);
+		return out;
+	};
+	await boards(null);
+	await boards(maker);
+	const t = await topic(other, { title: "看板上的新话题" });
+	for (const h of await boards(maker))
+		assert.match(h, /看板上的新话题/, "a new topic shows at once");
+	const s = await topic(staff, { category: "staff", title: "看板馆员话题" });
+	for (const h of await boards(staff)) {
+		assert.match(h, /看板馆员话题/, "staff see the staff room");
+		assert.match(h, /href="\/c\/staff"/);
+	}
+	for (const h of await boards(null)) {
+		assert.doesNotMatch(h, /看板馆员话题/, "nobody else does");
+		assert.doesNotMatch(h, /href="\/c\/staff"/);
+	}
+	const mine = (await getAs(maker, "/board", { json: false })).text;
+	const map = JSON.parse(mine.match(/data-unread="([^"]*)"/)[1]
+	    .replace(/&quot;/g, "\"").replace(/&#34;/g, "\""));
+	assert.equal(map[t.id], -1, "never opened, for this reader");
+	assert.ok(s.id);
+});
