@@ -220,6 +220,19 @@ int		 content_markdown(struct rq *, const char *, int, char **,
 		    char **);
 char		*content_tokens(const char *);
 
+/* keep.c: rendered lists a worker keeps per address and language */
+struct kept {
+	char		*key;		/* path and query, malloc()ed */
+	int		 locale;
+	int64_t		 version;	/* what it was made at; -1: none */
+	char		*html;		/* malloc()ed */
+	char		*ids;		/* the page's own use, malloc()ed */
+	json_t		*doc;		/* the page's own use */
+};
+
+struct kept	*kept_slot(struct kept *, size_t, struct rq *, int, int *);
+void		 kept_clear(struct kept *);
+
 /* config (init.c) */
 struct app_config {
 	char		*database_url;

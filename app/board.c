@@ -57,16 +57,8 @@ static struct posts_entry	posts_cache[POSTS_SLOTS];
  */
 #define LISTS_SLOTS		256
 
-struct list_entry {
-	char		*key;		/* path and query, malloc()ed */
-	int		 locale;
-	int64_t		 version;
-	char		*html;		/* malloc()ed; the cache's */
-	char		*ids;		/* the topics' ids, an array literal */
-	json_t		*doc;		/* next_cursor and the like */
-};
 
-static struct list_entry	lists_cache[LISTS_SLOTS];
+static struct kept	lists_cache[LISTS_SLOTS];
 
 int	page_board(struct http_request *);
 int	page_category(struct http_request *);
@@ -94,11 +86,10 @@ static int	topic_prepare(struct rq *);
 static int	topic_respond(struct rq *);
 static int	category_respond(struct rq *);
 static int	board_respond(struct rq *);
-static struct list_entry *list_slot(struct rq *, int, int *);
 static int	category_page_params(struct rq *);
-static int	list_store(struct rq *, struct list_entry *, json_t *,
+static int	list_store(struct rq *, struct kept *, json_t *,
 		    const char *);
-static struct list_entry *board_slot(struct rq *);
+static struct kept *board_slot(struct rq *);
 
 static void	unread_attr(json_t *, json_t *);
 static void	unread_from_reads(json_t *);
@@ -302,7 +293,7 @@ cursor_int(struct rq *rq, const char *name)
 static int
 board_prepare(struct rq *rq)
 {
-	struct list_entry	*e;
+	struct kept	*e;
 
 	e = board_slot(rq);
 	if (!rq->json && rq->step == 0 && e->doc != NULL) {
@@ -319,10 +310,10 @@ board_prepare(struct rq *rq)
 }
 
 /* The board's kept lists for this language. */
-static struct list_entry *
+static struct kept *
 board_slot(struct rq *rq)
 {
-	static struct list_entry	 boards[8];
+	static struct kept	 boards[8];
 	int				 loc;
 
 	loc = render_locale_index(rq->locale);
@@ -339,10 +330,11 @@ board_slot(struct rq *rq)
 static int
 category_prepare(struct rq *rq)
 {
-	struct list_entry	*e;
+	struct kept	*e;
 	int			 hit;
 
-	e = list_slot(rq, render_locale_index(rq->locale), &hit);
+	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
+	    render_locale_index(rq->locale), &hit);
 	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
 		lang_params(rq);
 		rq_param_str(rq, rq->req->path + strlen("/c/"));
@@ -385,38 +377,6 @@ category_page_params(struct rq *rq)
 bad:
 	reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 	return (RQ_DONE);
-}
-
-/* The cache slot of this list address in language loc; *hit if it is. */
-static struct list_entry *
-list_slot(struct rq *rq, int loc, int *hit)
-{
-	static char		 k[2048];
-	struct list_entry	*e;
-	u_int64_t		 h;
-	size_t			 i;
-
-	(void)snprintf(k, sizeof(k), "%s?%s", rq->req->path,
-	    rq->req->query_string ? rq->req->query_string : "");
-	h = 1469598103934665603ULL;
-	for (i = 0; k[i] != '\0'; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	e = &lists_cache[(h + (u_int64_t)loc) % LISTS_SLOTS];
-	*hit = e->key != NULL && e->html != NULL && !strcmp(e->key, k) &&
-	    e->locale == loc;
-	if (!*hit) {
-		free(e->key);
-		free(e->html);
-		free(e->ids);
-		json_decref(e->doc);
-		e->html = NULL;
-		e->ids = NULL;
-		e->doc = NULL;
-		e->key = strdup(k);
-		e->locale = loc;
-		e->version = -1;
-	}
-	return (e);
 }
 
 /*
@@ -489,7 +449,7 @@ unread_from_reads(json_t *doc)
 static int
 board_respond(struct rq *rq)
 {
-	struct list_entry	*e, once;
+	struct kept	*e, once;
 	json_t			*doc;
 
 	if (rq->json || rq->res_null) {
@@ -552,7 +512,7 @@ fail:
  * with their ids and last post numbers.  0 when rendering failed.
  */
 static int
-list_store(struct rq *rq, struct list_entry *e, json_t *doc,
+list_store(struct rq *rq, struct kept *e, json_t *doc,
     const char *tmpl)
 {
 	struct buf	 out, ids, cats;
@@ -601,7 +561,7 @@ list_store(struct rq *rq, struct list_entry *e, json_t *doc,
 static int
 category_respond(struct rq *rq)
 {
-	struct list_entry	*e;
+	struct kept	*e;
 	json_t			*doc;
 	int			 hit;
 
@@ -624,7 +584,8 @@ category_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	guard_page_locale(rq, doc);
-	e = list_slot(rq, render_locale_index(rq->locale), &hit);
+	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
+	    render_locale_index(rq->locale), &hit);
 	if (rq->step == 0 && (!hit || e->doc == NULL || e->version !=
 	    json_integer_value(json_object_get(doc, "version")))) {
 		/* Not held at this version: the whole page. */

@@ -62,23 +62,14 @@ struct card_entry {
 static struct card_entry	cards[CARD_SLOTS];
 
 /*
- * Whole card lists, per list address and language, under the listing
- * version they were rendered at (migrations/0004): while it is current
- * the statement does not even build the list.
+ * Whole card lists, per list address and language (keep.c), under the
+ * listing version they were rendered at (migrations/0004): a small
+ * statement reads it, and the list statement runs only when it moved.
+ * doc holds next_cursor, tag and q.
  */
 #define LIST_SLOTS		256
 
-struct list_entry {
-	char		*key;		/* path and query, malloc()ed */
-	int		 locale;
-	int64_t		 version;
-	char		*html;		/* malloc()ed; the cache's */
-	json_t		*rest;		/* next_cursor, tag, q; the cache's */
-};
-
-static struct list_entry	lists[LIST_SLOTS];
-
-static struct list_entry *list_slot(struct rq *, const char **);
+static struct kept	lists[LIST_SLOTS];
 #define PROJECT_TAG_CHARS	24
 
 int	page_projects(struct http_request *);
@@ -103,10 +94,8 @@ struct project_edit {
 
 static int	list_prepare(struct rq *);
 static int	list_respond(struct rq *);
-static void	list_known(struct rq *);
 static const char *card_html(struct rq *, json_t *, int);
-static int	list_store(struct rq *, struct list_entry *, const char *,
-		    int, int64_t);
+static int	list_store(struct rq *, struct kept *, int64_t);
 static int	create_prepare(struct rq *);
 static int	create_respond(struct rq *);
 static int	new_form(struct rq *);
@@ -498,13 +487,19 @@ list_prepare(struct rq *rq)
 	struct buf	 tokens;
 	const char	*q, *tag;
 	json_t		*doc;
+	int		 hit;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (!rq->json && rq->step == 0 && kept_slot(lists, LIST_SLOTS, rq,
+	    frag_locale(rq), &hit)->doc != NULL && hit) {
+		(void)rq_use_stmt(rq, "project_list_check");
+		return (RQ_NEXT);
+	}
+	rq->step = 1;
 	if (!list_cursor(rq)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
-	list_known(rq);
 	q = rq_query(rq, "q");
 	tag = rq_query(rq, "tag");
 	if (q != NULL && *q != '\0') {
@@ -531,38 +526,6 @@ list_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "project_list");
 	}
 	return (RQ_NEXT);
-}
-
-/* The cache slot of this list (address and language); *key its key. */
-static struct list_entry *
-list_slot(struct rq *rq, const char **key)
-{
-	static char	k[2048];
-	u_int64_t	h;
-	size_t		i;
-
-	(void)snprintf(k, sizeof(k), "%s?%s", rq->req->path,
-	    rq->req->query_string ? rq->req->query_string : "");
-	*key = k;
-	h = 1469598103934665603ULL;
-	for (i = 0; k[i] != '\0'; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	return (&lists[(h + (u_int64_t)frag_locale(rq)) % LIST_SLOTS]);
-}
-
-/* $4: the listing version of what this worker rendered for this list. */
-static void
-list_known(struct rq *rq)
-{
-	struct list_entry	*e;
-	const char		*key;
-
-	e = list_slot(rq, &key);
-	if (!rq->json && rq->step == 0 && e->key != NULL &&
-	    !strcmp(e->key, key) && e->locale == frag_locale(rq))
-		rq_param_int(rq, e->version);
-	else
-		rq_param_null(rq);
 }
 
 /*
@@ -600,8 +563,7 @@ card_html(struct rq *rq, json_t *card, int loc)
  * document is unreadable.
  */
 static int
-list_store(struct rq *rq, struct list_entry *e, const char *key, int loc,
-    int64_t version)
+list_store(struct rq *rq, struct kept *e, int64_t version)
 {
 	struct buf	 out;
 	json_t		*full, *card;
@@ -612,38 +574,35 @@ list_store(struct rq *rq, struct list_entry *e, const char *key, int loc,
 		return (0);
 	buf_init(&out);
 	json_array_foreach(json_object_get(full, "projects"), i, card) {
-		if ((html = card_html(rq, card, loc)) != NULL)
+		if ((html = card_html(rq, card, e->locale)) != NULL)
 			buf_appends(&out, html);
 	}
-	free(e->key);
 	free(e->html);
-	json_decref(e->rest);
-	e->key = strdup(key);
-	e->locale = loc;
+	json_decref(e->doc);
 	e->version = version;
 	e->html = buf_release(&out, NULL);
-	e->rest = json_pack("{s:b, s:O?, s:O?, s:O?}",
+	e->doc = json_pack("{s:b, s:O?, s:O?, s:O?}",
 	    "any", json_array_size(json_object_get(full, "projects")) > 0,
 	    "next_cursor", json_object_get(full, "next_cursor"),
 	    "tag", json_object_get(full, "tag"),
 	    "q", json_object_get(full, "q"));
 	json_decref(full);
-	return (e->key != NULL && e->rest != NULL);
+	return (e->key != NULL && e->doc != NULL);
 }
 
 /*
- * JSON clients get the whole document (the second column).  Browsers get
- * the list this worker rendered when its listing version is current (the
- * second column is then NULL), else it is rendered and kept.
+ * JSON clients get the whole document (the second column).  Browsers:
+ * after project_list_check, the list this worker holds when the listing
+ * version matches (else the list statement); after the list statement,
+ * the list rendered and kept.
  */
 static int
 list_respond(struct rq *rq)
 {
-	struct list_entry	*e;
-	json_t			*doc;
-	const char		*key;
-	int64_t			 version;
-	int			 loc, hit;
+	struct kept	*e;
+	json_t		*doc;
+	int64_t		 version;
+	int		 hit;
 
 	if (rq->res_null) {
 		reply_error(rq, 500, "internal", "errors.internal");
@@ -658,27 +617,24 @@ list_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	guard_page_locale(rq, doc);
-	loc = frag_locale(rq);
-	e = list_slot(rq, &key);
+	e = kept_slot(lists, LIST_SLOTS, rq, frag_locale(rq), &hit);
 	version = json_integer_value(json_object_get(doc, "version"));
-	hit = e->key != NULL && !strcmp(e->key, key) && e->locale == loc &&
-	    e->version == version;
-
-	if (rq->res2 == NULL && !hit) {
-		/* The slot changed hands meanwhile: ask for it all. */
+	if (rq->step == 0 && (!hit || e->doc == NULL ||
+	    e->version != version)) {
+		/* Not held at this version: the whole list. */
 		json_decref(doc);
 		rq_params_reset(rq);
 		rq->step = 1;
 		return (list_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
-	if (rq->res2 != NULL && !list_store(rq, e, key, loc, version)) {
-		free(e->key);
-		e->key = NULL;
+	if (rq->step != 0 && (rq->res2 == NULL ||
+	    !list_store(rq, e, version))) {
+		kept_clear(e);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	json_object_update(doc, e->rest);
+	json_object_update(doc, e->doc);
 	json_object_del(doc, "version");
 	json_object_set_new(doc, "cards_html", json_string_nocheck(e->html));
 	(void)reply_page(rq, 200, "projects", doc);

@@ -27,14 +27,23 @@ FROM projects p
 JOIN LATERAL project_view(p.id, $2::bigint, $3::text) pv ON true
 WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean
 
+-- name: project_list_check
+-- $1 session hash: the listing version and the viewer, as the first
+-- column of the list statements.  A worker that holds the list at this
+-- version answers from it (migrations/0004); a separate statement
+-- because a big plan costs its initialisation on every call, used or
+-- not.
+SELECT '{"version":' || v.version || ',"me":' ||
+    coalesce((SELECT me FROM viewer($1::text))::text, 'null') || '}'
+FROM listing_versions v
+WHERE v.name = 'projects'
+
 -- name: project_list
 -- $1 session hash, $2 cursor time (epoch microseconds) or NULL, $3 cursor
--- id, $4 the listing version of the list this worker rendered (NULL:
--- none, and always for the API).  Published projects, newest first, 24 a
--- page, keyset pagination.  Two columns: the listing version with the
--- viewer, and the whole document (the stored cards joined as text) --
--- not even built while the version matches, so a list that has not
--- changed costs what the home page costs (migrations/0004).
+-- id.  Published projects, newest first, 24 a page, keyset pagination.
+-- Two columns: the listing version with the viewer (what
+-- project_list_check answers), and the whole document (the stored cards
+-- joined as text).
 WITH v AS (
 	SELECT version FROM listing_versions WHERE name = 'projects'
 ), m AS (
@@ -51,20 +60,20 @@ WITH v AS (
 	LIMIT 25
 )
 SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
-    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+    (
 	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
 	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
 	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
 	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
 	    ELSE 'null' END || ',"tag":' || 'null' || ',"q":' || 'null' ||
 	    ',"me":' || m.me || '}'
-	FROM x) END
+	FROM x)
 FROM v, m
 
 -- name: project_list_tag
--- The same, for one tag ($5).  Three statements rather than one with
+-- The same, for one tag ($4).  Three statements rather than one with
 -- optional filters: each gets a generic plan that can use its own index
--- (GIN on tags, GIN on search_tsv); "$5 IS NULL OR ..." could not.
+-- (GIN on tags, GIN on search_tsv); "$4 IS NULL OR ..." could not.
 WITH v AS (
 	SELECT version FROM listing_versions WHERE name = 'projects'
 ), m AS (
@@ -73,7 +82,7 @@ WITH v AS (
 	SELECT p.id, p.published_at, p.card, row_number()
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
-	WHERE p.status = 'published' AND p.tags @> ARRAY[$5::text]
+	WHERE p.status = 'published' AND p.tags @> ARRAY[$4::text]
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
@@ -81,19 +90,19 @@ WITH v AS (
 	LIMIT 25
 )
 SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
-    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+    (
 	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
 	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
 	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
 	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
-	    ELSE 'null' END || ',"tag":' || to_json($5::text)::text || ',"q":' || 'null' ||
+	    ELSE 'null' END || ',"tag":' || to_json($4::text)::text || ',"q":' || 'null' ||
 	    ',"me":' || m.me || '}'
-	FROM x) END
+	FROM x)
 FROM v, m
 
 -- name: project_list_search
--- The same, for search tokens ($5, made by app/search.c) and the query
--- as typed ($6, shown back).
+-- The same, for search tokens ($4, made by app/search.c) and the query
+-- as typed ($5, shown back).
 WITH v AS (
 	SELECT version FROM listing_versions WHERE name = 'projects'
 ), m AS (
@@ -103,7 +112,7 @@ WITH v AS (
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
 	WHERE p.status = 'published'
-	    AND p.search_tsv @@ plainto_tsquery('simple', $5::text)
+	    AND p.search_tsv @@ plainto_tsquery('simple', $4::text)
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))
@@ -111,14 +120,14 @@ WITH v AS (
 	LIMIT 25
 )
 SELECT '{"version":' || v.version || ',"me":' || m.me || '}',
-    CASE WHEN v.version = $4::bigint THEN NULL ELSE (
+    (
 	SELECT '{"projects":[' || coalesce(string_agg(x.card, ',' ORDER BY
 	    x.n) FILTER (WHERE x.n <= 24), '') || '],"next_cursor":' ||
 	    CASE WHEN max(x.n) > 24 THEN to_json(max(project_cursor(
 	    x.published_at, x.id)) FILTER (WHERE x.n = 24))::text
-	    ELSE 'null' END || ',"tag":' || 'null' || ',"q":' || to_json($6::text)::text ||
+	    ELSE 'null' END || ',"tag":' || 'null' || ',"q":' || to_json($5::text)::text ||
 	    ',"me":' || m.me || '}'
-	FROM x) END
+	FROM x)
 FROM v, m
 
 -- name: project_create

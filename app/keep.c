@@ -1,0 +1,57 @@
+/*
+ * keep.c: what a worker keeps rendered per page address and language
+ * (lists of projects and topics), under the version it was made at.
+ *
+ * Direct-mapped tables of struct kept: a page's slot is chosen by its
+ * path, query and language; a collision simply replaces.  Whether what a
+ * slot holds is still current is the page's business (it compares the
+ * version its check statement reads).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+/* Empties e (frees what it holds). */
+void
+kept_clear(struct kept *e)
+{
+	free(e->key);
+	free(e->html);
+	free(e->ids);
+	json_decref(e->doc);
+	memset(e, 0, sizeof(*e));
+	e->version = -1;
+}
+
+/*
+ * The slot of this request's address in language loc, from table (n
+ * slots).  *hit when the slot holds this address; otherwise the slot is
+ * emptied and claimed for it.
+ */
+struct kept *
+kept_slot(struct kept *table, size_t n, struct rq *rq, int loc, int *hit)
+{
+	char		 key[2048];
+	struct kept	*e;
+	u_int64_t	 h;
+	size_t		 i;
+
+	(void)snprintf(key, sizeof(key), "%s?%s", rq->req->path,
+	    rq->req->query_string ? rq->req->query_string : "");
+	h = 1469598103934665603ULL;
+	for (i = 0; key[i] != '\0'; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	e = &table[(h + (u_int64_t)loc) % n];
+	*hit = e->key != NULL && e->html != NULL && !strcmp(e->key, key) &&
+	    e->locale == loc;
+	if (!*hit) {
+		kept_clear(e);
+		e->key = strdup(key);
+		e->locale = loc;
+	}
+	return (e);
+}
