@@ -299,7 +299,8 @@ board_prepare(struct rq *rq)
 	if (!rq->json && rq->step == 0 && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
-		rq_param_str(rq, e->ids);
+		/* A copy: the slot may change hands while this waits. */
+		rq_param_own(rq, strdup(e->ids));
 		(void)rq_use_stmt(rq, "board_check");
 		return (RQ_NEXT);
 	}
@@ -338,7 +339,8 @@ category_prepare(struct rq *rq)
 	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
 		lang_params(rq);
 		rq_param_str(rq, rq->req->path + strlen("/c/"));
-		rq_param_str(rq, e->ids);
+		/* A copy: the slot may change hands while this waits. */
+		rq_param_own(rq, strdup(e->ids));
 		(void)rq_use_stmt(rq, "category_check");
 		return (RQ_NEXT);
 	}
