@@ -686,3 +686,19 @@ test("kept board lists: fresh at once; the staff room only for staff",
 	assert.equal(map[t.id], -1, "never opened, for this reader");
 	assert.ok(s.id);
 });
+
+test("kept lists under a burst right after a change: every answer 200",
+    async () => {
+	for (const path of ["/c/general", "/board", "/projects"])
+		await getAs(maker, path, { json: false });
+	for (let round = 0; round < 3; round++) {
+		await topic(other, { title: `并发 ${round}` });
+		const all = await Promise.all(Array.from({ length: 48 }, (_, i) =>
+		    getAs(maker, ["/c/general", "/board", "/projects"][i % 3],
+		    { json: false })));
+		for (const r of all)
+			assert.equal(r.status, 200, r.text.slice(0, 200));
+		assert.ok(all.filter((r) => r.text.includes(`并发 ${round}`))
+		    .length >= 32, "the new topic everywhere on the board");
+	}
+});
