@@ -50,13 +50,13 @@ struct posts_entry {
 static struct posts_entry	posts_cache[POSTS_SLOTS];
 
 /*
- * Category pages' topic lists the same way, per address and language,
- * under the board's listing version (listing_versions 'board', bumped by
- * board_touch()).  What is the reader's own (unread counts) comes apart
- * and is shown by app.js.
+ * Category pages' topic lists (and the board's, one per language in
+ * board_slot()) the same way, per address and language (keep.c), under
+ * the board's listing version (listing_versions 'board', bumped by
+ * board_touch()).  What is the reader's own (unread counts) is read
+ * apart, by category_check and board_check, and shown by app.js.
  */
 #define LISTS_SLOTS		256
-
 
 static struct kept	lists_cache[LISTS_SLOTS];
 
@@ -90,7 +90,6 @@ static int	category_page_params(struct rq *);
 static int	list_store(struct rq *, struct kept *, json_t *,
 		    const char *);
 static struct kept *board_slot(struct rq *);
-
 static void	unread_attr(json_t *, json_t *);
 static void	unread_from_reads(json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
