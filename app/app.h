@@ -154,6 +154,7 @@ int		 rq_reply_invalid(struct rq *);
 const char	*rq_client_ip(struct rq *, char *, size_t);
 const char	*rq_user_agent(struct rq *);
 int		 rq_set_extra(struct rq *, size_t, void (*)(void *));
+json_t		*rq_page_doc(struct rq *);
 
 /* db.c: statements, prepared once per pooled connection */
 void		 db_load_statements(const char *);

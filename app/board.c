@@ -94,6 +94,8 @@ static void	unread_attr(json_t *, json_t *);
 static void	unread_from_reads(json_t *);
 static struct posts_entry *posts_slot(struct rq *, int, int *);
 static void	topic_viewer_parts(json_t *, json_t *);
+static int	form_page(struct rq *, const char *, const char *,
+		    const char *);
 static int	flag_form_respond(struct rq *);
 static int	solve_form_respond(struct rq *);
 static int	topic_new_respond(struct rq *);
@@ -572,19 +574,8 @@ category_respond(struct rq *rq)
 		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->res_null) {
-		reply_error(rq, 404, "not_found", "errors.not_found");
+	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
-	}
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
-		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
-	}
-	guard_page_locale(rq, doc);
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
 	if (rq->step == 0 && (!hit || e->doc == NULL || e->version !=
@@ -789,19 +780,30 @@ topic_respond(struct rq *rq)
 	return (RQ_DONE);
 }
 
+/*
+ * A form page without a statement: template tmpl with form.<field> set
+ * to value (programs get the same document as JSON).
+ */
+static int
+form_page(struct rq *rq, const char *tmpl, const char *field,
+    const char *value)
+{
+	json_t	*doc;
+
+	doc = json_pack("{s:{s:s}}", "form", field, value);
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
 /* GET /posts/{id}/flag */
 static int
 flag_form_respond(struct rq *rq)
 {
-	json_t	*doc;
-
-	doc = json_pack("{s:{s:s}}", "form", "reason", "spam");
-	if (rq->json)
-		reply_json(rq, 200, doc);
-	else
-		(void)reply_page(rq, 200, "post_flag", doc);
-	json_decref(doc);
-	return (RQ_DONE);
+	return (form_page(rq, "post_flag", "reason", "spam"));
 }
 
 /* GET /t/{id}/solve?post_id= */
@@ -809,16 +811,9 @@ static int
 solve_form_respond(struct rq *rq)
 {
 	const char	*pid;
-	json_t		*doc;
 
 	pid = rq_query(rq, "post_id");
-	doc = json_pack("{s:{s:s}}", "form", "post_id", pid ? pid : "");
-	if (rq->json)
-		reply_json(rq, 200, doc);
-	else
-		(void)reply_page(rq, 200, "topic_solve", doc);
-	json_decref(doc);
-	return (RQ_DONE);
+	return (form_page(rq, "topic_solve", "post_id", pid ? pid : ""));
 }
 
 /* ------------------------------------------------------------------ */
@@ -850,16 +845,9 @@ static int
 topic_new_respond(struct rq *rq)
 {
 	const char	*c;
-	json_t		*doc;
 
 	c = rq_query(rq, "category");
-	doc = json_pack("{s:{s:s}}", "form", "category", c ? c : "general");
-	if (rq->json)
-		reply_json(rq, 200, doc);
-	else
-		(void)reply_page(rq, 200, "topic_form", doc);
-	json_decref(doc);
-	return (RQ_DONE);
+	return (form_page(rq, "topic_form", "category", c ? c : "general"));
 }
 
 /* POST /topics: category, title (3-200), body. */

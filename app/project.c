@@ -778,19 +778,8 @@ view_respond(struct rq *rq)
 	int64_t			 id, version;
 	int			 loc, i;
 
-	if (rq->res_null) {
-		reply_error(rq, 404, "not_found", "errors.not_found");
+	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
-	}
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
-		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
-	}
-	guard_page_locale(rq, doc);
 	p = json_object_get(doc, "project");
 	id = json_integer_value(json_object_get(p, "id"));
 	version = json_integer_value(json_object_get(p, "version"));

@@ -393,13 +393,32 @@ rq_default_respond(struct rq *rq)
 {
 	json_t		*doc;
 
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/*
+ * What most pages' respond() starts with: the statement's document,
+ * parsed, with the page's language settled (the user's own setting came
+ * with it).  NULL when a reply was sent instead: 404 for no row, the JSON
+ * as it came for programs (and pages without a template), 500 for a
+ * document that does not parse.  The caller json_decref()s the result.
+ */
+json_t *
+rq_page_doc(struct rq *rq)
+{
+	json_t		*doc;
+
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
-		return (RQ_DONE);
+		return (NULL);
 	}
 	if (rq->json || rq->page->tmpl == NULL) {
 		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
+		return (NULL);
 	}
 
 	/* jparse: 6x jansson's own parser on these documents (jparse.c). */
@@ -409,12 +428,10 @@ rq_default_respond(struct rq *rq)
 		    rq->page->name);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
+		return (NULL);
 	}
 	guard_page_locale(rq, doc);
-	(void)reply_page(rq, 200, rq->page->tmpl, doc);
-	json_decref(doc);
-	return (RQ_DONE);
+	return (doc);
 }
 
 /* Turn a failed statement into the API's error reply. */
