@@ -6,10 +6,11 @@
 -- $1 project id, $2 session hash, $3 the version of the document this
 -- worker has rendered already (NULL: none, and always for the API): then
 -- only the parts that depend on the viewer are sent.  The stored
--- document is copied out as text, not rebuilt.
+-- document is copied out as text, not rebuilt, and only when sent
+-- (migrations/0009).
 SELECT '{"project":' || CASE WHEN pp.version = $3::bigint
         THEN '{"id":' || $1::bigint || ',"cached":true'
-        ELSE pp.body END || pp.viewer ||
+        ELSE left(pp.body, -1) END || pp.viewer ||
     '},"me":' || coalesce(v.me::text, 'null') || '}'
 FROM (SELECT $2::text AS h) a
 LEFT JOIN LATERAL viewer(a.h) v ON true
