@@ -118,12 +118,13 @@ struct rq {
 	char			*sqlerr;	/* message, malloc()ed */
 	char			*sqlfield;	/* constraint / column hint */
 
-	/* CPU-heavy work in a Kore task thread (rq_task_start). */
-	struct kore_task	 task;
+	/* CPU-heavy work in the job thread (rq_task_start, jobs.c). */
 	int			 task_active;
+	int			 task_done;
 	int			(*task_fn)(void *);
 	void			*task_arg;
 	int			 task_result;
+	struct rq		*job_next;	/* jobs.c's waiting list */
 
 	json_t			*fields;	/* field errors being built */
 	json_t			*error_extra;	/* merged into "error" */
@@ -147,6 +148,11 @@ int		 rq_use_stmt(struct rq *, const char *);
 void		 rq_params_reset(struct rq *);
 void		 rq_task_start(struct rq *, int (*)(void *), void *);
 int		 rq_task_done(struct rq *);
+void		 rq_job_finished(struct rq *);
+
+/* jobs.c */
+void		 jobs_worker_init(void);
+void		 jobs_submit(struct rq *);
 const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
 		    int);
 int		 rq_has_errors(struct rq *);
@@ -199,6 +205,7 @@ void		 metrics_init(void);
 void		 metrics_record(struct http_request *, int, u_int64_t);
 void		 metrics_db_error(void);
 void		 metrics_ws_open(int);
+void		 metrics_read_yield(void);
 void		 metrics_write(struct buf *);
 u_int64_t	 metrics_now_us(void);
 

@@ -40,10 +40,11 @@
  *				Kore spooling large request bodies to disk
  *				(http_body_disk_offload) and removing them
  *	rseq			glibc registers it for every new thread
- *	setpriority		task threads lower their own priority, so
+ *	setpriority		the job thread lowers its own priority, so
  *				password hashing yields to page serving
- *				(a task thread that breaks the filter is
+ *				(a thread that breaks the filter is
  *				killed alone, silently: its request hangs)
+ *	eventfd2		the job thread's wake-ups (app/jobs.c)
  *	clone3 -> ENOSYS	glibc then falls back to clone, which Kore's
  *				task filter allows (task threads)
  */
@@ -63,6 +64,7 @@ KORE_SECCOMP_FILTER("app",
 	KORE_SYSCALL_ALLOW(unlinkat),
 	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(setpriority),
+	KORE_SYSCALL_ALLOW(eventfd2),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 );
 
@@ -109,6 +111,7 @@ void
 kore_worker_configure(void)
 {
 	db_worker_init();
+	jobs_worker_init();
 }
 
 static void

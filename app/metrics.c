@@ -45,6 +45,7 @@ struct m_slot {
 	struct m_route	route[M_ROUTES];
 	u_int64_t	db_errors;
 	u_int64_t	ws_open;
+	u_int64_t	read_yields;
 };
 
 static struct m_slot		*slots;
@@ -146,11 +147,21 @@ metrics_ws_open(int delta)
 		s->ws_open += (u_int64_t)(int64_t)delta;
 }
 
+/* A connection spent its read budget for this turn (app/conn.c). */
+void
+metrics_read_yield(void)
+{
+	struct m_slot	*s;
+
+	if ((s = metrics_slot()) != NULL)
+		s->read_yields++;
+}
+
 /* Write all workers' figures, summed, in Prometheus text format. */
 void
 metrics_write(struct buf *out)
 {
-	u_int64_t	 v, cum, total, sum, dberr, ws;
+	u_int64_t	 v, cum, total, sum, dberr, ws, yields;
 	const char	*path;
 	int		 w, ri, i;
 
@@ -207,9 +218,11 @@ metrics_write(struct buf *out)
 
 	dberr = 0;
 	ws = 0;
+	yields = 0;
 	for (w = 0; w < M_WORKERS; w++) {
 		dberr += slots[w].db_errors;
 		ws += slots[w].ws_open;
+		yields += slots[w].read_yields;
 	}
 	buf_appendf(out, "# HELP makerspace_db_errors_total Statements that "
 	    "failed for a reason other than the request.\n"
@@ -219,4 +232,9 @@ metrics_write(struct buf *out)
 	buf_appendf(out, "# HELP makerspace_websockets_open Open WebSocket "
 	    "connections.\n# TYPE makerspace_websockets_open gauge\n"
 	    "makerspace_websockets_open %llu\n", (unsigned long long)ws);
+	buf_appendf(out, "# HELP makerspace_read_yields_total Times a "
+	    "connection read its budget and let the others go first.\n"
+	    "# TYPE makerspace_read_yields_total counter\n"
+	    "makerspace_read_yields_total %llu\n",
+	    (unsigned long long)yields);
 }

@@ -3,7 +3,7 @@
  * secrets of sessions and API tokens.
  *
  * Hashing is Argon2id (libsodium) with t=2 and 19 MiB, as OWASP advises;
- * about 20-80 ms of CPU, so it always runs in a Kore task thread
+ * about 20-80 ms of CPU, so it always runs in the job thread (jobs.c)
  * (pw_task_hash / pw_task_verify, started with rq_task_start), never on
  * the event loop.  Task threads lower their own priority so that page
  * serving keeps the CPU when many people log in at once (nice 19).
@@ -14,7 +14,6 @@
  * not thread-safe, hence the mutex.
  */
 #include <sys/types.h>
-#include <sys/resource.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -37,26 +36,6 @@ static const char	pw_dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$"
     "IsrgN+reQjkMSRguOmeu2w$K2cnu1DB7tQ6uaBs5V+O7lC7UWfGwXr4UwGrqJenkEg";
 
 static pthread_mutex_t	crack_lock = PTHREAD_MUTEX_INITIALIZER;
-static __thread int	pw_niced;
-
-static void	pw_lower_priority(void);
-
-static void
-pw_lower_priority(void)
-{
-	if (pw_niced)
-		return;
-	/*
-	 * On Linux the nice value is per thread: who 0 is this thread.
-	 * Measured with `make bench` (pages saturating both cores, 20
-	 * clients logging in without pause): at nice 10 logins kept 20/s
-	 * but the page p99 doubled; at 15, 8-22 logins/s and the page p99
-	 * within 1-2x, but 5x in one run; at 19 the page p99 does not move
-	 * and logins slow down only while pages use all the CPU.
-	 */
-	(void)setpriority(PRIO_PROCESS, 0, 19);
-	pw_niced = 1;
-}
 
 /* Task thread: check strength (when asked), then hash.  arg: pw_job. */
 int
@@ -65,7 +44,6 @@ pw_task_hash(void *arg)
 	struct pw_job	*job = arg;
 	const char	*why;
 
-	pw_lower_priority();
 	job->weak = 0;
 	if (job->check_strength) {
 		pthread_mutex_lock(&crack_lock);
@@ -95,7 +73,6 @@ pw_task_verify(void *arg)
 	struct pw_job	*job = arg;
 	const char	*hash;
 
-	pw_lower_priority();
 	hash = job->hash[0] != '\0' ? job->hash : pw_dummy_hash;
 	job->ok = crypto_pwhash_argon2id_str_verify(hash, job->password,
 	    strlen(job->password)) == 0 && job->hash[0] != '\0';

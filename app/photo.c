@@ -13,7 +13,6 @@
  * is answered 304 without asking the database at all.
  */
 #include <sys/types.h>
-#include <sys/resource.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +155,6 @@ photo_task(void *arg)
 {
 	struct photo_job	*job = arg;
 
-	(void)setpriority(PRIO_PROCESS, 0, 19);
 	job->err = img_process(job->data, job->len, &job->res);
 	return (job->err == IMG_OK);
 }

@@ -74,7 +74,7 @@ static int		 rq_db_slot(struct rq_private *);
 static void		 rq_db_release(struct rq_private *);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
-static int		 rq_task_entry(struct kore_task *);
+static void		 rq_release(struct rq *);
 
 static struct http_state rq_states[] = {
 	KORE_HTTP_STATE(st_begin),
@@ -134,7 +134,7 @@ rq_create(struct http_request *req, const struct page *page)
 	return (rq);
 }
 
-/* Kore's onfree: may run more than once if tasks are pending. */
+/* Kore's onfree. */
 static void
 rq_free(struct http_request *req)
 {
@@ -142,19 +142,24 @@ rq_free(struct http_request *req)
 
 	if ((rq = req->hdlr_extra) == NULL)
 		return;
-
-	/*
-	 * A task thread may still be using what rq owns: Kore calls this
-	 * again (and keeps the request) until the task is done.  Destroy
-	 * the task here, before Kore walks req->tasks, since it lives in rq.
-	 */
-	if (rq->task_active) {
-		if (!kore_task_finished(&rq->task))
-			return;
-		kore_task_destroy(&rq->task);
-		rq->task_active = 0;
+	req->onfree = NULL;
+	if (rq->task_active && !rq->task_done) {
+		/*
+		 * The job thread still uses what rq owns (the client went
+		 * away): take rq from Kore, and rq_job_finished() frees it.
+		 */
+		rq->req = NULL;
+		req->hdlr_extra = NULL;
+		return;
 	}
+	rq_release(rq);
+	http_state_cleanup(req);
+}
 
+/* Free what rq owns (not rq itself, which is Kore's request state). */
+static void
+rq_release(struct rq *rq)
+{
 	if (rq->sql_active)
 		kore_pgsql_cleanup(&rq->sql);
 	rq_db_release((struct rq_private *)rq);
@@ -171,9 +176,6 @@ rq_free(struct http_request *req)
 		json_decref(rq->error_extra);
 	if (rq->extra != NULL && rq->extra_free != NULL)
 		rq->extra_free(rq->extra);
-
-	http_state_cleanup(req);
-	req->onfree = NULL;
 }
 
 static int
@@ -765,9 +767,9 @@ rq_query(struct rq *rq, const char *name)
 /* Tasks: CPU-heavy work off the event loop.                          */
 
 /*
- * Run fn(arg) in a Kore task thread.  arg must be owned by rq (it is,
- * when it is rq->extra): rq outlives the task even if the client goes
- * away (see rq_free).  The request sleeps until the task is done; the
+ * Run fn(arg) in the job thread (jobs.c).  arg must be owned by rq (it
+ * is, when it is rq->extra): rq outlives the job even if the client goes
+ * away (see rq_free).  The request sleeps until the job is done; the
  * caller returns RQ_RETRY and checks rq_task_done() when called again.
  */
 void
@@ -778,34 +780,36 @@ rq_task_start(struct rq *rq, int (*fn)(void *), void *arg)
 	rq->task_fn = fn;
 	rq->task_arg = arg;
 	rq->task_result = 0;
-	kore_task_create(&rq->task, rq_task_entry);
-	kore_task_bind_request(&rq->task, rq->req);
+	rq->task_done = 0;
 	rq->task_active = 1;
-	kore_task_run(&rq->task);
+	http_request_sleep(rq->req);
+	jobs_submit(rq);
 }
 
-/* 1 when the task has finished (and is cleaned up), 0 while it runs. */
+/* 1 when the job has finished, 0 while it runs. */
 int
 rq_task_done(struct rq *rq)
 {
 	if (!rq->task_active)
 		return (1);
-	if (kore_task_state(&rq->task) != KORE_TASK_STATE_FINISHED)
+	if (!rq->task_done)
 		return (0);
-	kore_task_destroy(&rq->task);
 	rq->task_active = 0;
 	return (1);
 }
 
-/* Task thread: no Kore calls but the task's own, no rq fields but arg. */
-static int
-rq_task_entry(struct kore_task *t)
+/* jobs.c, on the event loop: rq's job is back. */
+void
+rq_job_finished(struct rq *rq)
 {
-	struct rq	*rq;
-
-	rq = (struct rq *)((char *)t - offsetof(struct rq, task));
-	rq->task_result = rq->task_fn(rq->task_arg);
-	return (KORE_RESULT_OK);
+	rq->task_done = 1;
+	if (rq->req != NULL) {
+		http_request_wakeup(rq->req);
+		return;
+	}
+	/* Orphaned by rq_free(): nobody else holds it now. */
+	rq_release(rq);
+	kore_free(rq);
 }
 
 /* Allocate the page's own state (zeroed), freed with the request. */

@@ -228,3 +228,35 @@ test("bytes kept by a worker still obey the project's visibility",
 		    .arrayBuffer()).equals(bytes));
 	}
 });
+
+// 1700 x 1700 of noise, stored without compression: a 8.7 MB PNG.
+function noisePng(side) {
+	const row = 1 + side * 3;
+	const raw = Buffer.alloc(row * side);
+	for (let i = 0; i < raw.length; i++)
+		raw[i] = i % row === 0 ? 0 : (Math.random() * 256) | 0;
+	return png(side, side, deflateSync(raw, { level: 0 }));
+}
+
+const readYields = async () => Number((await get("/metrics",
+    { json: false })).text.match(/^makerspace_read_yields_total (\d+)$/m)[1]);
+
+test("a 9 MB upload is read a budget at a time, and arrives whole",
+    async () => {
+	// app/conn.c: a connection reads at most 128 KiB per turn of the
+	// event loop, then waits to be called again; a lost re-arm would
+	// leave this upload hanging.
+	const bytes = noisePng(1700);
+	assert.ok(bytes.length > 8.5e6 && bytes.length < 10 * 1024 * 1024);
+	const before = await readYields();
+	const pings = [];
+	const sent = upload(owner, project, bytes, "big.png");
+	for (let i = 0; i < 20; i++)
+		pings.push(get("/healthz").then((r) => r.status));
+	const r = await sent;
+	assert.equal(r.status, 201, JSON.stringify(r.data));
+	assert.equal(r.data.photo.width, 1700, "the whole image was read");
+	assert.deepEqual(await Promise.all(pings), Array(20).fill(200));
+	assert.ok(await readYields() > before,
+	    "the body took more than one turn of the loop");
+});

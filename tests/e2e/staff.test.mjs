@@ -5,8 +5,10 @@ import { get, sql, login, newUser, postAs, getAs } from "./lib.mjs";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
 
-function tomorrow() {
-	const d = new Date(Date.now() + 86400e3);
+// A few days ahead: the server's "today" is the site's (Asia/Shanghai),
+// which is a day ahead of UTC for eight hours of every UTC day.
+function soon() {
+	const d = new Date(Date.now() + 3 * 86400e3);
 	return d.toISOString().slice(0, 10);
 }
 
@@ -87,7 +89,7 @@ test("suspension: needs a future date and a reason, stops writes, lifts",
 	const admin = await login("admin");
 	const target = await newUser({ verified: true, role: "staff" });
 	const noReason = await postAs(admin, `/admin/users/${target.username}`,
-	    { body: { suspended_until: tomorrow() } });
+	    { body: { suspended_until: soon() } });
 	assert.equal(noReason.status, 422);
 	assert.ok(noReason.data.error.fields.reason);
 	const past = await postAs(admin, `/admin/users/${target.username}`,
@@ -99,7 +101,7 @@ test("suspension: needs a future date and a reason, stops writes, lifts",
 	assert.ok(junk.data.error.fields.suspended_until);
 
 	const r = await postAs(admin, `/admin/users/${target.username}`, {
-	    body: { suspended_until: tomorrow(), reason: "spam in the board" } });
+	    body: { suspended_until: soon(), reason: "spam in the board" } });
 	assert.equal(r.status, 200, r.text);
 	assert.match(r.data.user.suspended_until, RFC3339);
 
