@@ -206,6 +206,7 @@ void		 metrics_record(struct http_request *, int, u_int64_t);
 void		 metrics_db_error(void);
 void		 metrics_ws_open(int);
 void		 metrics_read_yield(void);
+void		 metrics_job_orphaned(void);
 void		 metrics_write(struct buf *);
 u_int64_t	 metrics_now_us(void);
 

@@ -46,6 +46,7 @@ struct m_slot {
 	u_int64_t	db_errors;
 	u_int64_t	ws_open;
 	u_int64_t	read_yields;
+	u_int64_t	jobs_orphaned;
 };
 
 static struct m_slot		*slots;
@@ -157,11 +158,21 @@ metrics_read_yield(void)
 		s->read_yields++;
 }
 
+/* A job finished after its client had gone (app/rq.c). */
+void
+metrics_job_orphaned(void)
+{
+	struct m_slot	*s;
+
+	if ((s = metrics_slot()) != NULL)
+		s->jobs_orphaned++;
+}
+
 /* Write all workers' figures, summed, in Prometheus text format. */
 void
 metrics_write(struct buf *out)
 {
-	u_int64_t	 v, cum, total, sum, dberr, ws, yields;
+	u_int64_t	 v, cum, total, sum, dberr, ws, yields, orphans;
 	const char	*path;
 	int		 w, ri, i;
 
@@ -219,10 +230,12 @@ metrics_write(struct buf *out)
 	dberr = 0;
 	ws = 0;
 	yields = 0;
+	orphans = 0;
 	for (w = 0; w < M_WORKERS; w++) {
 		dberr += slots[w].db_errors;
 		ws += slots[w].ws_open;
 		yields += slots[w].read_yields;
+		orphans += slots[w].jobs_orphaned;
 	}
 	buf_appendf(out, "# HELP makerspace_db_errors_total Statements that "
 	    "failed for a reason other than the request.\n"
@@ -237,4 +250,9 @@ metrics_write(struct buf *out)
 	    "# TYPE makerspace_read_yields_total counter\n"
 	    "makerspace_read_yields_total %llu\n",
 	    (unsigned long long)yields);
+	buf_appendf(out, "# HELP makerspace_jobs_orphaned_total Password or "
+	    "image jobs that finished after their client had gone.\n"
+	    "# TYPE makerspace_jobs_orphaned_total counter\n"
+	    "makerspace_jobs_orphaned_total %llu\n",
+	    (unsigned long long)orphans);
 }

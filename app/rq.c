@@ -808,6 +808,7 @@ rq_job_finished(struct rq *rq)
 		return;
 	}
 	/* Orphaned by rq_free(): nobody else holds it now. */
+	metrics_job_orphaned();
 	rq_release(rq);
 	kore_free(rq);
 }

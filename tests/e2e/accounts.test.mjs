@@ -337,3 +337,38 @@ test("HTML forms: log in redirects, errors show the form again", async () => {
 	assert.equal(anon.status, 303);
 	assert.equal(anon.headers.get("location"), "/login?next=/settings");
 });
+
+const orphans = async () => Number((await get("/metrics", { json: false }))
+    .text.match(/^makerspace_jobs_orphaned_total (\d+)$/m)[1]);
+
+test("a client that leaves during password hashing: the job ends alone",
+    async () => {
+	// app/rq.c: the request is freed while the job thread still hashes
+	// its password; the job's memory outlives it and is freed when the
+	// job comes back (counted), and the worker carries on.
+	const { connect } = await import("node:net");
+	const url = new URL(process.env.BASE_URL);
+	const before = await orphans();
+	const body = JSON.stringify({ username: "nobody-here",
+	    password: "Wrong-password-9" });
+	for (let i = 0; i < 4; i++) {
+		const s = connect(Number(url.port), url.hostname);
+		await new Promise((ok) => s.on("connect", ok));
+		s.write(`POST /login HTTP/1.1\r\nHost: x\r\n` +
+		    `Content-Type: application/json\r\n` +
+		    `Accept: application/json\r\n` +
+		    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+		// Long enough for the request to reach the job thread, well
+		// inside one Argon2id hash (tens of milliseconds).
+		await new Promise((ok) => setTimeout(ok, 8));
+		s.destroy();
+	}
+	let after = before;
+	for (let i = 0; i < 50 && after === before; i++) {
+		await new Promise((ok) => setTimeout(ok, 50));
+		after = await orphans();
+	}
+	assert.ok(after > before, "a job outlived its request");
+	const r = await login("maker1");
+	assert.ok(r.jar.header().includes("ms_session"));
+});
