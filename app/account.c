@@ -2,7 +2,7 @@
  * account.c: sign up, log in, log out, the session, profiles, settings,
  * sessions and API tokens (API.md "Accounts and roles").
  *
- * Passwords are hashed and checked in task threads (password.c); the
+ * Passwords are hashed and checked in the job thread (password.c); the
  * statements and the rules that must hold under concurrency (unique
  * usernames, rate-limit counters, lockouts) are in PostgreSQL
  * (migrations/0002_accounts.sql, assets/sql/account.sql).
@@ -31,7 +31,7 @@ int	page_token_delete(struct http_request *);
 
 /* What a login or sign-up carries between its steps. */
 struct auth_state {
-	struct pw_job	 job;		/* for the task thread */
+	struct pw_job	 job;		/* for the job thread */
 	char		 token[PW_SECRET_LEN];
 	char		 token_hash[65];
 	char		 csrf[PW_SECRET_LEN];

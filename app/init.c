@@ -46,7 +46,7 @@
  *				killed alone, silently: its request hangs)
  *	eventfd2		the job thread's wake-ups (app/jobs.c)
  *	clone3 -> ENOSYS	glibc then falls back to clone, which Kore's
- *				task filter allows (task threads)
+ *				task filter allows (the job thread)
  */
 KORE_SECCOMP_FILTER("app",
 	KORE_SYSCALL_ALLOW(newfstatat),

@@ -5,8 +5,8 @@
  * Hashing is Argon2id (libsodium) with t=2 and 19 MiB, as OWASP advises;
  * about 20-80 ms of CPU, so it always runs in the job thread (jobs.c)
  * (pw_task_hash / pw_task_verify, started with rq_task_start), never on
- * the event loop.  Task threads lower their own priority so that page
- * serving keeps the CPU when many people log in at once (nice 19).
+ * the event loop.  The job thread runs at nice 19 so that page serving
+ * keeps the CPU when many people log in at once.
  *
  * Strength: 8-128 characters (checked by the caller) and not a common or
  * dictionary password: Debian's cracklib, with the username and display
@@ -37,7 +37,7 @@ static const char	pw_dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$"
 
 static pthread_mutex_t	crack_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Task thread: check strength (when asked), then hash.  arg: pw_job. */
+/* Job thread: check strength (when asked), then hash.  arg: pw_job. */
 int
 pw_task_hash(void *arg)
 {
@@ -66,7 +66,7 @@ out:
 	return (job->hash[0] != '\0' || job->weak);
 }
 
-/* Task thread: does job->password match job->hash? */
+/* Job thread: does job->password match job->hash? */
 int
 pw_task_verify(void *arg)
 {

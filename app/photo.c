@@ -5,7 +5,7 @@
  * by its bytes (415), dimensions from the header (422 over 40 megapixels,
  * before anything is decoded), then may this user add photos here (one
  * statement), then decoding, orientation, scaling and re-encoding in a
- * task thread (img.c), then one statement stores both variants
+ * job thread (img.c, jobs.c), then one statement stores both variants
  * content-addressed in PostgreSQL.  The event loop never decodes.
  *
  * /media/{sha256}.{jpg|png} serves them from PostgreSQL in one round
@@ -149,7 +149,7 @@ photo_job_free(void *p)
 	free(job);
 }
 
-/* Task thread: everything about pixels happens here. */
+/* Job thread: everything about pixels happens here. */
 static int
 photo_task(void *arg)
 {
@@ -280,7 +280,7 @@ upload_respond(struct rq *rq)
 	switch (rq->step) {
 	case 0:		/* allowed */
 		return (upload_check(rq));
-	case 1:		/* decoded in a task thread */
+	case 1:		/* decoded in the job thread */
 		job = rq->extra;
 		r = &job->res;
 		if (!rq_task_done(rq))
