@@ -45,6 +45,8 @@ struct photo_job {
 #define MEDIA_SLOTS		2048
 #define MEDIA_ENTRY_MAX		(128 * 1024)
 #define MEDIA_BUDGET		(32 * 1024 * 1024)
+/* rq->step: media_public was asked (the bytes are held here). */
+#define MEDIA_ASKED_PUBLIC	2
 
 struct media_entry {
 	char		 name[72];	/* "<sha256>.<ext>" */
@@ -432,6 +434,13 @@ media_prepare(struct rq *rq)
 	rq_param_own(rq, strndup(name, 64));
 	rq_param_str(rq, !strcmp(name + 64, ".png") ? "image/png" :
 	    "image/jpeg");
+	if (held && rq->step == 0) {
+		/* Held here: is it public?  Usually the only question. */
+		rq->step = MEDIA_ASKED_PUBLIC;
+		(void)rq_use_stmt(rq, "media_public");
+		return (RQ_NEXT);
+	}
+	(void)rq_use_stmt(rq, "media_get");
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	rq_param_str(rq, held && rq->step == 0 ? "true" : "false");
 	rq->binary_result = 1;
@@ -439,9 +448,11 @@ media_prepare(struct rq *rq)
 }
 
 /*
- * Empty bytes mean the statement only checked the permission because
- * this worker held them; if the slot changed hands meanwhile, ask again
- * for the bytes.
+ * When this worker holds the bytes, media_public (one index lookup) is
+ * asked first and settles public images; private ones are asked again
+ * with the viewer.  Empty bytes from media_get mean it only checked the
+ * permission because this worker held them.  If the slot changed hands
+ * meanwhile, ask again for the bytes.
  */
 static int
 media_respond(struct rq *rq)
@@ -451,7 +462,7 @@ media_respond(struct rq *rq)
 	const void		*bytes;
 	char			 etag[72];
 	size_t			 len;
-	int			 public, held;
+	int			 public, held, asked_public;
 
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
@@ -459,7 +470,17 @@ media_respond(struct rq *rq)
 	}
 	name = rq->req->path + strlen("/media/");
 	e = media_slot(name, &held);
-	if (rq->res_len == 0 && !held) {
+	asked_public = rq->step == MEDIA_ASKED_PUBLIC;
+	if (asked_public) {
+		public = rq->res != NULL && !strcmp(rq->res, "public");
+		free(rq->res);
+		rq->res = NULL;
+		rq->res_len = 0;
+	} else {
+		public = rq->res2 != NULL && !strcmp(rq->res2, "public");
+	}
+	if ((asked_public && !public) || (rq->res_len == 0 && !held)) {
+		/* Private (ask with the viewer), or the slot changed hands. */
 		rq_params_reset(rq);
 		rq->step = 1;
 		return (media_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
@@ -473,7 +494,6 @@ media_respond(struct rq *rq)
 		len = e->len;
 	}
 	(void)snprintf(etag, sizeof(etag), "\"%.64s\"", name);
-	public = rq->res2 != NULL && !strcmp(rq->res2, "public");
 	http_response_header(rq->req, "etag", etag);
 	http_response_header(rq->req, "cache-control", public ?
 	    "public, max-age=31536000, immutable" :

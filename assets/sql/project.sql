@@ -201,6 +201,16 @@ WHERE m.sha256 = $1::text AND m.mime = $2::text
 	    FROM project_members pm WHERE pm.project_id = ph.project_id
 	    AND pm.user_id = v.id))))
 
+-- name: media_public
+-- $1 sha256, $2 mime: 'public' or 'private', no row for no such image.
+-- The first question when this worker holds the bytes already, and for
+-- a public image the only one: a statement of one index lookup, because
+-- PostgreSQL initialises media_get's whole plan (its sub-plans for the
+-- viewer and the team) on every call, used or not (app/photo.c).
+SELECT CASE WHEN m.public THEN 'public' ELSE 'private' END
+FROM media m
+WHERE m.sha256 = $1::text AND m.mime = $2::text
+
 -- name: project_rss
 -- GET /projects.rss: RSS 2.0 of the 30 newest published projects.
 -- PostgreSQL's XML functions do the escaping.  $1 site base URL,

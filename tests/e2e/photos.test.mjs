@@ -28,12 +28,12 @@ function pngChunk(type, data) {
 	return Buffer.concat([len, td, crc]);
 }
 
-// An RGB PNG of w x h whose IDAT is idat.
-function png(w, h, idat) {
+// An RGB (or, with alpha, RGBA) PNG of w x h whose IDAT is idat.
+function png(w, h, idat, alpha = false) {
 	const ihdr = Buffer.alloc(13);
 	ihdr.writeUInt32BE(w, 0);
 	ihdr.writeUInt32BE(h, 4);
-	ihdr[8] = 8; ihdr[9] = 2;
+	ihdr[8] = 8; ihdr[9] = alpha ? 6 : 2;
 	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
 	    pngChunk("IHDR", ihdr), pngChunk("IDAT", idat),
 	    pngChunk("IEND", Buffer.alloc(0))]);
@@ -229,13 +229,13 @@ test("bytes kept by a worker still obey the project's visibility",
 	}
 });
 
-// 1700 x 1700 of noise, stored without compression: a 8.7 MB PNG.
-function noisePng(side) {
-	const row = 1 + side * 3;
+// side x side of noise, stored without compression: 1700 makes 8.7 MB.
+function noisePng(side, alpha = false) {
+	const row = 1 + side * (alpha ? 4 : 3);
 	const raw = Buffer.alloc(row * side);
 	for (let i = 0; i < raw.length; i++)
 		raw[i] = i % row === 0 ? 0 : (Math.random() * 256) | 0;
-	return png(side, side, deflateSync(raw, { level: 0 }));
+	return png(side, side, deflateSync(raw, { level: 0 }), alpha);
 }
 
 const readYields = async () => Number((await get("/metrics",
@@ -259,4 +259,44 @@ test("a 9 MB upload is read a budget at a time, and arrives whole",
 	assert.deepEqual(await Promise.all(pings), Array(20).fill(200));
 	assert.ok(await readYields() > before,
 	    "the body took more than one turn of the loop");
+});
+
+test("a 10 MB image reaches a reader that stops and starts, whole",
+    async () => {
+	// Translucent, so the display size stays PNG: 1600 x 1600 of noise
+	// comes back as about 10 MB, more than a loopback socket takes at
+	// once.  app/conn.c writes all that is queued with writev() and
+	// must carry on where the socket stopped taking it.
+	const bytes = noisePng(1600, true);
+	assert.ok(bytes.length < 10 * 1024 * 1024);
+	const r = await upload(owner, project, bytes, "alpha.png");
+	assert.equal(r.status, 201, JSON.stringify(r.data));
+	assert.match(r.data.photo.url, /\.png$/);
+	const { get: httpGet } = await import("node:http");
+	const body = await new Promise((ok, fail) => {
+		httpGet(process.env.BASE_URL + r.data.photo.url, (res) => {
+			const parts = [];
+			res.pause();
+			setTimeout(() => res.resume(), 300);
+			res.on("data", (d) => {
+				parts.push(d);
+				if (parts.length % 50 === 0) {
+					res.pause();
+					setTimeout(() => res.resume(), 20);
+				}
+			});
+			res.on("end", () => ok({ len: Number(
+			    res.headers["content-length"]),
+			    bytes: Buffer.concat(parts) }));
+		}).on("error", fail);
+	});
+	assert.ok(body.len > 5e6, `${body.len} bytes`);
+	assert.equal(body.bytes.length, body.len);
+	assert.ok(body.bytes.subarray(0, 8).equals(Buffer.from([137, 80, 78,
+	    71, 13, 10, 26, 10])), "a PNG");
+	assert.equal(body.bytes.subarray(-8, -4).toString(), "IEND");
+	// The same bytes as a reader that never stops gets.
+	const fast = Buffer.from(await (await fetch(process.env.BASE_URL +
+	    r.data.photo.url)).arrayBuffer());
+	assert.ok(fast.equals(body.bytes));
 });
