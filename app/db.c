@@ -28,6 +28,7 @@
 
 #define DB_MAX_STMTS		256
 #define DB_MAX_CONNS		256
+#define DB_WARM_MAX		64
 
 struct db_stmt {
 	char	*name;
@@ -59,6 +60,7 @@ static void	db_add_stmt(const char *, size_t, const char *, size_t,
 		    const char *);
 static int	db_conn_setup(PGconn *, char *, size_t);
 static int	db_conn_known(PGconn *);
+static void	db_pool_warm(void);
 static void	db_flush_event(void *, int);
 static void	db_send_failed(struct kore_pgsql *, const char *);
 static int	db_exec(PGconn *, const char *, char *, size_t);
@@ -225,6 +227,34 @@ void
 db_worker_init(void)
 {
 	nseen = 0;
+	db_pool_warm();
+}
+
+/*
+ * Open and set up the worker's whole pool before it takes requests.
+ * Kore opens pooled connections on first use, with a blocking
+ * PQconnectdb(), and db_conn_setup() prepares every statement on them,
+ * also blocking: each cost its worker's event loop tens of milliseconds,
+ * which showed as p99 tails of 50-130 ms in the first seconds after a
+ * start under load.  When the database is down this stops at the first
+ * failure and the pool fills on demand, as before.
+ */
+static void
+db_pool_warm(void)
+{
+	struct kore_pgsql	sql[DB_WARM_MAX];
+	int			i, n;
+
+	for (n = 0; n < DB_WARM_MAX && (u_int32_t)n < pgsql_conn_max; n++) {
+		kore_pgsql_init(&sql[n]);
+		if (!kore_pgsql_setup(&sql[n], APP_DB, KORE_PGSQL_SYNC) ||
+		    db_conn_known(sql[n].conn->db) == -1) {
+			n++;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		kore_pgsql_cleanup(&sql[i]);
 }
 
 /*

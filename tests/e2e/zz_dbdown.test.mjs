@@ -22,6 +22,11 @@ test("GET /healthz is 503 when the database is unreachable", async () => {
 		const base = `http://127.0.0.1:${srv.port}`;
 		const up = await fetch(`${base}/healthz`);
 		assert.equal(up.status, 200);
+		// This server's one worker opened and set up its whole pool
+		// (pgsql_conn_max, 8) before its first request, not during
+		// (app/db.c, db_pool_warm): one healthz would have needed one.
+		assert.equal(sql(`SELECT count(*) FROM pg_stat_activity
+		    WHERE datname = '${name}'`), "8");
 
 		sql(`DROP DATABASE ${name} WITH (FORCE)`);
 		for (let i = 0; i < 3; i++) {
