@@ -103,7 +103,8 @@ FROM v, m
 
 -- name: project_list_search
 -- The same, for search tokens ($4, made by app/search.c) and the query
--- as typed ($5, shown back).
+-- as typed ($5, shown back).  The tsquery is a sub-select so that it is
+-- built once, not per row (assets/sql/search.sql says more).
 WITH v AS (
 	SELECT version FROM listing_versions WHERE name = 'projects'
 ), m AS (
@@ -113,7 +114,7 @@ WITH v AS (
 	    OVER (ORDER BY p.published_at DESC, p.id DESC) AS n
 	FROM projects p
 	WHERE p.status = 'published'
-	    AND p.search_tsv @@ plainto_tsquery('simple', $4::text)
+	    AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $4::text))
 	    AND ($2::bigint IS NULL OR (p.published_at, p.id) <
 	    (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
 	    $3::bigint))

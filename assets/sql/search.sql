@@ -31,6 +31,11 @@
 -- (LIMIT in the window, OFFSET 0 in the older step) fix each step's
 -- plan.  Topics (a hundredth of the posts) and projects use the GIN
 -- index alone.  Prepared with a generic plan like every statement.
+--
+-- The query is "(SELECT plainto_tsquery(...))": in a generic plan the
+-- bare call is evaluated again for every row it is matched against (the
+-- window's 5,000); as a sub-select it is an InitPlan, run once.
+-- Measured: a rare word 14-21 -> 8-9 ms, a common one 5.3 -> 3.2 ms.
 WITH m AS (
 	SELECT v.role, v.me
 	FROM (SELECT $1::text AS h) a
@@ -50,7 +55,7 @@ WITH m AS (
 	JOIN topics t ON t.id = w.topic_id
 	JOIN categories c ON c.id = t.category_id
 	CROSS JOIN m
-	WHERE w.search_tsv @@ plainto_tsquery('simple', $2::text)
+	WHERE w.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
 	    AND t.status = 'published' AND category_readable(c, m.role)
 	ORDER BY w.at DESC, w.id DESC
 	LIMIT 31
@@ -71,7 +76,7 @@ WITH m AS (
 	FROM (SELECT p.id, p.created_at AS at, p.topic_id
 	    FROM posts p
 	    WHERE p.status = 'published'
-		AND p.search_tsv @@ plainto_tsquery('simple', $2::text)
+		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
 		AND (p.created_at, p.id) <
 		    ((SELECT at FROM pb), (SELECT id FROM pb))
 	    ORDER BY p.created_at DESC, p.id DESC
@@ -90,7 +95,7 @@ WITH m AS (
 	    FROM topics t
 	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'topic')
 		AND t.status = 'published'
-		AND t.search_tsv @@ plainto_tsquery('simple', $2::text)
+		AND t.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
 		AND (t.created_at, t.id) < (coalesce(timestamptz 'epoch' +
 		    $4::bigint * interval '1 microsecond', 'infinity'),
 		    CASE coalesce($5::integer, 3) WHEN 0 THEN 0
@@ -108,7 +113,7 @@ WITH m AS (
 	    FROM projects p
 	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'project')
 		AND p.status = 'published'
-		AND p.search_tsv @@ plainto_tsquery('simple', $2::text)
+		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
 		AND (p.published_at, p.id) < (coalesce(timestamptz 'epoch' +
 		    $4::bigint * interval '1 microsecond', 'infinity'),
 		    CASE coalesce($5::integer, 3) WHEN 2 THEN $6::bigint
