@@ -300,3 +300,36 @@ test("a 10 MB image reaches a reader that stops and starts, whole",
 	    r.data.photo.url)).arrayBuffer());
 	assert.ok(fast.equals(body.bytes));
 });
+
+test("a body spooled to disk is parsed in the job thread, with the same "
+    + "refusals", async () => {
+	// Over 1 MiB Kore spools the body to a file; app/rq.c reads and
+	// parses it in the job thread (st_body).  What it refuses must be
+	// what a small body gets.
+	const big = "x".repeat(2 * 1024 * 1024);
+	const plain = await postAs(owner, `${project.url}/photos`, {
+	    raw: big, headers: { "content-type": "text/plain" } });
+	assert.equal(plain.status, 415);
+	assert.equal(plain.data.error.code, "unsupported_type");
+	const broken = await postAs(owner, `${project.url}/photos`, {
+	    raw: `--abc\r\nContent-Disposition: form-data; name="photo"\r\n` +
+	    `\r\n${big}`, headers: { "content-type":
+	    "multipart/form-data; boundary=abc" } });
+	assert.equal(broken.status, 400);
+	assert.equal(broken.data.error.code, "bad_request");
+	// A well-formed one whose CSRF token is a form field, as an HTML
+	// form sends it: the guard sees the fields the job parsed, lets it
+	// through, and the image check refuses what is not an image.
+	const form = new FormData();
+	form.append("csrf", owner.csrf);
+	form.append("photo", new Blob([Buffer.from(big)]), "x.jpg");
+	const notImage = await post(`${project.url}/photos`,
+	    { jar: owner.jar, multipart: form });
+	assert.equal(notImage.status, 415, JSON.stringify(notImage.data));
+	assert.ok(notImage.data.error.fields.photo);
+	const noToken = new FormData();
+	noToken.append("photo", new Blob([Buffer.from(big)]), "x.jpg");
+	const refused = await post(`${project.url}/photos`,
+	    { jar: owner.jar, multipart: noToken });
+	assert.equal(refused.status, 403);
+});
