@@ -203,10 +203,14 @@ json_t		*static_urls(void);
 /* metrics.c */
 void		 metrics_init(void);
 void		 metrics_record(struct http_request *, int, u_int64_t);
-void		 metrics_db_error(void);
-void		 metrics_ws_open(int);
-void		 metrics_read_yield(void);
-void		 metrics_job_orphaned(void);
+enum metrics_figure {
+	METRIC_DB_ERRORS,
+	METRIC_WS_OPEN,
+	METRIC_READ_YIELDS,
+	METRIC_JOBS_ORPHANED,
+	METRIC_MAX
+};
+void		 metrics_add(enum metrics_figure, int);
 void		 metrics_write(struct buf *);
 u_int64_t	 metrics_now_us(void);
 

@@ -84,7 +84,7 @@ conn_read(struct connection *c, size_t *bytes)
 		/* Come back next turn: re-arming reports pending data. */
 		c->evt.flags &= ~KORE_EVENT_READ;
 		kore_platform_event_all(c->fd, c);
-		metrics_read_yield();
+		metrics_add(METRIC_READ_YIELDS, 1);
 		*bytes = 0;
 		return (KORE_RESULT_OK);
 	}

@@ -232,7 +232,7 @@ live_ws_connect(struct connection *c)
 	live_handoff_staff = 0;
 	c->hdlr_extra = s;
 	TAILQ_INSERT_TAIL(&live_socks, s, link);
-	metrics_ws_open(1);
+	metrics_add(METRIC_WS_OPEN, 1);
 }
 
 void
@@ -247,7 +247,7 @@ live_ws_disconnect(struct connection *c)
 	TAILQ_REMOVE(&live_socks, s, link);
 	kore_free(s);
 	c->hdlr_extra = NULL;
-	metrics_ws_open(-1);
+	metrics_add(METRIC_WS_OPEN, -1);
 }
 
 /*

@@ -43,10 +43,25 @@ struct m_route {
 
 struct m_slot {
 	struct m_route	route[M_ROUTES];
-	u_int64_t	db_errors;
-	u_int64_t	ws_open;
-	u_int64_t	read_yields;
-	u_int64_t	jobs_orphaned;
+	u_int64_t	figure[METRIC_MAX];	/* enum metrics_figure */
+};
+
+/* The figures that are not per route, in the order /metrics lists them. */
+static const struct {
+	const char	*name;
+	const char	*type;
+	const char	*help;
+} figures[METRIC_MAX] = {
+	[METRIC_DB_ERRORS] = { "makerspace_db_errors_total", "counter",
+	    "Statements that failed for a reason other than the request." },
+	[METRIC_WS_OPEN] = { "makerspace_websockets_open", "gauge",
+	    "Open WebSocket connections." },
+	[METRIC_READ_YIELDS] = { "makerspace_read_yields_total", "counter",
+	    "Times a connection read its budget and let the others go "
+	    "first." },
+	[METRIC_JOBS_ORPHANED] = { "makerspace_jobs_orphaned_total",
+	    "counter", "Password or image jobs that finished after their "
+	    "client had gone." },
 };
 
 static struct m_slot		*slots;
@@ -129,52 +144,26 @@ metrics_record(struct http_request *req, int status, u_int64_t t0_us)
 	r->bucket[i]++;
 }
 
+/*
+ * Add delta to one of this worker's figures: a counter (db errors, read
+ * yields, orphaned jobs) or a gauge (open WebSockets: +1, -1).
+ */
 void
-metrics_db_error(void)
+metrics_add(enum metrics_figure f, int delta)
 {
 	struct m_slot	*s;
 
 	if ((s = metrics_slot()) != NULL)
-		s->db_errors++;
-}
-
-/* A WebSocket opened (+1) or closed (-1) on this worker. */
-void
-metrics_ws_open(int delta)
-{
-	struct m_slot	*s;
-
-	if ((s = metrics_slot()) != NULL)
-		s->ws_open += (u_int64_t)(int64_t)delta;
-}
-
-/* A connection spent its read budget for this turn (app/conn.c). */
-void
-metrics_read_yield(void)
-{
-	struct m_slot	*s;
-
-	if ((s = metrics_slot()) != NULL)
-		s->read_yields++;
-}
-
-/* A job finished after its client had gone (app/rq.c). */
-void
-metrics_job_orphaned(void)
-{
-	struct m_slot	*s;
-
-	if ((s = metrics_slot()) != NULL)
-		s->jobs_orphaned++;
+		s->figure[f] += (u_int64_t)(int64_t)delta;
 }
 
 /* Write all workers' figures, summed, in Prometheus text format. */
 void
 metrics_write(struct buf *out)
 {
-	u_int64_t	 v, cum, total, sum, dberr, ws, yields, orphans;
+	u_int64_t	 v, cum, total, sum;
 	const char	*path;
-	int		 w, ri, i;
+	int		 w, ri, i, f;
 
 	buf_appends(out, "# HELP makerspace_http_requests_total "
 	    "Responses by route and status.\n"
@@ -227,32 +216,12 @@ metrics_write(struct buf *out)
 		    (unsigned long long)total);
 	}
 
-	dberr = 0;
-	ws = 0;
-	yields = 0;
-	orphans = 0;
-	for (w = 0; w < M_WORKERS; w++) {
-		dberr += slots[w].db_errors;
-		ws += slots[w].ws_open;
-		yields += slots[w].read_yields;
-		orphans += slots[w].jobs_orphaned;
+	for (f = 0; f < METRIC_MAX; f++) {
+		v = 0;
+		for (w = 0; w < M_WORKERS; w++)
+			v += slots[w].figure[f];
+		buf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n",
+		    figures[f].name, figures[f].help, figures[f].name,
+		    figures[f].type, figures[f].name, (unsigned long long)v);
 	}
-	buf_appendf(out, "# HELP makerspace_db_errors_total Statements that "
-	    "failed for a reason other than the request.\n"
-	    "# TYPE makerspace_db_errors_total counter\n"
-	    "makerspace_db_errors_total %llu\n",
-	    (unsigned long long)dberr);
-	buf_appendf(out, "# HELP makerspace_websockets_open Open WebSocket "
-	    "connections.\n# TYPE makerspace_websockets_open gauge\n"
-	    "makerspace_websockets_open %llu\n", (unsigned long long)ws);
-	buf_appendf(out, "# HELP makerspace_read_yields_total Times a "
-	    "connection read its budget and let the others go first.\n"
-	    "# TYPE makerspace_read_yields_total counter\n"
-	    "makerspace_read_yields_total %llu\n",
-	    (unsigned long long)yields);
-	buf_appendf(out, "# HELP makerspace_jobs_orphaned_total Password or "
-	    "image jobs that finished after their client had gone.\n"
-	    "# TYPE makerspace_jobs_orphaned_total counter\n"
-	    "makerspace_jobs_orphaned_total %llu\n",
-	    (unsigned long long)orphans);
 }

@@ -58,7 +58,7 @@ healthz_respond(struct rq *rq)
 
 	http_response_header(rq->req, "cache-control", "no-store");
 	if (rq->sqlstate[0] != '\0' || rq->res_null) {
-		metrics_db_error();
+		metrics_add(METRIC_DB_ERRORS, 1);
 		reply_send(rq, 503, "application/json; charset=utf-8", down,
 		    sizeof(down) - 1);
 	} else {

@@ -573,7 +573,7 @@ rq_reply_sql_error(struct rq *rq)
 
 	status = db_status_for_sqlstate(rq->sqlstate, &code);
 	if (status >= 500) {
-		metrics_db_error();
+		metrics_add(METRIC_DB_ERRORS, 1);
 		kore_log(LOG_ERR, "%s: statement %s failed: %s %s",
 		    rq->page->name, db_stmt_name(rq->stmt), rq->sqlstate,
 		    rq->sqlerr ? rq->sqlerr : "");
@@ -935,7 +935,7 @@ rq_job_finished(struct rq *rq)
 		return;
 	}
 	/* Orphaned by rq_free(): nobody else holds it now. */
-	metrics_job_orphaned();
+	metrics_add(METRIC_JOBS_ORPHANED, 1);
 	rq_release(rq);
 	kore_free(rq);
 }
