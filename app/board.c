@@ -455,15 +455,8 @@ board_respond(struct rq *rq)
 	struct kept	*e, once;
 	json_t			*doc;
 
-	if (rq->json || rq->res_null) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
+	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
-	}
-	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
-		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
-	}
-	guard_page_locale(rq, doc);
 	e = board_slot(rq);
 	if (rq->step == 0 && (e->doc == NULL || json_is_true(
 	    json_object_get(doc, "staff")) || e->version !=

@@ -15,7 +15,6 @@
 
 #include "app.h"
 #include "i18n.h"
-#include "jparse.h"
 
 int	page_home(struct http_request *);
 
@@ -88,15 +87,8 @@ home_respond(struct rq *rq)
 	json_t			*doc;
 	const char		*v;
 
-	if (rq->res_null || rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
+	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
-	}
-	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
-		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
-	}
-	guard_page_locale(rq, doc);
 	h = home_slot(rq);
 	v = json_string_value(json_object_get(doc, "lists_version"));
 	if (rq->step == 0) {
