@@ -5,6 +5,9 @@
 #                        throw-away PostgreSQL cluster and a free port, so
 #                        it can run while `make run` is serving
 #   tests/run.sh unit    the C unit tests only
+#   TESTS="tests/e2e/board.test.mjs ..." tests/run.sh
+#                        unit tests, then only the named e2e and browser
+#                        files (for working on one feature)
 #
 # The last line is "N passed, M failed"; the exit status is non-zero when
 # anything failed.  The server's log is kept in tests/artifacts/ and must
@@ -134,8 +137,17 @@ unknown directive|SIGSEGV|SIGABRT|AddressSanitizer" "$ART/server.log"; then
 run_unit
 if [ "${1:-}" != "unit" ]; then
 	if start_stack; then
-		run_node e2e tests/e2e/*.test.mjs
-		run_node browser tests/browser/*.test.mjs
+		e2e=$(ls tests/e2e/*.test.mjs)
+		browser=$(ls tests/browser/*.test.mjs)
+		if [ -n "${TESTS:-}" ]; then
+			e2e=$(for t in $TESTS; do echo "$t"; done | grep '/e2e/')
+			browser=$(for t in $TESTS; do echo "$t"; done |
+			    grep '/browser/')
+		fi
+		# shellcheck disable=SC2086
+		[ -n "$e2e" ] && run_node e2e $e2e
+		# shellcheck disable=SC2086
+		[ -n "$browser" ] && run_node browser $browser
 		check_server_log
 	else
 		count 0 1
