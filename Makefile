@@ -41,6 +41,7 @@ PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ	:= $(APP_SRC:app/%.c=$(BUILD)/obj-bench/%.o)
+SAN_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj-san/%.o)
 HDRS		:= $(wildcard app/*.h)
 
 UNIT_TESTS	:= $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%, \
@@ -95,6 +96,18 @@ $(BUILD)/app-bench.so: $(BENCH_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -shared -o $@ $(BENCH_OBJ) $(LIBS_APP)
 
+# The server the e2e and browser tests run: the same code built with
+# AddressSanitizer and UBSan (tests/run.sh preloads the runtime, since
+# /usr/bin/kore is not instrumented).  make run and make bench use app.so.
+$(BUILD)/obj-san/%.o: app/%.c $(HDRS) migrations Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (ASan, UBSan)"
+	@$(CC) $(CFLAGS_APP) -O1 $(SAN) -DMAKERSPACE_SAN -c $< -o $@
+
+$(BUILD)/app-san.so: $(SAN_OBJ)
+	@echo "  LD      $@"
+	@$(CC) -shared $(SAN) -o $@ $(SAN_OBJ) $(LIBS_APP)
+
 $(BUILD)/migrate: app/migrate.c Makefile
 	@mkdir -p $(BUILD)
 	$(CC) $(BASE_CFLAGS) -O2 $(shell pkg-config --cflags libpq) \
@@ -115,7 +128,7 @@ db: deps build
 # ---------------------------------------------------------------------
 # Tests: unit (C, sanitizers), end-to-end (HTTP) and browser, against a
 # throw-away cluster and port.  One summary line at the end.
-test: deps build $(UNIT_TESTS) node-deps
+test: deps build $(BUILD)/app-san.so $(UNIT_TESTS) node-deps
 	@tests/run.sh
 
 unit: $(UNIT_TESTS)

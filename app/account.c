@@ -195,7 +195,6 @@ auth_state_free(void *p)
 
 	sodium_memzero(&st->job, sizeof(st->job));
 	free(st->bio_html);
-	free(st);
 }
 
 static struct auth_state *

@@ -131,6 +131,8 @@ struct rq {
 	void			*extra;		/* the page's own state */
 	void			(*extra_free)(void *);
 	int			 step;		/* the page's own progress */
+	const char		*failed;	/* a broken rule of ours (a
+						   literal): answered 500 */
 };
 
 /* rq.c: the runner */
@@ -159,7 +161,12 @@ int		 rq_has_errors(struct rq *);
 int		 rq_reply_invalid(struct rq *);
 const char	*rq_client_ip(struct rq *, char *, size_t);
 const char	*rq_user_agent(struct rq *);
-int		 rq_set_extra(struct rq *, size_t, void (*)(void *));
+int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
+/* The page's own state, len <= RQ_EXTRA_MAX (checked when compiled). */
+#define RQ_EXTRA_MAX		2048
+#define rq_set_extra(rq, len, freefn)					\
+	(sizeof(char[(len) <= RQ_EXTRA_MAX ? 1 : -1]) ?			\
+	rq_extra_init((rq), (len), (freefn)) : 0)
 json_t		*rq_page_doc(struct rq *);
 
 /* db.c: statements, prepared once per pooled connection */
@@ -181,6 +188,7 @@ void		 reply_json_text(struct rq *, int, const char *, size_t);
 void		 reply_json(struct rq *, int, json_t *);
 int		 reply_page(struct rq *, int, const char *, json_t *);
 void		 reply_error(struct rq *, int, const char *, const char *);
+void		 reply_internal(struct rq *, const char *);
 void		 reply_redirect(struct rq *, const char *);
 void		 reply_field_error(struct rq *, const char *, const char *);
 int		 reply_wants_json(struct http_request *);
@@ -208,6 +216,8 @@ enum metrics_figure {
 	METRIC_WS_OPEN,
 	METRIC_READ_YIELDS,
 	METRIC_JOBS_ORPHANED,
+	METRIC_INTERNAL_ERRORS,
+	METRIC_WORKER_STARTS,
 	METRIC_MAX
 };
 void		 metrics_add(enum metrics_figure, int);

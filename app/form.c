@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "form.h"
+#include "text.h"
 
 /* Multipart part being parsed. */
 struct mp_part {
@@ -230,6 +231,29 @@ form_value(const struct form *f, const char *name)
 		return (NULL);
 
 	return (fld->value);
+}
+
+/*
+ * The first field whose name or value is not request-safe text
+ * (text_request_safe: valid UTF-8 without NUL, U+FFFE, U+FFFF or C0
+ * controls other than tab, LF, CR), or NULL when all are.  File parts
+ * (filename set) are bytes and are not checked.
+ */
+const struct form_field *
+form_first_unsafe(const struct form *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++) {
+		if (!text_request_safe(f->fields[i].name,
+		    strlen(f->fields[i].name)))
+			return (&f->fields[i]);
+		if (f->fields[i].filename != NULL)
+			continue;
+		if (!text_request_safe(f->fields[i].value, f->fields[i].len))
+			return (&f->fields[i]);
+	}
+	return (NULL);
 }
 
 static void *

@@ -73,6 +73,8 @@ const struct form_field	*form_get(const struct form *, const char *);
 size_t			 form_count(const struct form *, const char *);
 const struct form_field	*form_get_nth(const struct form *, const char *,
 			    size_t);
+/* The first field that is not request-safe text (form.c), or NULL. */
+const struct form_field	*form_first_unsafe(const struct form *);
 /* Value of the first field with that name, or NULL. */
 const char		*form_value(const struct form *, const char *);
 

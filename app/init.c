@@ -47,8 +47,20 @@
  *	eventfd2		the job thread's wake-ups (app/jobs.c)
  *	clone3 -> ENOSYS	glibc then falls back to clone, which Kore's
  *				task filter allows (the job thread)
+ * and, in the sanitizer build of the tests only (MAKERSPACE_SAN):
+ *	gettid, sched_getaffinity
+ *				AddressSanitizer's runtime asks for them when
+ *				a thread starts (the job thread)
  */
+#ifdef MAKERSPACE_SAN
+#define SAN_SYSCALLS	KORE_SYSCALL_ALLOW(gettid), \
+			KORE_SYSCALL_ALLOW(sched_getaffinity),
+#else
+#define SAN_SYSCALLS
+#endif
+
 KORE_SECCOMP_FILTER("app",
+	SAN_SYSCALLS
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(statx),
 	KORE_SYSCALL_ALLOW(getdents64),
@@ -110,6 +122,7 @@ kore_parent_configure(int argc, char **argv)
 void
 kore_worker_configure(void)
 {
+	metrics_add(METRIC_WORKER_STARTS, 1);
 	db_worker_init();
 	jobs_worker_init();
 }

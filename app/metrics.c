@@ -62,6 +62,12 @@ static const struct {
 	[METRIC_JOBS_ORPHANED] = { "makerspace_jobs_orphaned_total",
 	    "counter", "Password or image jobs that finished after their "
 	    "client had gone." },
+	[METRIC_INTERNAL_ERRORS] = { "makerspace_internal_errors_total",
+	    "counter", "Requests answered 500 because the reply could not be "
+	    "built or the server broke its own rule (each one is logged)." },
+	[METRIC_WORKER_STARTS] = { "makerspace_worker_starts_total",
+	    "counter", "Worker processes started since the server started: "
+	    "more than the configured workers means one was restarted." },
 };
 
 static struct m_slot		*slots;

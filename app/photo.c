@@ -148,7 +148,6 @@ photo_job_free(void *p)
 	struct photo_job	*job = p;
 
 	img_result_free(&job->res);
-	free(job);
 }
 
 /* Job thread: everything about pixels happens here. */

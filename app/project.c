@@ -306,7 +306,6 @@ project_edit_free(void *p)
 	free(e->body_html);
 	free(e->tags_json);
 	free(e->tokens);
-	free(e);
 }
 
 /*

@@ -94,16 +94,42 @@ reply_json_text(struct rq *rq, int status, const char *json, size_t len)
 	reply_send(rq, status, "application/json; charset=utf-8", json, len);
 }
 
-/* Serialise and send doc (the caller keeps its reference). */
+/*
+ * Serialise and send doc (the caller keeps its reference).  A document
+ * jansson cannot write (a string that is not UTF-8, no memory) is a bug
+ * of ours, never the worker's end: 500, logged and counted.
+ */
 void
 reply_json(struct rq *rq, int status, json_t *doc)
 {
 	char	*s;
 
-	if ((s = json_dumps(doc, JSON_COMPACT)) == NULL)
-		fatal("reply_json: out of memory");
+	if ((s = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		reply_internal(rq, "reply_json: the document cannot be written");
+		return;
+	}
 	reply_json_text(rq, status, s, strlen(s));
 	free(s);
+}
+
+/*
+ * 500 for a request the server failed (a reply it cannot build, a broken
+ * rule of its own): logged with what, counted in /metrics as
+ * makerspace_internal_errors_total.  The body is a constant in the API's
+ * error shape, so this cannot fail in turn.
+ */
+void
+reply_internal(struct rq *rq, const char *what)
+{
+	static const char	body[] = "{\"error\":{\"code\":\"internal\","
+	    "\"message\":\"Internal error\"}}";
+
+	kore_log(LOG_ERR, "%s: %s", rq->page != NULL ? rq->page->name : "-",
+	    what);
+	metrics_add(METRIC_INTERNAL_ERRORS, 1);
+	http_response_header(rq->req, "cache-control", "no-store");
+	reply_send(rq, 500, "application/json; charset=utf-8", body,
+	    sizeof(body) - 1);
 }
 
 /* Render tmpl with doc for a browser; 0 (after a 500) on failure. */
@@ -118,6 +144,7 @@ reply_page(struct rq *rq, int status, const char *tmpl, json_t *doc)
 	if (!ok) {
 		kore_log(LOG_ERR, "%s: template %s failed", rq->page->name,
 		    tmpl);
+		metrics_add(METRIC_INTERNAL_ERRORS, 1);
 		buf_reset(&out);
 		buf_appends(&out, "Internal error");
 		status = 500;
@@ -244,7 +271,8 @@ reply_form_echo(struct rq *rq)
 			continue;
 		if (json_object_get(o, name) != NULL)
 			continue;
-		json_object_set_new(o, name, json_stringn_nocheck(
+		/* A value that is not UTF-8 (refused anyway) is left out. */
+		json_object_set_new(o, name, json_stringn(
 		    rq->body.fields[i].value, rq->body.fields[i].len));
 		reply_form_choice(o, name, rq->body.fields[i].value);
 	}

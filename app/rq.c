@@ -72,6 +72,7 @@ static struct rq	*rq_create(struct http_request *, const struct page *);
 static void		 rq_free(struct http_request *);
 static int		 rq_read_body(struct rq *);
 static int		 rq_body_parsed(struct rq *, int);
+static int		 rq_form_safe(struct rq *, const struct form *);
 static int		 rq_body_job_start(struct rq *);
 static int		 rq_body_task(void *);
 static int		 rq_method_ok(struct rq *);
@@ -82,6 +83,7 @@ static int		 rq_db_slot(struct rq_private *);
 static void		 rq_db_release(struct rq_private *);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
+static int		 rq_reply_failed(struct rq *);
 static void		 rq_release(struct rq *);
 
 static struct http_state rq_states[] = {
@@ -118,6 +120,10 @@ struct rq_private {
 	int		guard_stmt;
 	int		has_slot;	/* holds one of the pool's places */
 	int		waiting;	/* in db_waiters */
+	union {
+		max_align_t	align;
+		char		bytes[RQ_EXTRA_MAX];
+	} extra_space;			/* rq->extra (rq_extra_init) */
 	TAILQ_ENTRY(rq_private)	wait_link;
 };
 
@@ -214,6 +220,8 @@ st_begin(struct http_request *req)
 		reply_error(rq, 400, "bad_request", "errors.bad_query");
 		return (HTTP_STATE_COMPLETE);
 	}
+	if (!rq_form_safe(rq, &rq->qs))
+		return (HTTP_STATE_COMPLETE);
 
 	/* Until the session is known; guard_check() may refine it. */
 	guard_negotiate_locale(rq, NULL);
@@ -335,7 +343,7 @@ rq_body_parsed(struct rq *rq, int result)
 {
 	switch (result) {
 	case 0:
-		return (1);
+		return (rq_form_safe(rq, &rq->body));
 	case -2:
 		reply_error(rq, 415, "unsupported_type",
 		    "errors.unsupported_body");
@@ -344,6 +352,27 @@ rq_body_parsed(struct rq *rq, int result)
 		reply_error(rq, 400, "bad_request", "errors.bad_body");
 		break;
 	}
+	return (0);
+}
+
+/*
+ * Every query parameter and text field of every request is checked here,
+ * once, before any page sees it: text that is not valid UTF-8, or holds
+ * NUL, U+FFFE, U+FFFF or C0 controls other than tab and line breaks, is
+ * refused with 400 naming the field.  So nothing a feature echoes, stores
+ * or puts in a feed can carry such bytes (JSON and XML writers refuse
+ * them).  Replies and returns 0 for a form that is not safe.
+ */
+static int
+rq_form_safe(struct rq *rq, const struct form *f)
+{
+	const struct form_field	*bad;
+
+	if ((bad = form_first_unsafe(f)) == NULL)
+		return (1);
+	if (text_request_safe(bad->name, strlen(bad->name)))
+		reply_field_error(rq, bad->name, "errors.field.bad_encoding");
+	reply_error(rq, 400, "bad_request", "errors.bad_encoding");
 	return (0);
 }
 
@@ -454,16 +483,14 @@ st_prepare(struct http_request *req)
 	int		 r;
 
 	r = rq->page->prepare != NULL ? rq->page->prepare(rq) : RQ_NEXT;
-	switch (r) {
-	case RQ_NEXT:
-		break;
-	case RQ_DONE:
+	if (r != RQ_NEXT && r != RQ_DONE && r != RQ_RETRY)
+		rq->failed = "prepare returned an unknown value";
+	if (rq->failed != NULL && rq->status == 0)
+		return (rq_reply_failed(rq));
+	if (r == RQ_DONE)
 		return (HTTP_STATE_COMPLETE);
-	case RQ_RETRY:
+	if (r == RQ_RETRY)
 		return (HTTP_STATE_RETRY);
-	default:
-		fatal("%s: prepare returned %d", rq->page->name, r);
-	}
 
 	if (rq->page->flags & PAGE_NO_STMT) {
 		req->fsm_state = ST_RESPOND;
@@ -480,6 +507,8 @@ st_query(struct http_request *req)
 {
 	struct rq	*rq = http_state_get(req);
 
+	if (rq->failed != NULL)
+		return (rq_reply_failed(rq));
 	rq_db_start(rq, rq->stmt, ST_RESPOND);
 	return (HTTP_STATE_CONTINUE);
 }
@@ -496,6 +525,8 @@ st_respond(struct http_request *req)
 
 	r = rq->page->respond != NULL ? rq->page->respond(rq) :
 	    rq_default_respond(rq);
+	if (rq->failed != NULL && rq->status == 0)
+		return (rq_reply_failed(rq));
 	switch (r) {
 	case RQ_NEXT:
 	case RQ_DONE:
@@ -511,8 +542,12 @@ st_respond(struct http_request *req)
 		req->fsm_state = ST_QUERY;
 		return (HTTP_STATE_CONTINUE);
 	default:
-		fatal("%s: respond returned %d", rq->page->name, r);
+		rq->failed = "respond returned an unknown value";
+		break;
 	}
+	/* Only a page that has not replied yet can be answered here. */
+	if (rq->status == 0)
+		return (rq_reply_failed(rq));
 	return (HTTP_STATE_COMPLETE);
 }
 
@@ -561,6 +596,14 @@ rq_page_doc(struct rq *rq)
 	}
 	guard_page_locale(rq, doc);
 	return (doc);
+}
+
+/* A rule of ours broke while serving this request: 500, never an exit. */
+static int
+rq_reply_failed(struct rq *rq)
+{
+	reply_internal(rq, rq->failed != NULL ? rq->failed : "failed");
+	return (HTTP_STATE_COMPLETE);
 }
 
 /* Turn a failed statement into the API's error reply. */
@@ -753,15 +796,19 @@ rq_db_capture(struct rq *rq)
 	    PQnfields(res) < 1 || PQgetisnull(res, 0, 0))
 		return;
 	len = PQgetlength(res, 0, 0);
-	if ((rq->res = malloc((size_t)len + 1)) == NULL)
-		fatal("rq_db_capture: out of memory");
+	if ((rq->res = malloc((size_t)len + 1)) == NULL) {
+		/* The same path as a statement that failed for lack of it. */
+		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "53200");
+		rq->sqlerr = NULL;
+		return;
+	}
 	memcpy(rq->res, PQgetvalue(res, 0, 0), (size_t)len);
 	rq->res[len] = '\0';
 	rq->res_len = (size_t)len;
 	rq->res_null = 0;
 	if (PQnfields(res) > 1 && !PQgetisnull(res, 0, 1) &&
 	    (rq->res2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
-		fatal("rq_db_capture: out of memory");
+		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "53200");
 }
 
 static void
@@ -793,8 +840,10 @@ rq_params_reset(struct rq *rq)
 void
 rq_param(struct rq *rq, const char *v, size_t len)
 {
-	if (rq->nparams >= RQ_MAX_PARAMS)
-		fatal("%s: too many parameters", rq->page->name);
+	if (rq->nparams >= RQ_MAX_PARAMS) {
+		rq->failed = "too many statement parameters";
+		return;
+	}
 	rq->pv[rq->nparams] = v;
 	rq->pl[rq->nparams] = (int)len;
 	rq->pf[rq->nparams] = 0;
@@ -811,8 +860,11 @@ rq_param_str(struct rq *rq, const char *v)
 void
 rq_param_own(struct rq *rq, char *v)
 {
-	if (rq->nowned >= RQ_MAX_PARAMS)
-		fatal("%s: too many owned parameters", rq->page->name);
+	if (rq->nowned >= RQ_MAX_PARAMS || v == NULL) {
+		free(v);
+		rq->failed = "too many parameters, or no memory for one";
+		return;
+	}
 	rq->owned[rq->nowned++] = v;
 	rq_param_str(rq, v);
 }
@@ -834,11 +886,10 @@ rq_param_null(struct rq *rq)
 void
 rq_param_int(struct rq *rq, int64_t v)
 {
-	char	*s;
+	char	num[24];
 
-	if (asprintf(&s, "%lld", (long long)v) == -1)
-		fatal("rq_param_int: out of memory");
-	rq_param_own(rq, s);
+	(void)snprintf(num, sizeof(num), "%lld", (long long)v);
+	rq_param_own(rq, strdup(num));
 }
 
 /* Choose the statement by name; 0 (and a log line) if it is unknown. */
@@ -902,8 +953,11 @@ rq_query(struct rq *rq, const char *name)
 void
 rq_task_start(struct rq *rq, int (*fn)(void *), void *arg)
 {
-	if (rq->task_active)
-		fatal("%s: a task is already running", rq->page->name);
+	if (rq->task_active) {
+		/* The caller returns RQ_RETRY: the 500 is sent from there. */
+		rq->failed = "a second job while one is running";
+		return;
+	}
 	rq->task_fn = fn;
 	rq->task_arg = arg;
 	rq->task_result = 0;
@@ -940,12 +994,19 @@ rq_job_finished(struct rq *rq)
 	kore_free(rq);
 }
 
-/* Allocate the page's own state (zeroed), freed with the request. */
+/*
+ * The page's own state: len zeroed bytes inside the request itself (the
+ * rq_set_extra macro refuses at compile time a state larger than
+ * RQ_EXTRA_MAX), so it cannot fail.  freefn, called when the request
+ * ends, frees what the state points to, never the state.
+ */
 int
-rq_set_extra(struct rq *rq, size_t len, void (*freefn)(void *))
+rq_extra_init(struct rq *rq, size_t len, void (*freefn)(void *))
 {
-	if ((rq->extra = calloc(1, len)) == NULL)
-		fatal("rq_set_extra: out of memory");
+	struct rq_private	*rp = (struct rq_private *)rq;
+
+	memset(rp->extra_space.bytes, 0, len);
+	rq->extra = rp->extra_space.bytes;
 	rq->extra_free = freefn;
 	return (1);
 }

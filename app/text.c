@@ -7,7 +7,9 @@
 
 /*
  * Strict UTF-8: no overlong forms, no surrogates, nothing above
- * U+10FFFF, no NUL byte (a NUL inside a field would truncate it later).
+ * U+10FFFF, no NUL byte (a NUL inside a field would truncate it later),
+ * and neither U+FFFE nor U+FFFF: XML forbids them, and one title holding
+ * U+FFFF made every RSS feed that listed it malformed.
  */
 int
 text_utf8_valid(const char *s, size_t len)
@@ -41,7 +43,8 @@ text_utf8_valid(const char *s, size_t len)
 		if (n == 3) {
 			c = ((c & 0x0f) << 12) | ((p[i + 1] & 0x3f) << 6) |
 			    (p[i + 2] & 0x3f);
-			if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))
+			if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ||
+			    c == 0xfffe || c == 0xffff)
 				return (0);
 		} else if (n == 4) {
 			c = ((c & 0x07) << 18) | ((p[i + 1] & 0x3f) << 12) |
@@ -91,6 +94,29 @@ text_has_controls(const char *s, size_t len, int multiline)
 		return (1);
 	}
 	return (0);
+}
+
+/*
+ * What every text field and query parameter of a request must be, before
+ * any feature sees it: text_utf8_valid(), and no C0 control character
+ * other than tab, LF and CR (XML 1.0 allows no others, and nothing a
+ * person types needs them).  Single-line fields are checked more
+ * strictly by their validator (text_has_controls).
+ */
+int
+text_request_safe(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	if (!text_utf8_valid(s, len))
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+		    p[i] != '\r')
+			return (0);
+	}
+	return (1);
 }
 
 /* Trim ASCII white space and U+3000 (ideographic space) in place. */

@@ -11,6 +11,7 @@
 
 int	 text_utf8_valid(const char *, size_t);
 size_t	 text_utf8_chars(const char *, size_t);
+int	 text_request_safe(const char *, size_t);
 int	 text_has_controls(const char *, size_t, int);
 size_t	 text_trim(char *, size_t);
 void	 text_lower_ascii(char *);

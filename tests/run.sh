@@ -22,6 +22,11 @@ PASSED=0
 FAILED=0
 TMP=""
 KORE_PID=""
+WORKERS=2
+# The e2e server is built with AddressSanitizer and UBSan (the Makefile's
+# app-san.so); `make run` and `make bench` use the -O2 app.so.
+APP_SO="${APP_SO:-$ROOT/build/app-san.so}"
+[ -f "$APP_SO" ] || APP_SO="$ROOT/build/app.so"
 
 count() {
 	PASSED=$((PASSED + $1))
@@ -72,6 +77,20 @@ free_port() {
 	    s.close(); });'
 }
 
+# /usr/bin/kore is not instrumented, so AddressSanitizer's runtime is
+# preloaded for the server alone.  Leak checking is off (it needs ptrace,
+# which the worker sandbox refuses); any other finding ends the worker,
+# which check_worker_starts and check_server_log then see.
+kore_env() {
+	case "$APP_SO" in
+	*-san.so)
+		echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so)" \
+		    "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1" \
+		    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+		;;
+	esac
+}
+
 # A private cluster and server for this run only.
 start_stack() {
 	TMP=$(mktemp -d /tmp/mkt-XXXXXX)
@@ -80,9 +99,10 @@ start_stack() {
 	    { cat "$ART/db-setup.log"; return 1; }
 	DATABASE_URL=$(conf/pg.sh url "$TMP/pg")
 	PORT=$(free_port)
-	conf/serve.sh conf "$TMP/run" "$PORT" 2 "$ROOT/build/app.so"
+	conf/serve.sh conf "$TMP/run" "$PORT" "$WORKERS" "$APP_SO"
 	export DATABASE_URL
-	MAKERSPACE_ASSETS="$ROOT/assets" /usr/bin/kore -f -n -r \
+	# shellcheck disable=SC2046
+	env $(kore_env) MAKERSPACE_ASSETS="$ROOT/assets" /usr/bin/kore -f -n -r \
 	    -c "$TMP/run/kore.conf" >"$ART/server.log" 2>&1 &
 	KORE_PID=$!
 	i=0
@@ -123,14 +143,34 @@ run_node() {
 	echo "# $label: $p passed, $f failed"
 }
 
+# Kore logs a worker that ended as "exited with status N", "... gone" and
+# "restarting worker"; a worker that ends at shutdown only "exited".  The
+# sanitizers (the e2e build, see the Makefile) report "runtime error" and
+# "AddressSanitizer".
 check_server_log() {
-	if grep -E -i "worker .* died|sandbox violation|ignoring \"|\
-unknown directive|SIGSEGV|SIGABRT|AddressSanitizer" "$ART/server.log"; then
+	if grep -E -i "exited with status|restarting worker|\) gone|\
+worker .* died|sandbox violation|ignoring \"|unknown directive|SIGSEGV|\
+SIGABRT|AddressSanitizer|LeakSanitizer|runtime error:" \
+	    "$ART/server.log"; then
 		echo "not ok - the server log shows a crash or a bad config line"
 		count 0 1
 	else
 		echo "ok - the server log is clean"
 		count 1 0
+	fi
+}
+
+# Every worker started once: the figure is the number of workers.
+check_worker_starts() {
+	starts=$(curl -fsS "http://127.0.0.1:$PORT/metrics" |
+	    sed -n 's/^makerspace_worker_starts_total \([0-9]*\)$/\1/p')
+	if [ "$starts" = "$WORKERS" ]; then
+		echo "ok - no worker was restarted ($starts starts)"
+		count 1 0
+	else
+		echo "not ok - workers started ${starts:-?} times for $WORKERS" \
+		    "workers: one ended during the tests"
+		count 0 1
 	fi
 }
 
@@ -148,6 +188,7 @@ if [ "${1:-}" != "unit" ]; then
 		[ -n "$e2e" ] && run_node e2e $e2e
 		# shellcheck disable=SC2086
 		[ -n "$browser" ] && run_node browser $browser
+		check_worker_starts
 		check_server_log
 	else
 		count 0 1
