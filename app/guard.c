@@ -295,9 +295,8 @@ guard_refuse(struct rq *rq, int status, const char *code, const char *key)
 {
 	char	*url;
 
-	if (status == 401 && !rq->json && rq->req->method == HTTP_METHOD_GET) {
-		if (asprintf(&url, "/login?next=%s", rq->req->path) == -1)
-			fatal("guard_refuse: out of memory");
+	if (status == 401 && !rq->json && rq->req->method == HTTP_METHOD_GET &&
+	    asprintf(&url, "/login?next=%s", rq->req->path) != -1) {
 		reply_redirect(rq, url);
 		free(url);
 		return;

@@ -393,8 +393,10 @@ words_split(struct rq *rq, const char *name, const struct form_field *f,
 	for (s = f->value; ok && s < end; s = e + 1) {
 		if ((e = memchr(s, '\n', (size_t)(end - s))) == NULL)
 			e = end;
-		if ((line = malloc((size_t)(e - s) + 1)) == NULL)
-			fatal("words_split: out of memory");
+		if ((line = malloc((size_t)(e - s) + 1)) == NULL) {
+			rq->failed = "words_split: no memory";
+			return (0);
+		}
 		memcpy(line, s, (size_t)(e - s));
 		len = text_trim(line, (size_t)(e - s));
 		if (len > 0 && json_object_get(seen, line) == NULL) {

@@ -98,7 +98,6 @@ static char *
 search_echo(const char *q)
 {
 	size_t	len;
-	char	*s;
 
 	len = strlen(q);
 	if (!text_utf8_valid(q, len))
@@ -108,9 +107,8 @@ search_echo(const char *q)
 		while (len > 0 && ((unsigned char)q[len] & 0xc0) == 0x80)
 			len--;
 	}
-	if ((s = strndup(q, len)) == NULL)
-		fatal("search_echo: out of memory");
-	return (s);
+	/* NULL (no memory) fails the request in rq_param_own(). */
+	return (strndup(q, len));
 }
 
 static int

@@ -5,8 +5,14 @@
  *	{{x}}		value of x, HTML-escaped (& < > " ' all escaped)
  *	{{{x_html}}}	value of x_html, raw; only names whose last
  *			segment ends in "_html", and only in text context
- *	{{#x}}..{{/x}}	section: once per array element, once for any
- *			other truthy value (the value is pushed as context)
+ *	{{#x}}..{{/x}}	section: once per array element (the element is
+ *			pushed as context), once for any other truthy value;
+ *			an object is then a test only and is NOT pushed:
+ *			inside {{#me}}..{{/me}}, {{id}} is the page's id and
+ *			{{me.id}} the viewer's.  (Pushing it let {{id}} in a
+ *			"logged in?" section become the viewer's id, and the
+ *			project page's forms posted to the wrong project.)
+ *			A scalar is pushed, for {{.}}; it holds no names.
  *	{{^x}}..{{/x}}	inverted section: once if x is falsy
  *	{{> name}}	partial (another template of the same set)
  *	{{! text}}	comment
@@ -1824,6 +1830,8 @@ render_section(const struct rstate *rs, const struct tnode *n,
 			fr.v = json_array_get(v, i);
 			render_block(rs, &n->body, &fr);
 		}
+	} else if (json_is_object(v)) {
+		render_block(rs, &n->body, f);
 	} else {
 		fr.v = v;
 		render_block(rs, &n->body, &fr);

@@ -161,8 +161,17 @@ test_sections(void)
 	    "section over array of objects");
 	CHECK_STR(render("{{#l}}[{{.}}]{{/l}}", "{\"l\":[1,\"x\",true]}"),
 	    "[1][x][true]", "section over array of scalars with {{.}}");
-	CHECK_STR(render("{{#o}}{{a}}-{{b}}{{/o}}",
-	    "{\"o\":{\"a\":1,\"b\":2}}"), "1-2", "section over object");
+	CHECK_STR(render("{{#o}}{{o.a}}-{{o.b}}|{{a}}{{/o}}",
+	    "{\"o\":{\"a\":1,\"b\":2}}"), "1-2|",
+	    "section over an object is a test: its names are not pushed");
+	CHECK_STR(render("{{#me}}<form action=\"/projects/{{id}}/like\">"
+	    "{{me.id}}{{/me}}",
+	    "{\"id\":2,\"me\":{\"id\":9,\"username\":\"x\"}}"),
+	    "<form action=\"/projects/2/like\">9",
+	    "inside {{#me}}, {{id}} is the page's id, not the viewer's");
+	CHECK_STR(render("{{#l}}{{#me}}{{id}}{{/me}}{{/l}}",
+	    "{\"me\":{\"id\":9},\"l\":[{\"id\":1},{\"id\":2}]}"),
+	    "12", "an object section inside a list keeps the element");
 	CHECK_STR(render("{{#s}}({{.}}){{/s}}", "{\"s\":\"hi\"}"), "(hi)",
 	    "section over truthy string renders once");
 	CHECK_STR(render("{{#n}}({{.}}){{/n}}", "{\"n\":3}"), "(3)",
@@ -194,15 +203,16 @@ test_lookup(void)
 	    "{\"title\":\"outer\",\"items\":[{\"name\":\"a\"},"
 	    "{\"name\":\"b\",\"title\":\"inner\"}]}"),
 	    "a:outer;b:inner;", "inner shadows outer, falls back to outer");
-	CHECK_STR(render("{{#o}}{{a.b}}{{/o}}",
-	    "{\"o\":{\"a\":{}},\"a\":{\"b\":\"outer\"}}"), "",
+	CHECK_STR(render("{{#l}}{{a.b}}{{/l}}",
+	    "{\"l\":[{\"a\":{}}],\"a\":{\"b\":\"outer\"}}"), "",
 	    "first segment found stops the search");
 	CHECK_STR(render_ctx("{{name}}|{{site}}|{{t.x}}",
 	    "{\"name\":\"site\",\"site\":\"S\",\"t\":{\"x\":\"T\"}}",
 	    "{\"name\":\"page\"}"), "page|S|T",
 	    "last root searched first, then earlier roots");
-	CHECK_STR(render("{{#o}}{{#.}}{{v}}{{/.}}{{/o}}",
-	    "{\"o\":{\"v\":\"x\"}}"), "x", "section over {{.}}");
+	CHECK_STR(render("{{#o}}{{#o.l}}{{.}}{{/o.l}}{{/o}}",
+	    "{\"o\":{\"l\":[\"x\",\"y\"]}}"), "xy",
+	    "dotted section inside an object section");
 	CHECK_STR(render("[{{.}}]", "{\"a\":1}"), "[]",
 	    "{{.}} of the root object renders nothing");
 	CHECK_STR(render("{{#l.0}}<ul>{{#l}}<li>{{.}}</li>{{/l}}</ul>"
