@@ -361,7 +361,9 @@ rq_body_parsed(struct rq *rq, int result)
  * NUL, U+FFFE, U+FFFF or C0 controls other than tab and line breaks, is
  * refused with 400 naming the field.  So nothing a feature echoes, stores
  * or puts in a feed can carry such bytes (JSON and XML writers refuse
- * them).  Replies and returns 0 for a form that is not safe.
+ * them).  A query string is malformed (400); a body field is a field
+ * error (422), so a form comes back with the message beside the field.
+ * Replies and returns 0 for a form that is not safe.
  */
 static int
 rq_form_safe(struct rq *rq, const struct form *f)
@@ -372,7 +374,10 @@ rq_form_safe(struct rq *rq, const struct form *f)
 		return (1);
 	if (text_request_safe(bad->name, strlen(bad->name)))
 		reply_field_error(rq, bad->name, "errors.field.bad_encoding");
-	reply_error(rq, 400, "bad_request", "errors.bad_encoding");
+	if (f == &rq->qs)
+		reply_error(rq, 400, "bad_request", "errors.bad_encoding");
+	else
+		reply_error(rq, 422, "invalid", "errors.invalid");
 	return (0);
 }
 

@@ -125,12 +125,12 @@ run_node() {
 	    SERVER_LOG="$ART/server.log" ARTIFACTS="$ART" \
 	    node --test --test-reporter=tap --test-concurrency=1 "$@" \
 	    >"$ART/$label.tap" 2>&1
-	grep -E '^ *(not ok|# Subtest)' "$ART/$label.tap" |
+	grep -a -E '^ *(not ok|# Subtest)' "$ART/$label.tap" |
 	    grep -B1 -E '^ *not ok' | grep -v '^--$'
-	p=$(grep -E '^# pass [0-9]+' "$ART/$label.tap" | awk '{print $3}')
-	f=$(grep -E '^# fail [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	p=$(grep -a -E '^# pass [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	f=$(grep -a -E '^# fail [0-9]+' "$ART/$label.tap" | awk '{print $3}')
 	# A test cancelled (it never finished) is a failure too.
-	c=$(grep -E '^# cancelled [0-9]+' "$ART/$label.tap" | awk '{print $3}')
+	c=$(grep -a -E '^# cancelled [0-9]+' "$ART/$label.tap" | awk '{print $3}')
 	f=$((${f:-0} + ${c:-0}))
 	if [ -z "$p" ]; then
 		echo "not ok - $label: the test runner failed"
@@ -138,7 +138,7 @@ run_node() {
 		count 0 1
 		return
 	fi
-	[ "$f" -gt 0 ] && grep -E -A30 '^ *not ok' "$ART/$label.tap" | head -80
+	[ "$f" -gt 0 ] && grep -a -E -A30 '^ *not ok' "$ART/$label.tap" | head -80
 	count "$p" "$f"
 	echo "# $label: $p passed, $f failed"
 }
@@ -148,7 +148,7 @@ run_node() {
 # sanitizers (the e2e build, see the Makefile) report "runtime error" and
 # "AddressSanitizer".
 check_server_log() {
-	if grep -E -i "exited with status|restarting worker|\) gone|\
+	if grep -a -E -i "exited with status|restarting worker|\) gone|\
 worker .* died|sandbox violation|ignoring \"|unknown directive|SIGSEGV|\
 SIGABRT|AddressSanitizer|LeakSanitizer|runtime error:" \
 	    "$ART/server.log"; then

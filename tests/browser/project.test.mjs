@@ -82,3 +82,69 @@ test("create, upload two photos, publish at 375 px; a visitor finds it",
 	assert.deepEqual(visitor.problems, []);
 	await visitor.context.close();
 });
+
+// The like, unlike and comment forms of a project page, used by a maker
+// who does not own it, with script and without: each lands on the page's
+// own project (the forms once posted to /projects/<viewer's id>/...).
+async function apiLogin(username) {
+	const r = await fetch(`${BASE}/login`, { method: "POST",
+	    headers: { "content-type": "application/json",
+	    accept: "application/json" }, body: JSON.stringify({ username,
+	    password: "demo-password-123" }) });
+	const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0])
+	    .join("; ");
+	return { cookie, csrf: (await r.json()).csrf_token };
+}
+
+async function projectJson(id) {
+	const r = await fetch(`${BASE}/projects/${id}`,
+	    { headers: { accept: "application/json" } });
+	return (await r.json()).project;
+}
+
+for (const script of [true, false]) {
+	test(`a maker likes, unlikes and comments from a project's page ` +
+	    `(script ${script ? "on" : "off"}): each lands on that project`,
+	    async () => {
+		const owner = await apiLogin("maker1");
+		const r = await fetch(`${BASE}/projects`, { method: "POST",
+		    headers: { "content-type": "application/json",
+		    accept: "application/json", cookie: owner.cookie,
+		    "x-csrf-token": owner.csrf }, body: JSON.stringify({
+		    title: `点赞测试 ${script}`, status: "published" }) });
+		assert.equal(r.status, 201);
+		const id = (await r.json()).project.id;
+
+		const maker = await watch(browser, { width: 375, height: 812 },
+		    { context: { javaScriptEnabled: script } });
+		const page = maker.page;
+		await page.goto(BASE + "/login");
+		await page.fill("#username", "maker2");
+		await page.fill("#password", "demo-password-123");
+		await page.click("button[type=submit]");
+		await page.waitForURL(BASE + "/");
+
+		await page.goto(`${BASE}/projects/${id}`);
+		await page.click("button.like");
+		await page.waitForSelector("button.like.on");
+		assert.equal(page.url(), `${BASE}/projects/${id}`);
+		let p = await projectJson(id);
+		assert.equal(p.likes, 1, "the like landed on this project");
+
+		await page.click("button.like.on");
+		await page.waitForSelector("button.like:not(.on)");
+		p = await projectJson(id);
+		assert.equal(p.likes, 0, "the unlike landed on this project");
+
+		const words = `评论落在这里 ${script}`;
+		await page.fill("#comment-body", words);
+		await page.click("form[action$='/comments'] button[type=submit]");
+		await page.waitForSelector(`#comments :text("${words}")`);
+		assert.equal(new URL(page.url()).pathname, `/projects/${id}`);
+		p = await projectJson(id);
+		assert.deepEqual(p.comments.map((c) => c.body_html.includes(words)),
+		    [true], "the comment landed on this project");
+		assert.deepEqual(maker.problems, []);
+		await maker.context.close();
+	});
+}

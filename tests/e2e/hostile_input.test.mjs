@@ -5,10 +5,10 @@
 // may restart (makerspace_worker_starts_total in /metrics and the log).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
-
-import { BASE, ROOT, get, login, serverLog } from "./lib.mjs";
-import { workerStarts } from "./workers.mjs";
+import { BASE, get, login, newUser, postAs, serverLog } from "./lib.mjs";
+import { makeObjects } from "./objects.mjs";
+import { appFields, concretePath, routes } from "./routes.mjs";
+import { WORKER_EXIT, workerStarts } from "./workers.mjs";
 
 // Percent-encoded for query strings and urlencoded bodies.
 const HOSTILE = {
@@ -22,46 +22,6 @@ const HOSTILE = {
 function rawBytes(pct) {
 	return Buffer.from(pct.replace(/%([0-9A-F]{2})/g,
 	    (_, h) => String.fromCharCode(parseInt(h, 16))), "latin1");
-}
-
-// A concrete path for a route: regex parts replaced by existing objects
-// of the demo data (id 1 exists for projects, topics and posts).
-function concretePath(route) {
-	return route.replace(/^\^/, "").replace(/\$$/, "")
-	    .replace(/\[0-9a-f\]\{64\}/g, "0".repeat(64))
-	    .replace(/\[0-9\]\{1,18\}/g, "1")
-	    .replace(/\[A-Za-z0-9_\]\{1,64\}/g, "maker1")
-	    .replace(/\[a-z0-9-\]\{1,40\}/g, "general")
-	    .replace(/\[A-Za-z0-9_.-\]\+/g, "app.css")
-	    .replace(/\(jpg\|png\)/g, "jpg")
-	    .replace(/\[\.\]/g, ".");
-}
-
-function routes() {
-	const out = [];
-	for (const line of readFileSync(`${ROOT}/conf/routes.conf`, "utf8")
-	    .split("\n")) {
-		const m = line.match(/^route\s+(\S+)\s+(\S+)/);
-		if (m)
-			out.push({ route: m[1], handler: m[2] });
-	}
-	return out;
-}
-
-// Field names read by each file of app/, and which file defines a handler.
-function appFields() {
-	const byFile = new Map();
-	const handlerFile = new Map();
-	const re = /(?:rq_query|rq_field|rq_text|form_get|form_value|form_count|form_get_nth)\((?:rq|&rq->(?:body|qs)),\s*"([A-Za-z0-9_]+)"/g;
-	for (const f of readdirSync(`${ROOT}/app`)) {
-		if (!f.endsWith(".c"))
-			continue;
-		const src = readFileSync(`${ROOT}/app/${f}`, "utf8");
-		byFile.set(f, new Set([...src.matchAll(re)].map((m) => m[1])));
-		for (const m of src.matchAll(/^(page_[a-z0-9_]+)\(/gm))
-			handlerFile.set(m[1], f);
-	}
-	return { byFile, handlerFile };
 }
 
 const COMMON = ["q", "next", "lang", "cursor", "before", "csrf", "body",
@@ -112,6 +72,7 @@ async function send(method, path, opts) {
 test("hostile text in every field of every route: no 5xx, no worker restart",
     async () => {
 	const { byFile, handlerFile } = appFields();
+	const { ids } = await makeObjects();
 	const staff = await login("staff1");
 	const visitor = null;
 	const startsBefore = await workerStarts();
@@ -123,7 +84,7 @@ test("hostile text in every field of every route: no 5xx, no worker restart",
 	for (const { route, handler } of routes()) {
 		if (route === "^/.*$" || route === "/live")
 			continue;
-		const path = concretePath(route);
+		const path = concretePath(route, ids);
 		const file = handlerFile.get(handler);
 		const fields = [...new Set([...COMMON,
 		    ...(file ? byFile.get(file) : [])])];
@@ -169,7 +130,7 @@ test("hostile text in every field of every route: no 5xx, no worker restart",
 	}));
 	assert.ok(sent > 5000, `only ${sent} requests were sent`);
 	const log = serverLog().slice(logBefore);
-	assert.doesNotMatch(log, /exited with status|restarting worker/,
+	assert.doesNotMatch(log, WORKER_EXIT,
 	    "a worker ended during the hostile requests");
 	assert.equal(await workerStarts(), startsBefore,
 	    "a worker was restarted during the hostile requests");
@@ -185,4 +146,25 @@ test("a query parameter that is not UTF-8 is refused with 400 naming it",
 	const ok = await get("/projects?q=%E6%89%93%E5%8D%B0");
 	assert.equal(ok.status, 200);
 	assert.equal(ok.data.q, "打印");
+});
+
+test("U+FFFE and U+FFFF are refused in every text field, so feeds stay " +
+    "well-formed XML", async () => {
+	const maker = await newUser({ verified: true });
+	for (const ch of ["\uffff", "\ufffe"]) {
+		const t = await postAs(maker, "/topics", { body: {
+		    category: "general", title: `坏标题 ${ch} x`,
+		    body: "body" } });
+		assert.equal(t.status, 422, t.text);
+		assert.ok(t.data.error.fields.title, t.text);
+		const p = await postAs(maker, "/projects", { body: {
+		    title: "ok", summary: `s${ch}`, status: "published" } });
+		assert.equal(p.status, 422, p.text);
+		assert.ok(p.data.error.fields.summary, p.text);
+	}
+	for (const feed of ["/board.rss", "/projects.rss", "/c/general.rss"]) {
+		const r = await get(feed);
+		assert.equal(r.status, 200);
+		assert.doesNotMatch(r.text, /[\ufffe\uffff\u0000-\u0008]/);
+	}
 });

@@ -11,3 +11,8 @@ export async function workerStarts(base = BASE) {
 		throw new Error(`/metrics has no worker starts (${r.status})`);
 	return Number(m[1]);
 }
+
+// What Kore logs when a worker ends other than at shutdown ("exited with
+// status N", "... gone", "restarting worker", "died from sandbox
+// violation"), and what the sanitizers of the test build print.
+export const WORKER_EXIT = /exited with status|restarting worker|\) gone|worker .* died|sandbox violation|AddressSanitizer|runtime error:/i;
