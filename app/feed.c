@@ -24,65 +24,47 @@
 
 #define FEED_SLUG_MAX	40
 
-/*
- * A feed: its page (first, so rq->page points at the whole) and the
- * catalog key of its channel title, which is followed by the site name.
- * NULL: the statement names the channel (a category's name).
- */
-struct feed_page {
-	struct page	 page;
-	const char	*title_key;
-};
-
 int	page_feed_projects(struct http_request *);
 int	page_feed_board(struct http_request *);
 int	page_feed_category(struct http_request *);
 
-static int	feed_prepare(struct rq *);
-static int	feed_respond(struct rq *);
-static int	feed_category_slug(struct rq *);
+static int		 feed_prepare(struct rq *);
+static int		 feed_respond(struct rq *);
+static int		 feed_category_slug(struct rq *);
+static const char	*feed_title_key(const struct page *);
 
-static const struct feed_page feed_projects = {
-	.page = {
-		.name = "feed_projects", .access = ACCESS_ANYONE,
-		.stmt = "feed_projects", .prepare = feed_prepare,
-		.respond = feed_respond,
-	},
-	.title_key = "nav.projects",
+static const struct page feed_projects = {
+	.name = "feed_projects", .access = ACCESS_ANYONE,
+	.stmt = "feed_projects", .prepare = feed_prepare,
+	.respond = feed_respond,
 };
-static const struct feed_page feed_board = {
-	.page = {
-		.name = "feed_board", .access = ACCESS_ANYONE,
-		.stmt = "feed_board", .prepare = feed_prepare,
-		.respond = feed_respond,
-	},
-	.title_key = "nav.board",
+static const struct page feed_board = {
+	.name = "feed_board", .access = ACCESS_ANYONE,
+	.stmt = "feed_board", .prepare = feed_prepare,
+	.respond = feed_respond,
 };
-static const struct feed_page feed_category = {
-	.page = {
-		.name = "feed_category", .access = ACCESS_ANYONE,
-		.stmt = "feed_category", .prepare = feed_prepare,
-		.respond = feed_respond,
-	},
-	.title_key = NULL,
+static const struct page feed_category = {
+	.name = "feed_category", .access = ACCESS_ANYONE,
+	.stmt = "feed_category", .prepare = feed_prepare,
+	.respond = feed_respond,
 };
 
 int
 page_feed_projects(struct http_request *req)
 {
-	return (rq_run(req, &feed_projects.page));
+	return (rq_run(req, &feed_projects));
 }
 
 int
 page_feed_board(struct http_request *req)
 {
-	return (rq_run(req, &feed_board.page));
+	return (rq_run(req, &feed_board));
 }
 
 int
 page_feed_category(struct http_request *req)
 {
-	return (rq_run(req, &feed_category.page));
+	return (rq_run(req, &feed_category));
 }
 
 /*
@@ -93,14 +75,13 @@ page_feed_category(struct http_request *req)
 static int
 feed_prepare(struct rq *rq)
 {
-	const struct feed_page	*f = (const struct feed_page *)rq->page;
-	const char		*site, *title;
-	char			*full;
+	const char	*site, *key, *title;
+	char		*full;
 
 	site = render_text(rq->locale, "site.name");
 	rq_param_str(rq, app_config.public_url);
-	if (f->title_key != NULL) {
-		title = render_text(rq->locale, f->title_key);
+	if ((key = feed_title_key(rq->page)) != NULL) {
+		title = render_text(rq->locale, key);
 		if (asprintf(&full, "%s · %s", title ? title : "",
 		    site ? site : "") == -1) {
 			reply_error(rq, 500, "internal", "errors.internal");
@@ -112,11 +93,25 @@ feed_prepare(struct rq *rq)
 	}
 	rq_param_str(rq, render_text(rq->locale, "site.tagline"));
 	rq_param_str(rq, rq->locale);
-	if (f == &feed_category && !feed_category_slug(rq)) {
+	if (rq->page == &feed_category && !feed_category_slug(rq)) {
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
 	return (RQ_NEXT);
+}
+
+/*
+ * The catalog key of a feed's channel title, which the site name
+ * follows; NULL: the statement names the channel (a category's name).
+ */
+static const char *
+feed_title_key(const struct page *page)
+{
+	if (page == &feed_projects)
+		return ("nav.projects");
+	if (page == &feed_board)
+		return ("nav.board");
+	return (NULL);
 }
 
 /* $5: the slug from "/c/<slug>.rss" (the route's regex checked it). */
