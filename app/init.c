@@ -78,6 +78,7 @@ void	kore_worker_configure(void);
 
 static void	config_from_env(void);
 static int	tz_name_ok(const char *);
+static void	config_public_url(void);
 static char	*public_url_default(void);
 static int	public_url_ok(const char *);
 
@@ -100,6 +101,7 @@ kore_parent_configure(int argc, char **argv)
 		fatal("libsodium failed to initialise");
 	img_init();
 	config_from_env();
+	config_public_url();
 
 	(void)snprintf(path, sizeof(path), "%s/sql", app_config.assets);
 	db_load_statements(path);
@@ -123,7 +125,6 @@ static void
 config_from_env(void)
 {
 	const char	*v;
-	size_t		 len;
 
 	if ((v = getenv("DATABASE_URL")) == NULL || *v == '\0')
 		fatal("DATABASE_URL is not set (a libpq connection string)");
@@ -141,8 +142,18 @@ config_from_env(void)
 
 	v = getenv("MAKERSPACE_TLS");
 	app_config.tls = v != NULL && !strcmp(v, "1");
+}
 
-	/* Kore has read its configuration: the bind address is known. */
+/*
+ * MAKERSPACE_PUBLIC_URL, without the slashes it may end with.  Called
+ * once Kore has read its configuration: the bind address is known.
+ */
+static void
+config_public_url(void)
+{
+	const char	*v;
+	size_t		 len;
+
 	v = getenv("MAKERSPACE_PUBLIC_URL");
 	app_config.public_url = v != NULL && *v ? kore_strdup(v) :
 	    public_url_default();
