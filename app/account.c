@@ -19,6 +19,9 @@
 #include "password.h"
 #include "text.h"
 
+/* A login name as typed: longer than any username, refused as unknown. */
+#define ACCOUNT_LOGIN_MAX	64
+
 int	page_signup(struct http_request *);
 int	page_login(struct http_request *);
 int	page_logout(struct http_request *);
@@ -37,7 +40,7 @@ struct auth_state {
 	char		 csrf[PW_SECRET_LEN];
 	char		 ip[64];
 	int64_t		 user_id;
-	char		 username[40];
+	char		 username[UTF8_BUF(ACCOUNT_LOGIN_MAX)];
 	int		 pw_change;	/* settings: new password */
 	char		*bio_html;	/* settings: bio, malloc()ed */
 };
@@ -225,7 +228,10 @@ form_only(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* Where to go after logging in: a site-relative path, never elsewhere. */
+/*
+ * Where to go after logging in: a safe site-relative path (the rule
+ * reply_redirect() applies to every target), else "/".
+ */
 static const char *
 safe_next(struct rq *rq)
 {
@@ -234,10 +240,7 @@ safe_next(struct rq *rq)
 	if ((n = rq_field(rq, "next", NULL)) == NULL &&
 	    (n = rq_query(rq, "next")) == NULL)
 		return ("/");
-	if (n[0] != '/' || n[1] == '/' || n[1] == '\\' ||
-	    strpbrk(n, "\r\n\t") != NULL || strlen(n) > 512)
-		return ("/");
-	return (n);
+	return (text_local_url_ok(n) ? n : "/");
 }
 
 static const char *
@@ -335,7 +338,7 @@ signup_prepare(struct rq *rq)
 	case 0:
 		username = valid_username(rq);
 		password = valid_password(rq, "password");
-		display = rq_text(rq, "display_name", 1, 1, 50, 0);
+		display = rq_text(rq, "display_name", 1, 1, DISPLAY_NAME_MAX, 0);
 		email = valid_email(rq);
 		locale = valid_locale(rq);
 		(void)email;
@@ -412,14 +415,14 @@ login_prepare(struct rq *rq)
 	struct auth_state	*st = auth_state(rq);
 	const char		*username, *password;
 
-	username = rq_text(rq, "username", 1, 1, 64, 0);
+	username = rq_text(rq, "username", 1, 1, ACCOUNT_LOGIN_MAX, 0);
 	password = rq_field(rq, "password", NULL);
 	if (password == NULL || *password == '\0')
 		reply_field_error(rq, "password", "errors.field.required");
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 
-	(void)snprintf(st->username, sizeof(st->username), "%s", username);
+	(void)text_copy_utf8(st->username, sizeof(st->username), username);
 	rq_param_str(rq, username);
 	rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
 	(void)rq_use_stmt(rq, "account_login_begin");
@@ -582,7 +585,7 @@ settings_post_prepare(struct rq *rq)
 	struct md_result	 md;
 	size_t			 len;
 
-	(void)rq_text(rq, "display_name", 0, 1, 50, 0);
+	(void)rq_text(rq, "display_name", 0, 1, DISPLAY_NAME_MAX, 0);
 	(void)rq_text(rq, "real_name", 0, 0, 50, 0);
 	(void)rq_text(rq, "reader_card", 0, 0, 32, 0);
 	(void)valid_email(rq);
@@ -629,9 +632,7 @@ settings_update_params(struct rq *rq)
 	if (locale != NULL && *locale != '\0')
 		locale = i18n_canonical(locale);
 	rq_param_int(rq, rq->me.id);
-	rq_param_str(rq, rq_field(rq, "display_name", NULL) &&
-	    *rq_field(rq, "display_name", NULL) ?
-	    rq_field(rq, "display_name", NULL) : NULL);
+	rq_param_str(rq, rq_field(rq, "display_name", NULL));
 	rq_param_str(rq, rq_field(rq, "bio", NULL));
 	rq_param_str(rq, st->bio_html);
 	rq_param_str(rq, locale);

@@ -99,7 +99,7 @@ user_update_prepare(struct rq *rq)
 	    strcmp(role, "staff") && strcmp(role, "admin"))
 		reply_field_error(rq, "role", "errors.bad_role");
 	until = rq_text(rq, "suspended_until", 0, 0, 40, 0);
-	reason = rq_text(rq, "reason", 0, 0, 500, 0);
+	reason = rq_text(rq, "reason", 0, 0, SUSPEND_REASON_MAX, 0);
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 

@@ -67,17 +67,27 @@ struct page {
 	int		(*respond)(struct rq *);
 };
 
+/*
+ * Limits of user text in characters, as the schema's CHECKs count them
+ * (char_length), and the bytes a fixed buffer needs for them: up to 4
+ * bytes a character and the NUL.  Copies into fixed buffers go through
+ * text_copy_utf8(), which never cuts a character.
+ */
+#define DISPLAY_NAME_MAX	50
+#define SUSPEND_REASON_MAX	500
+#define UTF8_BUF(chars)		((chars) * 4 + 1)
+
 /* The logged-in user, as the guard resolved it (id 0: anonymous). */
 struct viewer {
 	int64_t		 id;
-	char		 username[40];
-	char		 display_name[208];
+	char		 username[40];	/* [a-z0-9_]{3,32} */
+	char		 display_name[UTF8_BUF(DISPLAY_NAME_MAX)];
 	char		 role[12];
 	int		 verified;
 	char		 locale[8];
 	char		 csrf[48];
 	char		 suspended_until[40];	/* "" when not suspended */
-	char		 suspend_reason[512];
+	char		 suspend_reason[UTF8_BUF(SUSPEND_REASON_MAX)];
 	int		 verification_required;	/* the site setting */
 	int		 retry_after;	/* over the POST rate limit */
 	int64_t		 unread;	/* notifications */
@@ -262,6 +272,8 @@ struct app_config {
 	char		*assets;
 	char		*time_zone;
 	int		 tls;
+	char		*public_url;	/* "http(s)://host[:port]", no slash at
+					   the end: absolute links (feeds) */
 };
 extern struct app_config	app_config;
 

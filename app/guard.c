@@ -359,24 +359,23 @@ guard_parse_viewer(struct rq *rq)
 	rq->me.id = json_integer_value(json_object_get(o, "id"));
 	if ((s = json_string_value(json_object_get(o, "username"))) == NULL)
 		goto out;
-	(void)snprintf(rq->me.username, sizeof(rq->me.username), "%s", s);
+	(void)text_copy_utf8(rq->me.username, sizeof(rq->me.username), s);
 	s = json_string_value(json_object_get(o, "display_name"));
-	(void)snprintf(rq->me.display_name, sizeof(rq->me.display_name), "%s",
-	    s ? s : "");
+	(void)text_copy_utf8(rq->me.display_name, sizeof(rq->me.display_name),
+	    s);
 	s = json_string_value(json_object_get(o, "role"));
-	(void)snprintf(rq->me.role, sizeof(rq->me.role), "%s", s ? s : "");
+	(void)text_copy_utf8(rq->me.role, sizeof(rq->me.role), s);
 	rq->me.verified = json_is_true(json_object_get(o, "verified"));
 	s = json_string_value(json_object_get(o, "locale"));
-	(void)snprintf(rq->me.locale, sizeof(rq->me.locale), "%s",
-	    s ? s : "");
+	(void)text_copy_utf8(rq->me.locale, sizeof(rq->me.locale), s);
 	s = json_string_value(json_object_get(o, "csrf"));
-	(void)snprintf(rq->me.csrf, sizeof(rq->me.csrf), "%s", s ? s : "");
+	(void)text_copy_utf8(rq->me.csrf, sizeof(rq->me.csrf), s);
 	s = json_string_value(json_object_get(o, "suspended_until"));
-	(void)snprintf(rq->me.suspended_until,
-	    sizeof(rq->me.suspended_until), "%s", s ? s : "");
+	(void)text_copy_utf8(rq->me.suspended_until,
+	    sizeof(rq->me.suspended_until), s);
 	s = json_string_value(json_object_get(o, "suspend_reason"));
-	(void)snprintf(rq->me.suspend_reason,
-	    sizeof(rq->me.suspend_reason), "%s", s ? s : "");
+	(void)text_copy_utf8(rq->me.suspend_reason,
+	    sizeof(rq->me.suspend_reason), s);
 	rq->me.verification_required = !json_is_false(json_object_get(o,
 	    "verification_required"));
 	rq->me.retry_after = (int)json_integer_value(json_object_get(o,

@@ -9,6 +9,9 @@
  *	MAKERSPACE_ASSETS	the assets directory (default: assets)
  *	MAKERSPACE_TZ		site time zone (default: Asia/Shanghai)
  *	MAKERSPACE_TLS		1 when served over TLS (Secure cookies)
+ *	MAKERSPACE_PUBLIC_URL	the site's address as readers reach it, for
+ *				absolute links (default: the first bind
+ *				address, http://127.0.0.1:<port>)
  */
 #include <sys/types.h>
 
@@ -87,6 +90,9 @@ void	kore_worker_configure(void);
 
 static void	config_from_env(void);
 static int	tz_name_ok(const char *);
+static void	config_public_url(void);
+static char	*public_url_default(void);
+static int	public_url_ok(const char *);
 
 /*
  * In the foreground Kore logs with printf; when stdout is a pipe its
@@ -107,6 +113,7 @@ kore_parent_configure(int argc, char **argv)
 		fatal("libsodium failed to initialise");
 	img_init();
 	config_from_env();
+	config_public_url();
 
 	(void)snprintf(path, sizeof(path), "%s/sql", app_config.assets);
 	db_load_statements(path);
@@ -148,6 +155,87 @@ config_from_env(void)
 
 	v = getenv("MAKERSPACE_TLS");
 	app_config.tls = v != NULL && !strcmp(v, "1");
+}
+
+/*
+ * MAKERSPACE_PUBLIC_URL, without the slashes it may end with.  Called
+ * once Kore has read its configuration: the bind address is known.
+ */
+static void
+config_public_url(void)
+{
+	const char	*v;
+	size_t		 len;
+
+	v = getenv("MAKERSPACE_PUBLIC_URL");
+	app_config.public_url = v != NULL && *v ? kore_strdup(v) :
+	    public_url_default();
+	len = strlen(app_config.public_url);
+	while (len > 0 && app_config.public_url[len - 1] == '/')
+		app_config.public_url[--len] = '\0';
+	if (!public_url_ok(app_config.public_url))
+		fatal("MAKERSPACE_PUBLIC_URL '%s' is not http(s)://host[:port]",
+		    app_config.public_url);
+}
+
+/*
+ * Without MAKERSPACE_PUBLIC_URL: the first address Kore binds, which is
+ * right for `make run` and tests; behind a proxy the setting is needed.
+ */
+static char *
+public_url_default(void)
+{
+	struct kore_server	*srv;
+	struct listener		*l;
+	char			*url;
+	const char		*host;
+	int			 v6;
+
+	host = "127.0.0.1";
+	url = NULL;
+	LIST_FOREACH(srv, &kore_servers, list) {
+		LIST_FOREACH(l, &srv->listeners, list) {
+			if (l->host == NULL || l->port == NULL)
+				continue;
+			host = l->host;
+			v6 = strchr(host, ':') != NULL;
+			if (asprintf(&url, "%s://%s%s%s:%s", app_config.tls ||
+			    srv->tls ? "https" : "http", v6 ? "[" : "", host,
+			    v6 ? "]" : "", l->port) == -1)
+				fatal("public_url_default: out of memory");
+			return (url);
+		}
+	}
+	if (asprintf(&url, "%s://%s", app_config.tls ? "https" : "http",
+	    host) == -1)
+		fatal("public_url_default: out of memory");
+	return (url);
+}
+
+/*
+ * The base URL goes into every feed: scheme, then a host (name, IPv4 or
+ * [IPv6]) and an optional port, nothing else (no path, query, user,
+ * space or control character).
+ */
+static int
+public_url_ok(const char *s)
+{
+	size_t	i;
+
+	if (!strncmp(s, "https://", 8))
+		s += 8;
+	else if (!strncmp(s, "http://", 7))
+		s += 7;
+	else
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		    s[i] == '-' || s[i] == ':' || s[i] == '[' || s[i] == ']'))
+			return (0);
+	}
+	return (i > 0 && i < 256 && s[0] != ':');
 }
 
 /* The name goes into a SET statement: letters, digits, / _ + - only. */

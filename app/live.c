@@ -54,6 +54,7 @@
 #include <libpq-fe.h>
 
 #include "app.h"
+#include "text.h"
 
 #define LIVE_CHANNEL_SQL	"LISTEN board"
 #define LIVE_MAX_SUBS		20	/* subscriptions per socket */
@@ -686,7 +687,7 @@ live_log(const char *what, const char *then)
 	char	buf[256];
 	size_t	i;
 
-	(void)snprintf(buf, sizeof(buf), "%s", what != NULL ? what : "");
+	(void)text_copy_utf8(buf, sizeof(buf), what);
 	for (i = 0; buf[i] != '\0'; i++) {
 		if (buf[i] == '\n' || buf[i] == '\t')
 			buf[i] = ' ';

@@ -24,6 +24,7 @@
 
 #include "app.h"
 #include "password.h"
+#include "text.h"
 
 #define PW_OPSLIMIT	2
 #define PW_MEMLIMIT	(19 * 1024 * 1024)
@@ -92,10 +93,8 @@ pw_job_set(struct pw_job *job, const char *password, const char *hash,
 	if (hash != NULL && (size_t)snprintf(job->hash, sizeof(job->hash),
 	    "%s", hash) >= sizeof(job->hash))
 		job->hash[0] = '\0';
-	(void)snprintf(job->username, sizeof(job->username), "%s",
-	    username ? username : "");
-	(void)snprintf(job->gecos, sizeof(job->gecos), "%s",
-	    gecos ? gecos : "");
+	(void)text_copy_utf8(job->username, sizeof(job->username), username);
+	(void)text_copy_utf8(job->gecos, sizeof(job->gecos), gecos);
 	return (1);
 }
 

@@ -83,7 +83,6 @@ int	page_project_comments(struct http_request *);
 int	page_project_members(struct http_request *);
 int	page_project_member_delete(struct http_request *);
 int	page_project_logs(struct http_request *);
-int	page_projects_rss(struct http_request *);
 
 /* What a create or edit carries between its steps. */
 struct project_edit {
@@ -118,8 +117,6 @@ static int	member_remove_prepare(struct rq *);
 static int	log_prepare(struct rq *);
 static int	written_respond(struct rq *);
 static int	created_respond(struct rq *);
-static int	rss_prepare(struct rq *);
-static int	rss_respond(struct rq *);
 
 static int64_t	project_id(struct rq *);
 static void	project_url(struct rq *, char *, size_t, const char *);
@@ -131,7 +128,6 @@ static void	project_edit_free(void *);
 static int	markdown_field(struct rq *, const char *, int, char **);
 static int	list_cursor(struct rq *);
 static void	comma_normalise(char *);
-static const char *field_or_null(struct rq *, const char *);
 static const char *merged(struct rq *, json_t *, const char *);
 
 static const char *const licenses[] = {
@@ -201,18 +197,6 @@ static const struct page log_post = {
 	.flags = PAGE_WRITE, .stmt = "project_log_add",
 	.prepare = log_prepare, .respond = created_respond,
 };
-
-static const struct page rss_page = {
-	.name = "projects_rss", .access = ACCESS_ANYONE,
-	.stmt = "project_rss", .prepare = rss_prepare,
-	.respond = rss_respond,
-};
-
-int
-page_projects_rss(struct http_request *req)
-{
-	return (rq_run(req, &rss_page));
-}
 
 int
 page_projects(struct http_request *req)
@@ -416,7 +400,8 @@ project_tokens(struct buf *out, const char *title, const char *summary,
 
 /*
  * Validate the fields of a create (creating: title required) or an edit
- * (every field optional).  Fills e; 0 after noting problems.
+ * (a field left out keeps its value; title, license and status may not
+ * be sent empty: rq_text).  Fills e; 0 after noting problems.
  */
 static int
 project_fields(struct rq *rq, struct project_edit *e, int creating)
@@ -428,7 +413,7 @@ project_fields(struct rq *rq, struct project_edit *e, int creating)
 	(void)rq_text(rq, "summary", 0, 0, 300, 0);
 	(void)markdown_field(rq, "body", 0, &e->body_html);
 	e->tags_json = project_tags(rq);
-	if ((v = rq_text(rq, "license", 0, 0, 40, 0)) != NULL && *v != '\0') {
+	if ((v = rq_text(rq, "license", 0, 1, 40, 0)) != NULL) {
 		for (i = 0; licenses[i] != NULL; i++) {
 			if (!strcmp(licenses[i], v))
 				break;
@@ -437,20 +422,10 @@ project_fields(struct rq *rq, struct project_edit *e, int creating)
 			reply_field_error(rq, "license",
 			    "errors.unknown_license");
 	}
-	if ((v = rq_text(rq, "status", 0, 0, 20, 0)) != NULL && *v != '\0' &&
+	if ((v = rq_text(rq, "status", 0, 1, 20, 0)) != NULL &&
 	    strcmp(v, "draft") && strcmp(v, "published"))
 		reply_field_error(rq, "status", "errors.bad_status");
 	return (!rq_has_errors(rq));
-}
-
-/* Non-empty text of a field, else NULL (absent and empty mean "keep"). */
-static const char *
-field_or_null(struct rq *rq, const char *name)
-{
-	const char	*v;
-
-	v = rq_field(rq, name, NULL);
-	return (v != NULL && *v != '\0' ? v : NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -683,8 +658,8 @@ create_prepare(struct rq *rq)
 	rq_param_str(rq, rq_field(rq, "body", NULL));
 	rq_param_str(rq, e->body_html);
 	rq_param_str(rq, e->tags_json ? e->tags_json : "[]");
-	rq_param_str(rq, field_or_null(rq, "license"));
-	rq_param_str(rq, field_or_null(rq, "status"));
+	rq_param_str(rq, rq_field(rq, "license", NULL));
+	rq_param_str(rq, rq_field(rq, "status", NULL));
 	rq_param_own(rq, buf_release(&tokens, NULL));
 	return (RQ_NEXT);
 }
@@ -880,13 +855,13 @@ update_respond(struct rq *rq)
 		rq_params_reset(rq);
 		rq_param_int(rq, project_id(rq));
 		rq_param_int(rq, rq->me.id);
-		rq_param_str(rq, field_or_null(rq, "title"));
+		rq_param_str(rq, rq_field(rq, "title", NULL));
 		rq_param_str(rq, rq_field(rq, "summary", NULL));
 		rq_param_str(rq, rq_field(rq, "body", NULL));
 		rq_param_str(rq, e->body_html);
 		rq_param_str(rq, e->tags_json);
-		rq_param_str(rq, field_or_null(rq, "license"));
-		rq_param_str(rq, field_or_null(rq, "status"));
+		rq_param_str(rq, rq_field(rq, "license", NULL));
+		rq_param_str(rq, rq_field(rq, "status", NULL));
 		rq_param_str(rq, e->tokens);
 		(void)rq_use_stmt(rq, "project_update");
 		rq->step = 2;
@@ -1027,47 +1002,5 @@ created_respond(struct rq *rq)
 	reply_created(rq, rq->res, rq->res_len, json_string_value(
 	    json_object_get(thing, "url")));
 	json_decref(doc);
-	return (RQ_DONE);
-}
-
-/* ------------------------------------------------------------------ */
-/* GET /projects.rss                                                   */
-
-/* Feeds need absolute links: the site as the client reached it. */
-static int
-rss_prepare(struct rq *rq)
-{
-	const char	*host;
-	char		*base, *title;
-	size_t		 i;
-
-	if (!http_request_header(rq->req, "host", &host) ||
-	    strlen(host) > 200)
-		host = "localhost";
-	for (i = 0; host[i] != '\0'; i++) {
-		if (!((host[i] >= 'a' && host[i] <= 'z') ||
-		    (host[i] >= 'A' && host[i] <= 'Z') ||
-		    (host[i] >= '0' && host[i] <= '9') ||
-		    host[i] == '.' || host[i] == '-' || host[i] == ':' ||
-		    host[i] == '[' || host[i] == ']'))
-			host = "localhost";
-	}
-	if (asprintf(&base, "%s://%s", app_config.tls ? "https" : "http",
-	    host) == -1 || asprintf(&title, "%s · %s",
-	    render_text(rq->locale, "nav.projects"),
-	    render_text(rq->locale, "site.name")) == -1)
-		fatal("rss_prepare: out of memory");
-	rq_param_own(rq, base);
-	rq_param_own(rq, title);
-	rq_param_str(rq, render_text(rq->locale, "site.tagline"));
-	return (RQ_NEXT);
-}
-
-static int
-rss_respond(struct rq *rq)
-{
-	http_response_header(rq->req, "cache-control", "public, max-age=300");
-	reply_send(rq, 200, "application/rss+xml; charset=utf-8", rq->res,
-	    rq->res_len);
 	return (RQ_DONE);
 }

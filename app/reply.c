@@ -158,9 +158,20 @@ reply_page(struct rq *rq, int status, const char *tmpl, json_t *doc)
 	return (ok);
 }
 
+/*
+ * 303 to url.  Every redirect target leaves through here and must be a
+ * safe site-relative path (text_local_url_ok: no other host, no control
+ * character, nothing a browser rewrites): Kore writes header values raw.
+ * Anything else goes to "/" instead, with a log line.
+ */
 void
 reply_redirect(struct rq *rq, const char *url)
 {
+	if (!text_local_url_ok(url)) {
+		kore_log(LOG_NOTICE, "%s: unsafe redirect target refused",
+		    rq->page->name);
+		url = "/";
+	}
 	http_response_header(rq->req, "location", url);
 	http_response_header(rq->req, "cache-control", "no-store");
 	reply_send(rq, 303, NULL, NULL, 0);
@@ -251,7 +262,10 @@ reply_form_choice(json_t *o, const char *name, const char *value)
 	}
 	if (i == 0 || i > 32)
 		return;
-	(void)snprintf(key, sizeof(key), "%s_%s", name, value);
+	/* A cut key would be another key (or half a character): none. */
+	if ((size_t)snprintf(key, sizeof(key), "%s_%s", name, value) >=
+	    sizeof(key))
+		return;
 	json_object_set_new(o, key, json_true());
 }
 

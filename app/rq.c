@@ -1038,9 +1038,15 @@ rq_field_problem(struct rq *rq, const char *field, const char *key,
 
 /*
  * A text field: NULL when absent (or invalid, with the problem noted);
- * "" when present and empty and not required.  Single-line text is
+ * "" when present and empty and allowed to be.  Single-line text is
  * trimmed and may not hold control characters; lengths are in
  * characters, not bytes.
+ *
+ * Absent and empty are different things: an edit that leaves a field
+ * out keeps the stored value, one that sends it empty asks to clear it.
+ * So a field with a minimum length (min > 0) is required whenever it is
+ * sent, even where it may be left out (required == 0, as on every edit
+ * route): empty is 422 "required", never "keep the old value".
  */
 const char *
 rq_text(struct rq *rq, const char *name, int required, size_t min,
@@ -1065,7 +1071,7 @@ rq_text(struct rq *rq, const char *name, int required, size_t min,
 	if (!multiline)
 		len = text_trim(v, len);
 	if (len == 0) {
-		if (required) {
+		if (required || min > 0) {
 			rq_field_problem(rq, name, "errors.field.required", 0);
 			return (NULL);
 		}

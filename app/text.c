@@ -184,3 +184,56 @@ text_subst(struct buf *out, const char *tmpl, const char *name,
 	}
 	buf_appends(out, p);
 }
+
+/*
+ * Copy the C string src into dst (dstlen bytes) and NUL-terminate it,
+ * cut when it does not fit at a character boundary, never inside a UTF-8
+ * sequence: what is kept is still valid UTF-8 if src was.  Every
+ * fixed-size copy of user text goes through here.  Returns the bytes
+ * copied (less than strlen(src) when cut).  NULL src copies "".
+ */
+size_t
+text_copy_utf8(char *dst, size_t dstlen, const char *src)
+{
+	size_t	len, back;
+
+	if (dstlen == 0)
+		return (0);
+	len = src != NULL ? strlen(src) : 0;
+	if (len >= dstlen) {
+		len = dstlen - 1;
+		/* src[len] is the first byte left out: back off to a lead. */
+		for (back = 0; len > 0 && back < 4 &&
+		    ((unsigned char)src[len] & 0xc0) == 0x80; back++)
+			len--;
+	}
+	if (len > 0)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+	return (len);
+}
+
+/*
+ * Whether s may be sent as a redirect target (Location): a site-relative
+ * path of at most TEXT_LOCAL_URL_MAX bytes, each a visible ASCII
+ * character.  Refused: anything that is not a path ("http:", "evil.com",
+ * ""), a network-path reference ("//host"), any backslash (browsers read
+ * "/\host" as "//host"), control characters, spaces and raw non-ASCII
+ * bytes (which browsers strip or rewrite).
+ */
+int
+text_local_url_ok(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || s[0] != '/' || s[1] == '/')
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= TEXT_LOCAL_URL_MAX)
+			return (0);
+		if ((unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f || s[i] == '\\')
+			return (0);
+	}
+	return (1);
+}

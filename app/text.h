@@ -17,4 +17,10 @@ size_t	 text_trim(char *, size_t);
 void	 text_lower_ascii(char *);
 void	 text_subst(struct buf *, const char *, const char *, const char *);
 
+/* Redirect targets (Location) longer than this are refused. */
+#define TEXT_LOCAL_URL_MAX	1024
+
+size_t	 text_copy_utf8(char *, size_t, const char *);
+int	 text_local_url_ok(const char *);
+
 #endif

@@ -211,22 +211,3 @@ WHERE m.sha256 = $1::text AND m.mime = $2::text
 SELECT CASE WHEN m.public THEN 'public' ELSE 'private' END
 FROM media m
 WHERE m.sha256 = $1::text AND m.mime = $2::text
-
--- name: project_rss
--- GET /projects.rss: RSS 2.0 of the 30 newest published projects.
--- PostgreSQL's XML functions do the escaping.  $1 site base URL,
--- $2 channel title, $3 channel description.
-SELECT '<?xml version="1.0" encoding="UTF-8"?>' || xmlelement(name rss,
-    xmlattributes('2.0' AS version), xmlelement(name channel,
-    xmlforest($2::text AS title, $1::text || '/projects' AS link,
-        $3::text AS description),
-    (SELECT xmlagg(xmlelement(name item, xmlforest(p.title AS title,
-        $1::text || '/projects/' || p.id AS link,
-        $1::text || '/projects/' || p.id AS guid,
-        p.summary AS description, u.display_name AS author,
-        to_char(p.published_at AT TIME ZONE 'UTC',
-        'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS "pubDate"))
-        ORDER BY p.published_at DESC, p.id DESC)
-    FROM (SELECT * FROM projects WHERE status = 'published'
-        ORDER BY published_at DESC, id DESC LIMIT 30) p
-    JOIN users u ON u.id = p.owner_id)))::text

@@ -1,8 +1,7 @@
--- Statements of search_page.c (GET /search) and board_rss.c (the board's
--- RSS feeds).  Only what the viewer may see: published posts in
--- published topics of categories the viewer may read, published topics
--- likewise, published projects.  Held, hidden, rejected and deleted
--- content is never found, whoever asks.
+-- Statements of search_page.c (GET /search).  Only what the viewer may
+-- see: published posts in published topics of categories the viewer may
+-- read, published topics likewise, published projects.  Held, hidden,
+-- rejected and deleted content is never found, whoever asks.
 
 -- name: search_page
 -- $1 session hash, $2 query tokens (app/search.c; NULL: nothing
@@ -157,58 +156,3 @@ SELECT json_build_object(
     'type', nullif($3::text, ''),
     'me', m.me)
 FROM m
-
--- name: rss_board
--- GET /board.rss: RSS 2.0 of the 30 newest published topics in the
--- categories anyone may read.  $1 site base URL, $2 channel title, $3
--- channel description, $4 language.  The description of an item is the
--- plain-text start of its opening post (relative image links would not
--- work in a feed reader); PostgreSQL's XML functions do the escaping.
-SELECT '<?xml version="1.0" encoding="UTF-8"?>' || xmlelement(name rss,
-    xmlattributes('2.0' AS version), xmlelement(name channel,
-    xmlforest($2::text AS title, $1::text || '/board' AS link,
-	$3::text AS description, lower($4::text) AS language),
-    (SELECT xmlagg(xmlelement(name item, xmlforest(t.title AS title,
-	$1::text || '/t/' || t.id AS link, $1::text || '/t/' || t.id AS guid,
-	search_excerpt(op.body, 255) AS description,
-	u.display_name AS author,
-	CASE WHEN $4::text = 'en' THEN c.name_en ELSE c.name_zh END
-	    AS category,
-	to_char(t.created_at AT TIME ZONE 'UTC',
-	    'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS "pubDate"))
-	ORDER BY t.created_at DESC, t.id DESC)
-    FROM (SELECT t.* FROM topics t
-	JOIN categories c ON c.id = t.category_id
-	WHERE t.status = 'published' AND category_readable(c, NULL::text)
-	ORDER BY t.created_at DESC, t.id DESC LIMIT 30) t
-    JOIN categories c ON c.id = t.category_id
-    JOIN users u ON u.id = t.author_id
-    LEFT JOIN posts op ON op.topic_id = t.id AND op.number = 1
-	AND op.status = 'published')))::text
-
--- name: rss_category
--- GET /c/{slug}.rss: the same for one category; no row (404) for an
--- unknown slug or a category not everyone may read.  $1 site base URL,
--- $2 site name, $3 slug, $4 language.
-SELECT '<?xml version="1.0" encoding="UTF-8"?>' || xmlelement(name rss,
-    xmlattributes('2.0' AS version), xmlelement(name channel,
-    xmlforest(CASE WHEN $4::text = 'en' THEN c.name_en ELSE c.name_zh END
-	|| ' · ' || $2::text AS title, $1::text || '/c/' || c.slug AS link,
-	CASE WHEN $4::text = 'en' THEN c.description_en
-	    ELSE c.description_zh END AS description,
-	lower($4::text) AS language),
-    (SELECT xmlagg(xmlelement(name item, xmlforest(t.title AS title,
-	$1::text || '/t/' || t.id AS link, $1::text || '/t/' || t.id AS guid,
-	search_excerpt(op.body, 255) AS description,
-	u.display_name AS author,
-	to_char(t.created_at AT TIME ZONE 'UTC',
-	    'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS "pubDate"))
-	ORDER BY t.created_at DESC, t.id DESC)
-    FROM (SELECT t.* FROM topics t
-	WHERE t.category_id = c.id AND t.status = 'published'
-	ORDER BY t.created_at DESC, t.id DESC LIMIT 30) t
-    JOIN users u ON u.id = t.author_id
-    LEFT JOIN posts op ON op.topic_id = t.id AND op.number = 1
-	AND op.status = 'published')))::text
-FROM categories c
-WHERE c.slug = $3::text AND category_readable(c, NULL::text)

@@ -113,7 +113,7 @@ const MATRIX = [
 	    { action: "lock" }, staff(404)],
 	["/mod/words", "GET", "/mod/words", null, staff(200)],
 	["/mod/words", "POST", "/mod/words", {}, staff(200)],
-	// Search and the board's feeds (app/search_page.c, app/board_rss.c):
+	// Search and the feeds (app/search_page.c, app/feed.c):
 	// anyone; feeds are public content only, so the staff room's is 404.
 	["/search", "GET", "/search?q=%E6%89%93%E5%8D%B0", null, all(200)],
 	["/board.rss", "GET", "/board.rss", null, all(200)],

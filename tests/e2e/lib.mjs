@@ -91,9 +91,10 @@ export function serverLog() {
 	return readFileSync(process.env.SERVER_LOG, "utf8");
 }
 
-// Start a second server (own port, own config) against `url`; resolves
-// { proc, port, output() } once /healthz answers or the process exits.
-export async function startServer(url, runDir) {
+// Start a second server (own port, own config) against `url`, with env
+// added to the environment; resolves { proc, port, output() } once
+// /healthz answers or the process exits.
+export async function startServer(url, runDir, env = {}) {
 	const port = await freePort();
 	execFileSync(`${ROOT}/conf/serve.sh`, ["conf", runDir, String(port),
 	    "1", `${ROOT}/build/app.so`]);
@@ -101,7 +102,7 @@ export async function startServer(url, runDir) {
 	const proc = spawn("/usr/bin/kore", ["-f", "-n", "-r", "-c",
 	    `${runDir}/kore.conf`], {
 		env: { ...process.env, DATABASE_URL: url,
-		    MAKERSPACE_ASSETS: `${ROOT}/assets` },
+		    MAKERSPACE_ASSETS: `${ROOT}/assets`, ...env },
 	});
 	proc.stdout.on("data", (d) => { out += d; });
 	proc.stderr.on("data", (d) => { out += d; });
