@@ -210,7 +210,7 @@ const NO_CONTENT = new Set([
 
 test("every content write asks an unverified team member to verify",
     async () => {
-	const { readFileSync } = await import("node:fs");
+	const { uniquePng } = await import("./png.mjs");
 	const owner = await newUser({ verified: true });
 	const mate = await newUser({ verified: true });
 	const p = (await request("POST", "/projects", { jar: owner.jar,
@@ -220,8 +220,7 @@ test("every content write asks an unverified team member to verify",
 	    jar: owner.jar, csrf: owner.csrf,
 	    body: { username: mate.username } })).status, 200);
 	const form = new FormData();
-	form.append("photo", new Blob([readFileSync(
-	    `${ROOT}/tests/fixtures/img/rgb.jpg`)]), "a.jpg");
+	form.append("photo", new Blob([uniquePng()]), "a.png");
 	const photo = (await request("POST", `${p.url}/photos`, {
 	    jar: owner.jar, csrf: owner.csrf, multipart: form })).data.photo;
 	const t = (await request("POST", "/topics", { jar: mate.jar,

@@ -65,7 +65,7 @@ test("unverified members get 403 verification_required saying how",
 
 test("an unverified team member edits, publishes and adds nothing to "
     + "someone else's project until verified", async () => {
-	const { readFileSync } = await import("node:fs");
+	const { uniquePng } = await import("./png.mjs");
 	const mate = await newUser();
 	const lead = await newUser({ verified: true });
 	const p = await create(lead, { title: "团队草稿" });
@@ -73,8 +73,7 @@ test("an unverified team member edits, publishes and adds nothing to "
 	    username: mate.username } })).status, 200);
 	const photo = () => {
 		const form = new FormData();
-		form.append("photo", new Blob([readFileSync(
-		    `${process.env.ROOT}/tests/fixtures/img/rgb.jpg`)]), "a.jpg");
+		form.append("photo", new Blob([uniquePng()]), "a.png");
 		return form;
 	};
 	const tries = [
