@@ -8,8 +8,8 @@
 --   9  the last admin stays an admin under concurrent demotions
 --  10  failed logins lock an account per address, and the hourly cap
 --      per account spares the addresses the account logs in from
--- (Item 8, verification for every content write, is the pages' access
--- level: app/guard.c, ACCESS_VERIFIED.)
+-- (Item 8, verification for every content write, is the guard's:
+-- ACCESS_VERIFIED pages, and PAGE_NO_CONTENT in app/app.h, app/guard.c.)
 
 -- ------------------------------------------------------------------
 -- 7: the new-member limits on what one post may contain, in one place
