@@ -93,7 +93,7 @@ static const struct page login_post = {
 };
 static const struct page logout_post = {
 	.name = "logout", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.prepare = logout_prepare, .respond = logout_respond,
 };
 static const struct page session_page = {
@@ -108,26 +108,29 @@ static const struct page settings_page = {
 	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
 	.stmt = "account_settings", .prepare = settings_prepare,
 };
+/* Open before verification: the member enters the card and name here. */
 static const struct page settings_post = {
 	.name = "settings_post", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .tmpl = "settings",
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
+	.tmpl = "settings",
 	.prepare = settings_post_prepare, .respond = settings_post_respond,
 };
 static const struct page session_delete_post = {
 	.name = "session_delete", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_session_delete",
 	.prepare = session_delete_prepare, .respond = deleted_respond,
 };
 static const struct page token_create_post = {
 	.name = "token_create", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .tmpl = "token_created",
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
+	.tmpl = "token_created",
 	.stmt = "account_token_create",
 	.prepare = token_create_prepare, .respond = token_create_respond,
 };
 static const struct page token_delete_post = {
 	.name = "token_delete", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_token_delete",
 	.prepare = token_delete_prepare, .respond = deleted_respond,
 };

@@ -47,6 +47,11 @@
 #define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
 					   suspended */
 #define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
+#define PAGE_NO_CONTENT		0x0200	/* an ACCESS_USER write that creates
+					   or publishes no content (logout,
+					   likes, deletions): no verification;
+					   without it the guard asks for
+					   ACCESS_VERIFIED (fails closed) */
 
 /* What prepare() and respond() tell the runner. */
 #define RQ_NEXT			1	/* go on to the statement / done */

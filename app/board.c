@@ -150,12 +150,12 @@ static const struct page reply_post = {
 	.prepare = reply_prepare, .respond = created_respond,
 };
 static const struct page edit_form_page = {
-	.name = "post_edit_form", .access = ACCESS_USER,
+	.name = "post_edit_form", .access = ACCESS_VERIFIED,
 	.stmt = "post_edit_form", .tmpl = "post_edit",
 	.prepare = edit_form_prepare,
 };
 static const struct page edit_post = {
-	.name = "post_edit", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "post_edit", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
 	.stmt = "post_edit", .tmpl = "post_edit", .prepare = edit_prepare,
 	.respond = edit_respond,
 };
@@ -170,7 +170,8 @@ static const struct page flag_post = {
 	.respond = back_respond,
 };
 static const struct page solve_post = {
-	.name = "topic_solve", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "topic_solve", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
 	.stmt = "topic_solve", .tmpl = "post_form", .prepare = solve_prepare,
 	.respond = back_respond,
 };

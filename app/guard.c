@@ -226,7 +226,7 @@ int
 guard_check(struct rq *rq)
 {
 	const struct page	*p = rq->page;
-	int			 staff;
+	int			 staff, access;
 
 	if (!guard_parse_viewer(rq))
 		rq->me.id = 0;
@@ -264,7 +264,16 @@ guard_check(struct rq *rq)
 		return (0);
 	}
 
-	switch (p->access) {
+	/*
+	 * Verification applies to every write that creates or publishes
+	 * content: a write open to any user must say it makes none.
+	 */
+	access = p->access;
+	if (access == ACCESS_USER && (p->flags & PAGE_WRITE) &&
+	    !(p->flags & PAGE_NO_CONTENT))
+		access = ACCESS_VERIFIED;
+
+	switch (access) {
 	case ACCESS_VERIFIED:
 		if (rq->me.verification_required && !rq->me.verified &&
 		    !staff && strcmp(rq->me.role, "mentor")) {

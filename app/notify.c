@@ -31,7 +31,8 @@ static const struct page list_page = {
 };
 static const struct page read_post = {
 	.name = "notifications_read", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_SUSPENDED_OK, .stmt = "notifications_read",
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
+	.stmt = "notifications_read",
 	.prepare = read_prepare, .respond = read_respond,
 };
 

@@ -76,7 +76,7 @@ static int	media_prepare(struct rq *);
 static int	media_respond(struct rq *);
 
 static const struct page upload_post = {
-	.name = "photo_upload", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "photo_upload", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
 	.stmt = "project_photo_check", .prepare = upload_prepare,
 	.respond = upload_respond,
 };
@@ -86,17 +86,19 @@ static const struct page board_upload_post = {
 	.prepare = board_upload_prepare, .respond = upload_respond,
 };
 static const struct page update_post = {
-	.name = "photo_update", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "photo_update", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
 	.stmt = "project_photo_update", .prepare = update_prepare,
 	.respond = back_respond,
 };
 static const struct page delete_post = {
-	.name = "photo_delete", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "photo_delete", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
 	.stmt = "project_photo_delete", .prepare = delete_prepare,
 	.respond = back_respond,
 };
 static const struct page cover_post = {
-	.name = "project_cover", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "project_cover", .access = ACCESS_VERIFIED,
+	.flags = PAGE_WRITE,
 	.stmt = "project_cover_set", .prepare = cover_prepare,
 	.respond = back_respond,
 };

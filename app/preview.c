@@ -16,7 +16,8 @@ static int	preview_prepare(struct rq *);
 
 static const struct page preview_post = {
 	.name = "preview", .access = ACCESS_USER,
-	.flags = PAGE_WRITE | PAGE_NO_STMT | PAGE_SUSPENDED_OK,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_NO_STMT |
+	    PAGE_SUSPENDED_OK,
 	.prepare = preview_prepare,
 };
 

@@ -154,26 +154,29 @@ static const struct page view_page = {
 	.respond = view_respond,
 };
 static const struct page edit_page = {
-	.name = "project_edit", .access = ACCESS_USER, .tmpl = "project_form",
+	.name = "project_edit", .access = ACCESS_VERIFIED,
+	.tmpl = "project_form",
 	.stmt = "project_edit_page", .prepare = edit_form_prepare,
 };
 static const struct page update_post = {
-	.name = "project_update", .access = ACCESS_USER,
+	.name = "project_update", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .tmpl = "project_form",
 	.prepare = update_prepare, .respond = update_respond,
 };
 static const struct page delete_post = {
 	.name = "project_delete", .access = ACCESS_USER,
-	.flags = PAGE_WRITE, .stmt = "project_delete",
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT, .stmt = "project_delete",
 	.prepare = delete_prepare, .respond = delete_respond,
 };
 static const struct page like_post = {
-	.name = "project_like", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "project_like", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
 	.stmt = "project_like", .prepare = like_prepare,
 	.respond = written_respond,
 };
 static const struct page unlike_post = {
-	.name = "project_unlike", .access = ACCESS_USER, .flags = PAGE_WRITE,
+	.name = "project_unlike", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
 	.stmt = "project_like", .prepare = unlike_prepare,
 	.respond = written_respond,
 };
@@ -189,7 +192,7 @@ static const struct page member_add_post = {
 };
 static const struct page member_remove_post = {
 	.name = "project_member_remove", .access = ACCESS_USER,
-	.flags = PAGE_WRITE, .stmt = "project_member_remove",
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT, .stmt = "project_member_remove",
 	.prepare = member_remove_prepare, .respond = written_respond,
 };
 static const struct page log_post = {

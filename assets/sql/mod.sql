@@ -52,7 +52,8 @@ SELECT json_build_object(
 		WHEN p.status = 'hidden' THEN '{staff}'::text[]
 		ELSE '{}' END) WITH ORDINALITY x (r, n)
 	    GROUP BY r ORDER BY min(n)),
-	'words', sensitive_matches(p.body),
+	-- Blocked words of the body and, for an opening post, the title.
+	'words', board_post_sensitive(p, t),
 	'flags', coalesce((SELECT json_agg(json_build_object(
 	    'reason', f.reason, 'note', f.note, 'user', user_brief(u),
 	    'created_at', rfc3339(f.created_at)) ORDER BY f.created_at)

@@ -50,7 +50,7 @@ const MATRIX = [
 	["^/projects/[0-9]{1,18}$", "POST", "/projects/:pub", {},
 	    { ...user(403), staff: 200, admin: 200 }],
 	["^/projects/[0-9]{1,18}/edit$", "GET", "/projects/:pub/edit", null,
-	    { ...user(404), staff: 200, admin: 200 }],
+	    { ...user(404), unverified: 403, staff: 200, admin: 200 }],
 	["^/projects/[0-9]{1,18}/delete$", "POST", "/projects/999999999/delete",
 	    {}, user(404)],
 	["^/projects/[0-9]{1,18}/like$", "POST", "/projects/:pub/like", {},
@@ -93,9 +93,9 @@ const MATRIX = [
 	    verified(422)],
 	["^/t/[0-9]{1,18}/solve$", "POST", "/t/:topic/solve", {},
 	    { ...user(403), staff: 200, admin: 200 }],
-	["^/posts/[0-9]{1,18}$", "POST", "/posts/:post", {}, user(422)],
+	["^/posts/[0-9]{1,18}$", "POST", "/posts/:post", {}, verified(422)],
 	["^/posts/[0-9]{1,18}/edit$", "GET", "/posts/:post/edit", null,
-	    { ...user(404), staff: 200, admin: 200 }],
+	    { ...user(404), unverified: 403, staff: 200, admin: 200 }],
 	["^/posts/[0-9]{1,18}/revisions$", "GET", "/posts/:post/revisions",
 	    null, { ...user(404), staff: 200, admin: 200 }],
 	["^/posts/[0-9]{1,18}/flag$", "POST", "/posts/:post/flag", {},
@@ -186,3 +186,90 @@ for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
 		}
 	});
 }
+
+// Verification (API.md "Accounts and roles") applies to every write that
+// creates or publishes content, whoever's content it is: an unverified
+// member on someone else's team, with a post of their own (written while
+// verified; changing the card asks for verification again), is asked to
+// verify on every such route.  The routes come from the config, so a new
+// route is covered unless it is declared here as making no content
+// (PAGE_NO_CONTENT in app/app.h).
+const NO_CONTENT = new Set([
+	"^/static/[A-Za-z0-9_.-]+$", "/favicon.ico",	// files
+	"/signup", "/login",				// no account yet
+	"/logout", "/settings", "/settings/tokens",
+	"^/settings/sessions/[0-9]{1,18}/delete$",
+	"^/settings/tokens/[0-9]{1,18}/delete$",
+	"/preview", "/notifications/read",
+	"^/projects/[0-9]{1,18}/like$", "^/projects/[0-9]{1,18}/unlike$",
+	"^/projects/[0-9]{1,18}/delete$",
+	"^/projects/[0-9]{1,18}/members/[A-Za-z0-9_]{1,64}/delete$",
+	"^/projects/[0-9]{1,18}/photos/[0-9]{1,18}/delete$",
+	"^/t/[0-9]{1,18}/solve$",
+]);
+
+test("every content write asks an unverified team member to verify",
+    async () => {
+	const { uniquePng } = await import("./png.mjs");
+	const owner = await newUser({ verified: true });
+	const mate = await newUser({ verified: true });
+	const p = (await request("POST", "/projects", { jar: owner.jar,
+	    csrf: owner.csrf, body: { title: "团队项目", status: "published" } }))
+	    .data.project;
+	assert.equal((await request("POST", `${p.url}/members`, {
+	    jar: owner.jar, csrf: owner.csrf,
+	    body: { username: mate.username } })).status, 200);
+	const form = new FormData();
+	form.append("photo", new Blob([uniquePng()]), "a.png");
+	const photo = (await request("POST", `${p.url}/photos`, {
+	    jar: owner.jar, csrf: owner.csrf, multipart: form })).data.photo;
+	const t = (await request("POST", "/topics", { jar: mate.jar,
+	    csrf: mate.csrf, body: { category: "general", title: "我的话题",
+	    body: "写于认证之后" } })).data;
+	assert.ok(t.post.id, "a post of their own (held or not)");
+	// The card changes: verification is asked for again.
+	const s = await request("POST", "/settings", { jar: mate.jar,
+	    csrf: mate.csrf, body: { reader_card: `NEW-${Date.now()}` } });
+	assert.equal(s.data.user.verified, false);
+
+	const id = { projects: p.id, photos: photo.id, t: t.topic.id,
+	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
+	    tokens: 999999999 };
+	const refused = [];
+	for (const route of configRoutes()) {
+		if (NO_CONTENT.has(route) || route === "^/.*$")
+			continue;
+		const path = route.replace(/^\^/, "").replace(/\$$/, "")
+		    .replace(/\/([a-z]+)\/\[0-9\]\{1,18\}/g,
+		    (m, seg) => `/${seg}/${id[seg]}`)
+		    .replace("[A-Za-z0-9_]{1,64}", owner.username)
+		    .replace("[a-z0-9-]{1,40}", "general")
+		    .replace("[0-9a-f]{64}[.](jpg|png)", `${"a".repeat(64)}.jpg`)
+		    .replace("[.]rss", ".rss");
+		assert.doesNotMatch(path, /[[\]{}^$]|undefined/,
+		    `a concrete ${path}`);
+		const r = await request("POST", path, { jar: mate.jar,
+		    csrf: mate.csrf, body: { title: "改掉", body: "改掉",
+		    status: "published", caption: "改掉", photo_id: photo.id } });
+		if (r.status === 405)
+			continue;	/* not a write */
+		assert.equal(r.status, 403, `${route}: ${r.status} ${r.text}`);
+		assert.equal(r.data.error.code, /^\^?\/(admin|mod)\//.test(route) ?
+		    "forbidden" : "verification_required", route);
+		refused.push(route);
+	}
+	for (const r of ["/topics", "^/t/[0-9]{1,18}/posts$",
+	    "^/posts/[0-9]{1,18}$", "/uploads", "^/projects/[0-9]{1,18}$",
+	    "^/projects/[0-9]{1,18}/photos$",
+	    "^/projects/[0-9]{1,18}/photos/[0-9]{1,18}$",
+	    "^/projects/[0-9]{1,18}/cover$", "^/projects/[0-9]{1,18}/logs$",
+	    "^/projects/[0-9]{1,18}/comments$", "/projects"])
+		assert.ok(refused.includes(r), `${r} was tried`);
+
+	// Nothing changed.
+	const now = await request("GET", p.url, {});
+	assert.equal(now.data.project.title, "团队项目");
+	assert.equal(now.data.project.photos[0].caption, "");
+	const topic = await request("GET", t.topic.url, { jar: mate.jar });
+	assert.match(topic.data.posts[0].body_html, /写于认证之后/);
+});

@@ -459,6 +459,40 @@ test("new-user limits answer 422 or 429 with when to try again",
 	}
 });
 
+test("edits pass the same new-member limits on links and images",
+    async () => {
+	defaults();
+	setting("board_hold_first_posts", "0");
+	setting("board_new_seconds_between", "0");
+	try {
+		const u = await newUser({ verified: true });
+		const two = "[a](http://a.cn) [b](http://b.cn)";
+		const t = await topic(u, { title: "新人改帖", body: two });
+		const pid = (await get(t.url)).data.posts[0].id;
+		const links = await postAs(u, `/posts/${pid}`, { body: {
+		    body: `${two} [c](http://c.cn) [d](http://d.cn)` } });
+		assert.equal(links.status, 422, links.text);
+		assert.ok(links.data.error.fields.body);
+		const imgs = await postAs(u, `/posts/${pid}`, { body: {
+		    body: "![a](/media/a.jpg) ![b](/media/b.jpg)" } });
+		assert.equal(imgs.status, 422, imgs.text);
+		assert.ok(imgs.data.error.fields.body);
+		assert.equal(sql(`SELECT body FROM posts WHERE id = ${pid}`), two,
+		    "the post is as it was");
+		assert.equal(sql(`SELECT count(*) FROM post_revisions
+		    WHERE post_id = ${pid}`), "0");
+		const ok = await postAs(u, `/posts/${pid}`, { body: {
+		    body: "[a](http://a.cn) ![b](/media/b.jpg)" } });
+		assert.equal(ok.status, 200, ok.text);
+		// Staff are never new users, also when they edit.
+		const st = await postAs(staff, `/posts/${pid}`, { body: {
+		    body: `${two} [c](http://c.cn) [d](http://d.cn)` } });
+		assert.equal(st.status, 200, st.text);
+	} finally {
+		relaxed();
+	}
+});
+
 test("slow mode spaces one user's replies in a topic", async () => {
 	const t = await topic(maker, { title: "慢速模式" });
 	sql(`UPDATE topics SET slow_mode_seconds = 600 WHERE id = ${t.id}`);

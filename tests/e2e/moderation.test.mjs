@@ -186,7 +186,8 @@ test("a new user's first post is held, queued as new_user; approving " +
 	}
 });
 
-test("a reply in a held topic waits for the topic", async () => {
+test("a reply in a held topic waits for the topic: refused until " +
+    "it is approved", async () => {
 	setting("board_hold_first_posts", "1");
 	try {
 		const u = await newUser({ verified: true });
@@ -195,14 +196,15 @@ test("a reply in a held topic waits for the topic", async () => {
 		assert.equal(r.data.topic.status, "pending");
 		const re = await postAs(u, `${r.data.topic.url}/posts`, {
 		    body: { body: "自己补充一句" } });
-		assert.equal(re.status, 201, re.text);
-		const early = await act(staff, re.data.post.id, "approve");
-		assert.equal(early.status, 409);
-		assert.ok(early.data.error.fields.action);
+		assert.equal(re.status, 403, re.text);
+		assert.equal(num(`SELECT count(*) FROM posts
+		    WHERE topic_id = ${r.data.topic.id}`), 1);
 		assert.equal((await act(staff, firstPostId(r.data.topic),
 		    "approve")).status, 200);
-		assert.equal((await act(staff, re.data.post.id, "approve")).status,
-		    200);
+		const later = await postAs(u, `${r.data.topic.url}/posts`, {
+		    body: { body: "自己补充一句" } });
+		assert.equal(later.status, 201, later.text);
+		assert.equal(later.data.post.status, "published");
 	} finally {
 		relaxed();
 	}
@@ -645,4 +647,67 @@ test("only staff: everyone else gets 401 or 403 and changes nothing",
 	assert.equal(sql(`SELECT locked FROM topics WHERE id = ${t.id}`), "f");
 	const admin = await newUser({ verified: true, role: "admin" });
 	assert.equal((await getAs(admin, "/mod/queue")).status, 200);
+});
+
+test("an author's reply to their own held, rejected or hidden topic is " +
+    "refused and publishes nothing", async () => {
+	await postAs(staff, "/mod/words", { body: { block: "违禁品" } });
+	const r = await postAs(maker, "/topics", { body: { category: "general",
+	    title: "出售二手工具", body: "附带一些违禁品" } });
+	assert.equal(r.data.topic.status, "pending");
+	const t = r.data.topic;
+	const mentions = noticesOf(other, "mention").length;
+	const tryReply = () => postAs(maker, `${t.url}/posts`, { body: {
+	    body: `@${other.username} 快来看` } });
+	const held = await tryReply();
+	assert.equal(held.status, 403, held.text);
+	assert.equal(held.data.error.code, "forbidden");
+	assert.match(held.data.error.message, /未发布/);
+	const en = await postAs(maker, `${t.url}/posts?lang=en`, { body: {
+	    body: "x" } });
+	assert.match(en.data.error.message, /not published/);
+	assert.equal((await act(staff, firstPostId(t), "reject", "违规"))
+	    .status, 200);
+	assert.equal((await tryReply()).status, 403, "rejected");
+	const h = await topic(maker, { title: "将被隐藏的话题" });
+	sql(`UPDATE topics SET status = 'hidden' WHERE id = ${h.id}`);
+	const hidden = await postAs(maker, `${h.url}/posts`, { body: {
+	    body: `@${other.username} 快来看` } });
+	assert.equal(hidden.status, 403, "hidden");
+	for (const x of [t, h]) {
+		assert.equal(num(`SELECT count(*) FROM posts
+		    WHERE topic_id = ${x.id}`), 1, "no reply was stored");
+		assert.equal(replies(x), 0, "nothing counted");
+	}
+	assert.equal(noticesOf(other, "mention").length, mentions,
+	    "nobody was notified");
+	// Published again, it takes replies as before.
+	sql(`UPDATE topics SET status = 'published' WHERE id = ${h.id}`);
+	assert.equal((await postAs(maker, `${h.url}/posts`, { body: {
+	    body: "恢复后可以回复" } })).status, 201);
+});
+
+test("a blocked word in a topic's title holds it as one in its body " +
+    "would", async () => {
+	await postAs(staff, "/mod/words", { body: { block: "赌场",
+	    allow: "反赌场联盟" } });
+	const r = await postAs(maker, "/topics", { body: { category: "general",
+	    title: "城里新开的赌场", body: "正文没有问题" } });
+	assert.equal(r.status, 201, r.text);
+	assert.equal(r.data.topic.status, "pending");
+	assert.deepEqual(r.data.topic.held_reasons, ["sensitive"]);
+	const t = r.data.topic;
+	assert.equal((await get(t.url)).status, 404, "invisible to others");
+	assert.ok(!(await get("/board")).data.topics.some((x) =>
+	    x.id === t.id));
+	const i = item(await queue(), firstPostId(t));
+	assert.ok(i, "queued");
+	assert.deepEqual(i.reasons, ["sensitive"]);
+	assert.deepEqual(i.words, ["赌场"]);
+	const fine = await topic(maker, { title: "反赌场联盟的活动" });
+	assert.equal(fine.status, "published", "an allowed phrase");
+	const st = await topic(staff, { title: "关于赌场的公告" });
+	assert.equal(st.status, "published", "staff are not held");
+	assert.equal((await act(staff, firstPostId(t), "approve")).status, 200);
+	assert.equal((await get(t.url)).status, 200);
 });

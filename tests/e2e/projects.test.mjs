@@ -63,6 +63,44 @@ test("unverified members get 403 verification_required saying how",
 	setting("require_verification", "true");
 });
 
+test("an unverified team member edits, publishes and adds nothing to "
+    + "someone else's project until verified", async () => {
+	const { uniquePng } = await import("./png.mjs");
+	const mate = await newUser();
+	const lead = await newUser({ verified: true });
+	const p = await create(lead, { title: "团队草稿" });
+	assert.equal((await postAs(lead, `${p.url}/members`, { body: {
+	    username: mate.username } })).status, 200);
+	const photo = () => {
+		const form = new FormData();
+		form.append("photo", new Blob([uniquePng()]), "a.png");
+		return form;
+	};
+	const tries = [
+		await postAs(mate, p.url, { body: { title: "被改了" } }),
+		await postAs(mate, p.url, { body: { status: "published" } }),
+		await postAs(mate, `${p.url}/photos`, { multipart: photo() }),
+		await postAs(mate, `${p.url}/logs`, { body: { title: "日志" } }),
+	];
+	for (const r of tries) {
+		assert.equal(r.status, 403, r.text);
+		assert.equal(r.data.error.code, "verification_required");
+	}
+	const still = await getAs(lead, p.url);
+	assert.equal(still.data.project.title, "团队草稿");
+	assert.equal(still.data.project.status, "draft");
+	assert.deepEqual(still.data.project.photos, []);
+	assert.deepEqual(still.data.project.logs, []);
+	// Verified, the same member may.
+	sql(`UPDATE users SET verified_at = now() WHERE id = ${mate.user.id}`);
+	const ok = await postAs(mate, p.url, { body: { title: "改好了",
+	    status: "published" } });
+	assert.equal(ok.status, 200, ok.text);
+	assert.equal(ok.data.project.status, "published");
+	assert.equal((await postAs(mate, `${p.url}/photos`, {
+	    multipart: photo() })).status, 201);
+});
+
 test("suspended makers get 403 suspended with the end date", async () => {
 	const u = await newUser({ verified: true });
 	sql(`UPDATE users SET suspended_until = now() + interval '2 days',

@@ -2,11 +2,39 @@
 // saying when to try again.  Settings are lowered for a test and put back.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { post, sql, login, newUser, postAs, setting } from "./lib.mjs";
+import http from "node:http";
+import { BASE, DEMO_PASSWORD, post, sql, login, newUser, postAs, setting }
+    from "./lib.mjs";
 
 const DEFAULTS = { login_burst_failures: 10,
     login_failures_per_account_hour: 100, signups_per_address_hour: 1000,
     posts_per_minute: 60 };
+
+// POST /login from another loopback address (Kore accepts from any
+// 127.x): the server sees `addr` as the client's address.
+function loginFrom(addr, username, password) {
+	const url = new URL(BASE + "/login");
+	const data = JSON.stringify({ username, password });
+	return new Promise((resolve, reject) => {
+		const req = http.request({ host: url.hostname, port: url.port,
+		    path: url.pathname, method: "POST", localAddress: addr,
+		    headers: { "content-type": "application/json",
+		    accept: "application/json",
+		    "content-length": Buffer.byteLength(data) } }, (res) => {
+			let text = "";
+			res.setEncoding("utf8");
+			res.on("data", (d) => { text += d; });
+			res.on("end", () => {
+				let json = null;
+				try { json = JSON.parse(text); } catch { /* HTML */ }
+				resolve({ status: res.statusCode, text, data: json,
+				    retryAfter: Number(res.headers["retry-after"]) });
+			});
+		});
+		req.on("error", reject);
+		req.end(data);
+	});
+}
 after(() => {
 	for (const [k, v] of Object.entries(DEFAULTS))
 		setting(k, v);
@@ -105,5 +133,64 @@ test("a class of 150 behind one address signs up and logs in", async () => {
 		    password: pw } })));
 		for (const r of rs)
 			assert.equal(r.status, 200, r.text);
+	}
+});
+
+test("wrong passwords for admin from one address stop guessing there, " +
+    "not admin's login from another", async () => {
+	const attacker = "127.0.0.3", owner = "127.0.0.2";
+	setting("login_burst_failures", 10);
+	setting("login_failures_per_account_hour", 100);
+	try {
+		for (let i = 0; i < 10; i++) {
+			const r = await loginFrom(attacker, "admin",
+			    `wrong-${i}-password`);
+			assert.equal(r.status, 401, `try ${i}: ${r.text}`);
+		}
+		for (const pw of ["wrong-again", DEMO_PASSWORD]) {
+			const r = await loginFrom(attacker, "admin", pw);
+			assert.equal(r.status, 429, r.text);
+			assert.ok(r.retryAfter >= 1);
+		}
+		const mine = await loginFrom(owner, "admin", DEMO_PASSWORD);
+		assert.equal(mine.status, 200, mine.text);
+		assert.equal(sql(`SELECT s.ip FROM sessions s JOIN users u
+		    ON u.id = s.user_id WHERE u.username = 'admin'
+		    ORDER BY s.id DESC LIMIT 1`), owner,
+		    "the server saw the owner's address");
+		const still = await loginFrom(attacker, "admin", DEMO_PASSWORD);
+		assert.equal(still.status, 429, "the owner's login does not " +
+		    "unlock the guesser");
+	} finally {
+		sql(`DELETE FROM login_throttle WHERE username = 'admin'`);
+		sql(`DELETE FROM rate_counters WHERE key IN
+		    ('login_fail:u:admin', 'login_fail:ip:${attacker}')`);
+	}
+});
+
+test("past the hourly cap per account, only the addresses it logs in " +
+    "from may try", async () => {
+	setting("login_burst_failures", 1000);
+	setting("login_failures_per_account_hour", 3);
+	try {
+		const u = await newUser();
+		const usual = "127.0.0.4";
+		assert.equal((await loginFrom(usual, u.username, u.password))
+		    .status, 200);
+		for (let i = 0; i < 3; i++) {
+			const r = await loginFrom(`127.0.0.${5 + i}`, u.username,
+			    "wrong-wrong");
+			assert.equal(r.status, 401, r.text);
+		}
+		for (const addr of ["127.0.0.5", "127.0.0.9"]) {
+			const r = await loginFrom(addr, u.username, u.password);
+			assert.equal(r.status, 429, `${addr}: ${r.text}`);
+			assert.equal(r.data.error.code, "rate_limited");
+		}
+		const mine = await loginFrom(usual, u.username, u.password);
+		assert.equal(mine.status, 200, mine.text);
+	} finally {
+		setting("login_burst_failures", 10);
+		setting("login_failures_per_account_hour", 100);
 	}
 });

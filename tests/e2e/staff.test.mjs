@@ -1,7 +1,8 @@
 // Staff: verification, roles, suspensions and the audit log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { get, sql, login, newUser, postAs, getAs } from "./lib.mjs";
+import { spawn } from "node:child_process";
+import { DB, get, sql, login, newUser, postAs, getAs } from "./lib.mjs";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
 
@@ -82,6 +83,79 @@ test("the last admin cannot be demoted", async () => {
 	assert.equal(r.status, 409);
 	assert.equal(sql("SELECT role FROM users WHERE username = 'admin'"),
 	    "admin");
+});
+
+// Hold a share lock on rows of users in a transaction of its own until
+// release() is called: requests that lock those rows wait meanwhile.
+async function holdRows(where) {
+	const psql = spawn("psql", ["-XAtq", "-v", "ON_ERROR_STOP=1", DB]);
+	let out = "";
+	psql.stdout.on("data", (d) => { out += d; });
+	psql.stdin.write(`BEGIN; SELECT id FROM users WHERE ${where}
+	    FOR SHARE; SELECT 'held';\n`);
+	for (let i = 0; i < 100 && !out.includes("held"); i++)
+		await new Promise((r) => setTimeout(r, 50));
+	assert.match(out, /held/, "the lock is held");
+	return () => new Promise((resolve) => {
+		psql.on("exit", resolve);
+		psql.stdin.end("COMMIT;\n");
+	});
+}
+
+// Wait until n statements wait for a lock (or give up after 5 s).
+async function waiting(n, like) {
+	for (let i = 0; i < 100; i++) {
+		if (Number(sql(`SELECT count(*) FROM pg_stat_activity
+		    WHERE wait_event_type = 'Lock' AND query LIKE '${like}'`)) >= n)
+			return true;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	return false;
+}
+
+// Two admins, the only ones, demote at the same moment: each other, or
+// each themselves.  Both requests reach the database and wait on the
+// same rows, then go at once.
+async function demoteAtOnce(targets) {
+	const a = await newUser({ verified: true, role: "admin" });
+	const b = await newUser({ verified: true, role: "admin" });
+	const others = sql(`SELECT string_agg(id::text, ',') FROM users
+	    WHERE role = 'admin' AND id NOT IN (${a.user.id}, ${b.user.id})`);
+	sql(`UPDATE users SET role = 'staff' WHERE id IN (${others})`);
+	try {
+		const release = await holdRows(`id IN (${a.user.id}, ${b.user.id})`);
+		const [ta, tb] = targets(a, b);
+		const both = Promise.all([
+			postAs(a, `/admin/users/${ta.username}`, { body: {
+			    role: "staff", reason: "降级" } }),
+			postAs(b, `/admin/users/${tb.username}`, { body: {
+			    role: "staff", reason: "降级" } }),
+		]);
+		const queued = await waiting(2, "%admin_user_update%");
+		await release();
+		const rs = await both;
+		assert.ok(queued, "both requests waited on the rows");
+		return { rs, admins: sql(`SELECT count(*) FROM users
+		    WHERE role = 'admin'`) };
+	} finally {
+		sql(`UPDATE users SET role = 'admin' WHERE id IN (${others})`);
+		sql(`UPDATE users SET role = 'member'
+		    WHERE id IN (${a.user.id}, ${b.user.id})`);
+	}
+}
+
+test("two admins demoting themselves or each other at the same moment " +
+    "leave one admin", async () => {
+	for (const targets of [(a, b) => [a, b], (a, b) => [b, a]]) {
+		const { rs, admins } = await demoteAtOnce(targets);
+		const texts = rs.map((r) => `${r.status} ${r.text}`).join("\n");
+		assert.equal(admins, "1", texts);
+		const ok = rs.filter((r) => r.status === 200);
+		const no = rs.filter((r) => r.status !== 200);
+		assert.equal(ok.length, 1, texts);
+		assert.ok([403, 409].includes(no[0].status), texts);
+		assert.match(no[0].data.error.message, /管理员/);
+	}
 });
 
 test("suspension: needs a future date and a reason, stops writes, lifts",
