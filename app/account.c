@@ -63,7 +63,8 @@ static int	form_only(struct rq *);
 
 static void		 auth_state_free(void *);
 static struct auth_state *auth_state(struct rq *);
-static const char	*valid_password(struct rq *, const char *);
+static const char	*valid_password(struct rq *, const char *,
+			    const char *);
 static const char	*valid_username(struct rq *);
 static const char	*valid_locale(struct rq *);
 static const char	*valid_email(struct rq *);
@@ -268,25 +269,27 @@ valid_username(struct rq *rq)
 	return (v);
 }
 
-/* 8-128 characters of valid UTF-8 without control characters. */
+/*
+ * A new password for username (NULL or "" when not known yet): the
+ * rules of pw_refusal() (8-128 characters, not common, not the
+ * username).  NULL, with the field's problem noted, when refused.
+ */
 static const char *
-valid_password(struct rq *rq, const char *name)
+valid_password(struct rq *rq, const char *name, const char *username)
 {
 	const struct form_field	*f;
-	size_t			 n;
+	const char		*why;
 
 	if ((f = form_get(&rq->body, name)) == NULL || f->len == 0) {
 		reply_field_error(rq, name, "errors.field.required");
 		return (NULL);
 	}
-	if (!text_utf8_valid(f->value, f->len) ||
-	    text_has_controls(f->value, f->len, 0)) {
+	if (strlen(f->value) != f->len) {
 		reply_field_error(rq, name, "errors.field.bad_text");
 		return (NULL);
 	}
-	n = text_utf8_chars(f->value, f->len);
-	if (n < PW_MIN_CHARS || n > PW_MAX_CHARS) {
-		reply_field_error(rq, name, "errors.password_length");
+	if ((why = pw_refusal(f->value, username)) != NULL) {
+		reply_field_error(rq, name, why);
 		return (NULL);
 	}
 	return (f->value);
@@ -335,28 +338,23 @@ signup_prepare(struct rq *rq)
 	switch (rq->step) {
 	case 0:
 		username = valid_username(rq);
-		password = valid_password(rq, "password");
+		password = valid_password(rq, "password", username);
 		display = rq_text(rq, "display_name", 1, 1, 50, 0);
 		email = valid_email(rq);
 		locale = valid_locale(rq);
+		(void)display;
 		(void)email;
 		(void)locale;
 		if (rq_has_errors(rq))
 			return (rq_reply_invalid(rq));
-		if (!pw_job_set(&st->job, password, NULL, username, display))
+		if (!pw_job_set(&st->job, password, NULL))
 			return (rq_reply_invalid(rq));
-		st->job.check_strength = 1;
 		rq->step = 1;
 		rq_task_start(rq, pw_task_hash, &st->job);
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
-		if (st->job.weak) {
-			reply_field_error(rq, "password",
-			    "errors.password_weak");
-			return (rq_reply_invalid(rq));
-		}
 		if (st->job.hash[0] == '\0') {
 			reply_error(rq, 500, "internal", "errors.internal");
 			return (RQ_DONE);
@@ -456,8 +454,7 @@ login_respond(struct rq *rq)
 			    "errors.invalid_credentials");
 			return (RQ_DONE);
 		}
-		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL,
-		    NULL, NULL);
+		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL);
 		json_decref(doc);
 		rq->step = 1;
 		rq_task_start(rq, pw_task_verify, &st->job);
@@ -600,7 +597,7 @@ settings_post_prepare(struct rq *rq)
 	}
 	if (rq_field(rq, "new_password", NULL) != NULL &&
 	    *rq_field(rq, "new_password", NULL) != '\0') {
-		newpw = valid_password(rq, "new_password");
+		newpw = valid_password(rq, "new_password", rq->me.username);
 		if ((curpw = rq_field(rq, "current_password", NULL)) == NULL ||
 		    *curpw == '\0')
 			reply_field_error(rq, "current_password",
@@ -656,7 +653,7 @@ settings_post_respond(struct rq *rq)
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		hash = json_string_value(json_object_get(doc, "password_hash"));
 		(void)pw_job_set(&st->job, rq_field(rq, "current_password",
-		    NULL), hash, NULL, NULL);
+		    NULL), hash);
 		json_decref(doc);
 		rq->step = 11;
 		rq_task_start(rq, pw_task_verify, &st->job);
@@ -670,18 +667,16 @@ settings_post_respond(struct rq *rq)
 			return (rq_reply_invalid(rq));
 		}
 		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
-		    NULL, rq->me.username, rq->me.display_name);
-		st->job.check_strength = 1;
+		    NULL);
 		rq->step = 12;
 		rq_task_start(rq, pw_task_hash, &st->job);
 		return (RQ_RETRY);
 	case 12:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
-		if (st->job.weak || st->job.hash[0] == '\0') {
-			reply_field_error(rq, "new_password",
-			    "errors.password_weak");
-			return (rq_reply_invalid(rq));
+		if (st->job.hash[0] == '\0') {
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
 		}
 		rq_params_reset(rq);
 		pw_new_secret(st->token, sizeof(st->token), st->token_hash);

@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "img.h"
+#include "password.h"
 
 #if !defined(SCHEMA_VERSION)
 #error "build with -DSCHEMA_VERSION=<newest migration number>"
@@ -33,7 +34,7 @@
  *	newfstatat, statx	libpq checks ~/.pgpass; stdio
  *	getdents64		opendir (none at run time today, kept for
  *				libpq's service files)
- *	faccessat(2)		libpq, cracklib's dictionary check
+ *	faccessat(2)		libpq
  *	uname			glibc's localtime and libsodium
  *	mremap			glibc's realloc of large blocks (images)
  *	mkdir, rename, fsync, fdatasync, ftruncate, unlinkat
@@ -104,6 +105,7 @@ kore_parent_configure(int argc, char **argv)
 
 	static_load(app_config.assets);
 	render_load(app_config.assets);
+	pw_load_list(app_config.assets);
 	metrics_init();
 }
 
