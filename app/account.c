@@ -77,7 +77,7 @@ static const struct page signup_form = {
 };
 static const struct page signup_post = {
 	.name = "signup", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "signup",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "signup",
 	.prepare = signup_prepare, .respond = signup_respond,
 };
 static const struct page login_form = {
@@ -86,7 +86,7 @@ static const struct page login_form = {
 };
 static const struct page login_post = {
 	.name = "login", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "login",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "login",
 	.prepare = login_prepare, .respond = login_respond,
 };
 static const struct page logout_post = {
@@ -208,7 +208,10 @@ auth_state(struct rq *rq)
 	return (rq->extra);
 }
 
-/* A page that is only a form (GET /login, GET /signup). */
+/*
+ * A page that is only a form (GET /login, GET /signup), with the
+ * visitor's CSRF token (guard_pre_csrf: the template reads pre_csrf).
+ */
 static int
 form_only(struct rq *rq)
 {
@@ -216,6 +219,7 @@ form_only(struct rq *rq)
 
 	doc = json_object();
 	json_object_set_new(doc, "form", json_object());
+	json_object_set_new(doc, "csrf_token", json_string(guard_pre_csrf(rq)));
 	if (rq_query(rq, "next") != NULL)
 		json_object_set_new(json_object_get(doc, "form"), "next",
 		    json_string(safe_next(rq)));
@@ -516,7 +520,11 @@ logout_respond(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* {user: null or {...}, csrf_token, locale}: what clients start with. */
+/*
+ * {user: null or {...}, csrf_token, locale}: what clients start with.  A
+ * visitor's csrf_token is their pre-session token (guard_pre_csrf), for
+ * POST /login and /signup.
+ */
 static int
 session_prepare(struct rq *rq)
 {
@@ -538,7 +546,8 @@ session_prepare(struct rq *rq)
 		    rq->bearer ? json_null() : json_string(rq->me.csrf));
 	} else {
 		json_object_set_new(doc, "user", json_null());
-		json_object_set_new(doc, "csrf_token", json_null());
+		json_object_set_new(doc, "csrf_token", rq->bearer ?
+		    json_null() : json_string(guard_pre_csrf(rq)));
 	}
 	json_object_set_new(doc, "locale", json_string(rq->locale));
 	http_response_header(rq->req, "cache-control", "no-store");
