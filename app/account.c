@@ -50,6 +50,7 @@ static int	logout_prepare(struct rq *);
 static int	logout_respond(struct rq *);
 static int	session_prepare(struct rq *);
 static int	profile_prepare(struct rq *);
+static int	profile_respond(struct rq *);
 static int	settings_prepare(struct rq *);
 static int	settings_post_prepare(struct rq *);
 static int	settings_post_respond(struct rq *);
@@ -101,6 +102,7 @@ static const struct page session_page = {
 static const struct page profile_page = {
 	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
 	.stmt = "account_profile", .prepare = profile_prepare,
+	.respond = profile_respond,
 };
 static const struct page settings_page = {
 	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
@@ -556,13 +558,42 @@ session_prepare(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* GET /u/{username} */
+/*
+ * GET /u/{username}: $3 ?lang and $4 the negotiated language name the
+ * categories of the posts, the user's own setting between the two.
+ */
 static int
 profile_prepare(struct rq *rq)
 {
+	const char	*lang;
+
 	rq_param_str(rq, rq->req->path + strlen("/u/"));
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	lang = rq_query(rq, "lang");
+	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
+	rq_param_str(rq, rq->locale);
 	return (RQ_NEXT);
+}
+
+/* The page: the statement's document and, for people, the role's name. */
+static int
+profile_respond(struct rq *rq)
+{
+	json_t		*doc, *user;
+	const char	*role, *label;
+	char		 key[48];
+
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	user = json_object_get(doc, "user");
+	role = json_string_value(json_object_get(user, "role"));
+	(void)snprintf(key, sizeof(key), "account.roles.%s", role ? role : "");
+	if ((label = render_text(rq->locale, key)) == NULL)
+		label = role ? role : "";
+	json_object_set_new(user, "role_label", json_string(label));
+	(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /* ------------------------------------------------------------------ */
