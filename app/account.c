@@ -225,6 +225,10 @@ form_only(struct rq *rq)
 	if (rq_query(rq, "next") != NULL)
 		json_object_set_new(json_object_get(doc, "form"), "next",
 		    json_string(safe_next(rq)));
+	/* After a password reset (reset.c). */
+	if (rq_query(rq, "reset") != NULL)
+		json_object_set_new(doc, "notice",
+		    json_string(render_text(rq->locale, "reset.done")));
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
