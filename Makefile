@@ -26,7 +26,7 @@ BASE_CFLAGS	:= -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g $(WARN) \
 CFLAGS_APP	= $(BASE_CFLAGS) -O2 -fPIC $(KORE_FEATURES) \
 		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 		   -DSCHEMA_VERSION=$(SCHEMA_VERSION)
-LIBS_APP	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrack -ljpeg -lm
+LIBS_APP	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljpeg -lm
 
 # The schema version the code expects is the number of the newest
 # migration; the server refuses to start against an older database.
@@ -37,7 +37,7 @@ SCHEMA_VERSION	:= $(shell ls migrations 2>/dev/null | \
 
 # Pure modules: no Kore, unit-tested with sanitizers and fuzzed.
 PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
-		   app/img.c app/search.c app/jparse.c
+		   app/img.c app/search.c app/jparse.c app/pwcheck.c
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ	:= $(APP_SRC:app/%.c=$(BUILD)/obj-bench/%.o)

@@ -53,6 +53,7 @@ static int	logout_prepare(struct rq *);
 static int	logout_respond(struct rq *);
 static int	session_prepare(struct rq *);
 static int	profile_prepare(struct rq *);
+static int	profile_respond(struct rq *);
 static int	settings_prepare(struct rq *);
 static int	settings_post_prepare(struct rq *);
 static int	settings_post_respond(struct rq *);
@@ -66,7 +67,8 @@ static int	form_only(struct rq *);
 
 static void		 auth_state_free(void *);
 static struct auth_state *auth_state(struct rq *);
-static const char	*valid_password(struct rq *, const char *);
+static const char	*valid_password(struct rq *, const char *,
+			    const char *);
 static const char	*valid_username(struct rq *);
 static const char	*valid_locale(struct rq *);
 static const char	*valid_email(struct rq *);
@@ -79,7 +81,7 @@ static const struct page signup_form = {
 };
 static const struct page signup_post = {
 	.name = "signup", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "signup",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "signup",
 	.prepare = signup_prepare, .respond = signup_respond,
 };
 static const struct page login_form = {
@@ -88,7 +90,7 @@ static const struct page login_form = {
 };
 static const struct page login_post = {
 	.name = "login", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_NO_CSRF, .tmpl = "login",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "login",
 	.prepare = login_prepare, .respond = login_respond,
 };
 static const struct page logout_post = {
@@ -103,6 +105,7 @@ static const struct page session_page = {
 static const struct page profile_page = {
 	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
 	.stmt = "account_profile", .prepare = profile_prepare,
+	.respond = profile_respond,
 };
 static const struct page settings_page = {
 	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
@@ -212,7 +215,10 @@ auth_state(struct rq *rq)
 	return (rq->extra);
 }
 
-/* A page that is only a form (GET /login, GET /signup). */
+/*
+ * A page that is only a form (GET /login, GET /signup), with the
+ * visitor's CSRF token (guard_pre_csrf: the template reads pre_csrf).
+ */
 static int
 form_only(struct rq *rq)
 {
@@ -220,9 +226,14 @@ form_only(struct rq *rq)
 
 	doc = json_object();
 	json_object_set_new(doc, "form", json_object());
+	json_object_set_new(doc, "csrf_token", json_string(guard_pre_csrf(rq)));
 	if (rq_query(rq, "next") != NULL)
 		json_object_set_new(json_object_get(doc, "form"), "next",
 		    json_string(safe_next(rq)));
+	/* After a password reset (reset.c). */
+	if (rq_query(rq, "reset") != NULL)
+		json_object_set_new(doc, "notice",
+		    json_string(render_text(rq->locale, "reset.done")));
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
@@ -273,25 +284,27 @@ valid_username(struct rq *rq)
 	return (v);
 }
 
-/* 8-128 characters of valid UTF-8 without control characters. */
+/*
+ * A new password for username (NULL or "" when not known yet): the
+ * rules of pw_refusal() (8-128 characters, not common, not the
+ * username).  NULL, with the field's problem noted, when refused.
+ */
 static const char *
-valid_password(struct rq *rq, const char *name)
+valid_password(struct rq *rq, const char *name, const char *username)
 {
 	const struct form_field	*f;
-	size_t			 n;
+	const char		*why;
 
 	if ((f = form_get(&rq->body, name)) == NULL || f->len == 0) {
 		reply_field_error(rq, name, "errors.field.required");
 		return (NULL);
 	}
-	if (!text_utf8_valid(f->value, f->len) ||
-	    text_has_controls(f->value, f->len, 0)) {
+	if (strlen(f->value) != f->len) {
 		reply_field_error(rq, name, "errors.field.bad_text");
 		return (NULL);
 	}
-	n = text_utf8_chars(f->value, f->len);
-	if (n < PW_MIN_CHARS || n > PW_MAX_CHARS) {
-		reply_field_error(rq, name, "errors.password_length");
+	if ((why = pw_refusal(f->value, username)) != NULL) {
+		reply_field_error(rq, name, why);
 		return (NULL);
 	}
 	return (f->value);
@@ -340,28 +353,23 @@ signup_prepare(struct rq *rq)
 	switch (rq->step) {
 	case 0:
 		username = valid_username(rq);
-		password = valid_password(rq, "password");
+		password = valid_password(rq, "password", username);
 		display = rq_text(rq, "display_name", 1, 1, DISPLAY_NAME_MAX, 0);
 		email = valid_email(rq);
 		locale = valid_locale(rq);
+		(void)display;
 		(void)email;
 		(void)locale;
 		if (rq_has_errors(rq))
 			return (rq_reply_invalid(rq));
-		if (!pw_job_set(&st->job, password, NULL, username, display))
+		if (!pw_job_set(&st->job, password, NULL))
 			return (rq_reply_invalid(rq));
-		st->job.check_strength = 1;
 		rq->step = 1;
 		rq_task_start(rq, pw_task_hash, &st->job);
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
-		if (st->job.weak) {
-			reply_field_error(rq, "password",
-			    "errors.password_weak");
-			return (rq_reply_invalid(rq));
-		}
 		if (st->job.hash[0] == '\0') {
 			reply_error(rq, 500, "internal", "errors.internal");
 			return (RQ_DONE);
@@ -461,8 +469,7 @@ login_respond(struct rq *rq)
 			    "errors.invalid_credentials");
 			return (RQ_DONE);
 		}
-		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL,
-		    NULL, NULL);
+		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL);
 		json_decref(doc);
 		rq->step = 1;
 		rq_task_start(rq, pw_task_verify, &st->job);
@@ -524,7 +531,11 @@ logout_respond(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* {user: null or {...}, csrf_token, locale}: what clients start with. */
+/*
+ * {user: null or {...}, csrf_token, locale}: what clients start with.  A
+ * visitor's csrf_token is their pre-session token (guard_pre_csrf), for
+ * POST /login and /signup.
+ */
 static int
 session_prepare(struct rq *rq)
 {
@@ -546,7 +557,8 @@ session_prepare(struct rq *rq)
 		    rq->bearer ? json_null() : json_string(rq->me.csrf));
 	} else {
 		json_object_set_new(doc, "user", json_null());
-		json_object_set_new(doc, "csrf_token", json_null());
+		json_object_set_new(doc, "csrf_token", rq->bearer ?
+		    json_null() : json_string(guard_pre_csrf(rq)));
 	}
 	json_object_set_new(doc, "locale", json_string(rq->locale));
 	http_response_header(rq->req, "cache-control", "no-store");
@@ -555,13 +567,42 @@ session_prepare(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* GET /u/{username} */
+/*
+ * GET /u/{username}: $3 ?lang and $4 the negotiated language name the
+ * categories of the posts, the user's own setting between the two.
+ */
 static int
 profile_prepare(struct rq *rq)
 {
+	const char	*lang;
+
 	rq_param_str(rq, rq->req->path + strlen("/u/"));
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	lang = rq_query(rq, "lang");
+	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
+	rq_param_str(rq, rq->locale);
 	return (RQ_NEXT);
+}
+
+/* The page: the statement's document and, for people, the role's name. */
+static int
+profile_respond(struct rq *rq)
+{
+	json_t		*doc, *user;
+	const char	*role, *label;
+	char		 key[48];
+
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	user = json_object_get(doc, "user");
+	role = json_string_value(json_object_get(user, "role"));
+	(void)snprintf(key, sizeof(key), "account.roles.%s", role ? role : "");
+	if ((label = render_text(rq->locale, key)) == NULL)
+		label = role ? role : "";
+	json_object_set_new(user, "role_label", json_string(label));
+	(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -605,7 +646,7 @@ settings_post_prepare(struct rq *rq)
 	}
 	if (rq_field(rq, "new_password", NULL) != NULL &&
 	    *rq_field(rq, "new_password", NULL) != '\0') {
-		newpw = valid_password(rq, "new_password");
+		newpw = valid_password(rq, "new_password", rq->me.username);
 		if ((curpw = rq_field(rq, "current_password", NULL)) == NULL ||
 		    *curpw == '\0')
 			reply_field_error(rq, "current_password",
@@ -659,7 +700,7 @@ settings_post_respond(struct rq *rq)
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		hash = json_string_value(json_object_get(doc, "password_hash"));
 		(void)pw_job_set(&st->job, rq_field(rq, "current_password",
-		    NULL), hash, NULL, NULL);
+		    NULL), hash);
 		json_decref(doc);
 		rq->step = 11;
 		rq_task_start(rq, pw_task_verify, &st->job);
@@ -673,18 +714,16 @@ settings_post_respond(struct rq *rq)
 			return (rq_reply_invalid(rq));
 		}
 		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
-		    NULL, rq->me.username, rq->me.display_name);
-		st->job.check_strength = 1;
+		    NULL);
 		rq->step = 12;
 		rq_task_start(rq, pw_task_hash, &st->job);
 		return (RQ_RETRY);
 	case 12:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
-		if (st->job.weak || st->job.hash[0] == '\0') {
-			reply_field_error(rq, "new_password",
-			    "errors.password_weak");
-			return (rq_reply_invalid(rq));
+		if (st->job.hash[0] == '\0') {
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
 		}
 		rq_params_reset(rq);
 		pw_new_secret(st->token, sizeof(st->token), st->token_hash);

@@ -43,7 +43,9 @@
 #define PAGE_SESSION		0x0004	/* resolve the session in the guard
 					   even for ACCESS_ANYONE */
 #define PAGE_ANY_METHOD		0x0008	/* no 405: the catch-all 404 */
-#define PAGE_NO_CSRF		0x0010	/* login, signup: no token yet */
+#define PAGE_PRE_CSRF		0x0010	/* login, signup, reset: the
+					   visitor's pre-session token
+					   instead of the session's */
 #define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
 					   suspended */
 #define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
@@ -110,6 +112,8 @@ struct rq {
 	struct form		 qs;		/* query string */
 	struct form		 body;		/* POST body, any encoding */
 	char			 session_hash[65];	/* hex; "" = none */
+	char			 pre_csrf[48];	/* the visitor's token from the
+						   ms_pre cookie; "" = none */
 	int			 bearer;	/* API token, not a cookie */
 	struct viewer		 me;
 
@@ -250,6 +254,7 @@ int		 guard_session_stmt(void);
 void		 guard_session_params(struct rq *);
 int		 guard_check(struct rq *);
 int		 guard_is_staff(const struct viewer *);
+const char	*guard_pre_csrf(struct rq *);
 void		 guard_set_session_cookie(struct rq *, const char *);
 void		 guard_clear_session_cookie(struct rq *);
 

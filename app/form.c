@@ -187,6 +187,12 @@ form_parse_body(struct form *f, const char *ctype, const char *body,
 	return (FORM_UNSUPPORTED);
 }
 
+int
+form_is_json(const char *ctype)
+{
+	return (ctype != NULL && media_type(ctype, "application/json") != NULL);
+}
+
 const struct form_field *
 form_get(const struct form *f, const char *name)
 {

@@ -68,6 +68,12 @@ int		 form_parse_multipart(struct form *, const char *,
 int		 form_parse_body(struct form *, const char *, const char *,
 		    size_t);
 
+/*
+ * Whether a Content-Type header value (NULL: none) names JSON, the one
+ * body type a page on another site cannot send without a CORS preflight.
+ */
+int		 form_is_json(const char *);
+
 /* Lookups; returned pointers are borrowed, valid until form_free(). */
 const struct form_field	*form_get(const struct form *, const char *);
 size_t			 form_count(const struct form *, const char *);

@@ -7,6 +7,13 @@
  * When the page needs to know the user, one prepared statement resolves
  * the session (session_lookup), then the page's access level, suspension
  * and the CSRF token are checked here, failing closed.
+ *
+ * Visitors have a CSRF token too (login CSRF: a page elsewhere must not
+ * log a browser into the attacker's account): a random ms_pre cookie,
+ * HttpOnly, made when a page first shows the visitor a token (the login
+ * and sign-up forms, GET /session).  The token is a hash of the cookie,
+ * so the page can carry it without revealing the cookie, and needs no
+ * server secret, so every node agrees without sharing one.
  */
 #include <sys/types.h>
 
@@ -21,12 +28,19 @@
 #include "text.h"
 
 #define SESSION_COOKIE		"ms_session"
+#define PRE_COOKIE		"ms_pre"
+#define PRE_CONTEXT		"makerspace pre-session csrf v1:"
 #define LANG_COOKIE		"lang"
 #define TOKEN_CHARS		43	/* 32 bytes, unpadded base64url */
 
+static void	guard_cookies(struct rq *);
 static int	guard_token_ok(const char *);
 static void	guard_hash_hex(const char *, char *);
 static int	guard_csrf_ok(struct rq *);
+static int	guard_token_matches(struct rq *, const char *);
+static void	guard_pre_derive(const char *, char *, size_t);
+static void	guard_pre_cookie(struct rq *);
+static int	guard_pre_ok(struct rq *);
 static int	guard_parse_viewer(struct rq *);
 static void	guard_refuse(struct rq *, int, const char *, const char *);
 static void	guard_refuse_suspended(struct rq *);
@@ -57,6 +71,14 @@ guard_origin_ok(struct http_request *req)
 	p += 3;
 	hlen = strlen(host);
 	return (strlen(p) == hlen && !strncasecmp(p, host, hlen));
+}
+
+/* Kore's cookie list, parsed once (each parse appends a copy). */
+static void
+guard_cookies(struct rq *rq)
+{
+	if (TAILQ_EMPTY(&rq->req->req_cookies))
+		http_populate_cookies(rq->req);
 }
 
 static int
@@ -91,6 +113,7 @@ guard_session_hash(struct rq *rq)
 	const char	*auth;
 	char		*cookie;
 
+	guard_pre_cookie(rq);
 	rq->session_hash[0] = '\0';
 	if (http_request_header(rq->req, "authorization", &auth) &&
 	    !strncasecmp(auth, "bearer ", 7)) {
@@ -102,10 +125,94 @@ guard_session_hash(struct rq *rq)
 		return;
 	}
 
-	http_populate_cookies(rq->req);
+	guard_cookies(rq);
 	if (http_request_cookie(rq->req, SESSION_COOKIE, &cookie) &&
 	    guard_token_ok(cookie))
 		guard_hash_hex(cookie, rq->session_hash);
+}
+
+/* The visitor's token for a pre-session cookie: base64url, 43 chars. */
+static void
+guard_pre_derive(const char *cookie, char *out, size_t outlen)
+{
+	crypto_hash_sha256_state	st;
+	unsigned char			h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)PRE_CONTEXT,
+	    sizeof(PRE_CONTEXT) - 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)cookie,
+	    strlen(cookie));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2base64(out, outlen, h, sizeof(h),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* rq->pre_csrf from the ms_pre cookie, when it carries a good one. */
+static void
+guard_pre_cookie(struct rq *rq)
+{
+	char	*cookie;
+
+	rq->pre_csrf[0] = '\0';
+	guard_cookies(rq);
+	if (http_request_cookie(rq->req, PRE_COOKIE, &cookie) &&
+	    guard_token_ok(cookie))
+		guard_pre_derive(cookie, rq->pre_csrf, sizeof(rq->pre_csrf));
+}
+
+/*
+ * The visitor's token, for a form or GET /session: the one of their
+ * ms_pre cookie, or a new cookie (Set-Cookie on this response) and its
+ * token.  A session cookie: it ends with the browser, and a form shown
+ * again after a refusal carries a fresh token.  Borrowed from rq.
+ */
+const char *
+guard_pre_csrf(struct rq *rq)
+{
+	unsigned char	raw[32];
+	char		cookie[TOKEN_CHARS + 1], hdr[160];
+
+	if (rq->pre_csrf[0] != '\0')
+		return (rq->pre_csrf);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(cookie, sizeof(cookie), raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax%s", PRE_COOKIE, cookie,
+	    app_config.tls ? "; Secure" : "");
+	http_response_header(rq->req, "set-cookie", hdr);
+	guard_pre_derive(cookie, rq->pre_csrf, sizeof(rq->pre_csrf));
+	sodium_memzero(raw, sizeof(raw));
+	return (rq->pre_csrf);
+}
+
+/*
+ * Login, sign-up and password reset (PAGE_PRE_CSRF): the visitor's token,
+ * as field csrf or header X-CSRF-Token, must match their ms_pre cookie.
+ *
+ * One exception keeps programs working (API.md: they POST JSON to /login
+ * and /signup with no cookie at all): a JSON body without the ms_pre
+ * cookie passes.  That is no way in for login CSRF: a page on another
+ * site can send JSON only after a CORS preflight, which this server never
+ * grants, and what it can send without one (form encodings, text/plain)
+ * either needs the token here or is refused as an unknown body (415).
+ * A JSON request that does carry the cookie comes from a browser that was
+ * given a token (GET /session, the forms), and must send it.  Someone
+ * logged in may send their session's token instead: it proves the same.
+ */
+static int
+guard_pre_ok(struct rq *rq)
+{
+	const char	*ctype;
+
+	if (!http_request_header(rq->req, "content-type", &ctype))
+		ctype = NULL;
+	if (rq->pre_csrf[0] == '\0' && form_is_json(ctype))
+		return (1);
+	if (rq->me.id != 0 && !rq->bearer && guard_csrf_ok(rq))
+		return (1);
+	return (guard_token_matches(rq, rq->pre_csrf));
 }
 
 /*
@@ -120,7 +227,7 @@ guard_negotiate_locale(struct rq *rq, const char *user_locale)
 	char		*cookie;
 
 	explicit = rq_query(rq, "lang");
-	http_populate_cookies(rq->req);
+	guard_cookies(rq);
 	if (!http_request_cookie(rq->req, LANG_COOKIE, &cookie))
 		cookie = NULL;
 	if (!http_request_header(rq->req, "accept-language", &accept))
@@ -234,6 +341,13 @@ guard_check(struct rq *rq)
 		guard_negotiate_locale(rq, rq->me.locale[0] ? rq->me.locale :
 		    NULL);
 
+	if ((p->flags & PAGE_PRE_CSRF) && !guard_pre_ok(rq)) {
+		/* The form shown again gets a token that works. */
+		(void)guard_pre_csrf(rq);
+		guard_refuse(rq, 403, "csrf_failed", "errors.csrf_failed");
+		return (0);
+	}
+
 	if (p->access == ACCESS_ANYONE && !(p->flags & PAGE_WRITE))
 		return (1);
 
@@ -245,7 +359,7 @@ guard_check(struct rq *rq)
 		return (0);
 	}
 
-	if ((p->flags & PAGE_WRITE) && !(p->flags & PAGE_NO_CSRF) &&
+	if ((p->flags & PAGE_WRITE) && !(p->flags & PAGE_PRE_CSRF) &&
 	    !rq->bearer && !guard_csrf_ok(rq)) {
 		guard_refuse(rq, 403, "csrf_failed", "errors.csrf_failed");
 		return (0);
@@ -338,15 +452,25 @@ guard_refuse_suspended(struct rq *rq)
 static int
 guard_csrf_ok(struct rq *rq)
 {
+	return (guard_token_matches(rq, rq->me.csrf));
+}
+
+/*
+ * Whether the request's token (field csrf, else header X-CSRF-Token)
+ * is want, compared in constant time; never when want is "".
+ */
+static int
+guard_token_matches(struct rq *rq, const char *want)
+{
 	const char	*token;
 	size_t		 len;
 
 	if ((token = rq_field(rq, "csrf", NULL)) == NULL &&
 	    !http_request_header(rq->req, "x-csrf-token", &token))
 		return (0);
-	len = strlen(rq->me.csrf);
+	len = strlen(want);
 	return (len > 0 && strlen(token) == len &&
-	    sodium_memcmp(token, rq->me.csrf, len) == 0);
+	    sodium_memcmp(token, want, len) == 0);
 }
 
 /* session_lookup returns {id, username, role, verified, locale, csrf,

@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "img.h"
+#include "password.h"
 
 #if !defined(SCHEMA_VERSION)
 #error "build with -DSCHEMA_VERSION=<newest migration number>"
@@ -36,7 +37,7 @@
  *	newfstatat, statx	libpq checks ~/.pgpass; stdio
  *	getdents64		opendir (none at run time today, kept for
  *				libpq's service files)
- *	faccessat(2)		libpq, cracklib's dictionary check
+ *	faccessat(2)		libpq
  *	uname			glibc's localtime and libsodium
  *	mremap			glibc's realloc of large blocks (images)
  *	mkdir, rename, fsync, fdatasync, ftruncate, unlinkat
@@ -123,6 +124,7 @@ kore_parent_configure(int argc, char **argv)
 
 	static_load(app_config.assets);
 	render_load(app_config.assets);
+	pw_load_list(app_config.assets);
 	metrics_init();
 }
 

@@ -8,23 +8,22 @@
  * the event loop.  The job thread runs at nice 19 so that page serving
  * keeps the CPU when many people log in at once.
  *
- * Strength: 8-128 characters (checked by the caller) and not a common or
- * dictionary password: Debian's cracklib, with the username and display
- * name given so it never looks the user up in /etc/passwd.  cracklib is
- * not thread-safe, hence the mutex.
+ * Rules (NIST SP 800-63B, pwcheck.c): 8-128 characters, not on the list
+ * of common and breached passwords (assets/common-passwords.txt, loaded
+ * once in the parent and shared read-only by every worker and thread),
+ * not the username.  Checking is a hash lookup, so callers do it on the
+ * event loop before any hashing starts.
  */
 #include <sys/types.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <crack.h>
 #include <sodium.h>
 
 #include "app.h"
 #include "password.h"
-#include "text.h"
+#include "pwcheck.h"
 
 #define PW_OPSLIMIT	2
 #define PW_MEMLIMIT	(19 * 1024 * 1024)
@@ -36,35 +35,55 @@
 static const char	pw_dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$"
     "IsrgN+reQjkMSRguOmeu2w$K2cnu1DB7tQ6uaBs5V+O7lC7UWfGwXr4UwGrqJenkEg";
 
-static pthread_mutex_t	crack_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The common passwords; filled by pw_load_list() before the fork. */
+static struct pwcheck_list	*pw_common;
 
-/* Job thread: check strength (when asked), then hash.  arg: pw_job. */
+/* Start-up: load the list from the assets, or refuse to start. */
+void
+pw_load_list(const char *assets)
+{
+	char	path[1024], err[256];
+	long	n;
+
+	(void)snprintf(path, sizeof(path), "%s/common-passwords.txt", assets);
+	pw_common = pwcheck_list_new();
+	if ((n = pwcheck_list_load(pw_common, path, err, sizeof(err))) < 1)
+		fatal("common passwords: %s", n == 0 ? "the list is empty" :
+		    err);
+}
+
+/*
+ * May password (NUL-terminated) be the new password of username?  NULL
+ * if so, else the catalog key of the reason, for the password field.
+ */
+const char *
+pw_refusal(const char *password, const char *username)
+{
+	switch (pwcheck(pw_common, password, strlen(password), username)) {
+	case PWCHECK_OK:
+		return (NULL);
+	case PWCHECK_BAD_TEXT:
+		return ("errors.field.bad_text");
+	case PWCHECK_LENGTH:
+		return ("errors.password_length");
+	case PWCHECK_USERNAME:
+		return ("errors.password_username");
+	default:
+		return ("errors.password_weak");
+	}
+}
+
+/* Job thread: hash job->password into job->hash.  arg: pw_job. */
 int
 pw_task_hash(void *arg)
 {
 	struct pw_job	*job = arg;
-	const char	*why;
 
-	job->weak = 0;
-	if (job->check_strength) {
-		pthread_mutex_lock(&crack_lock);
-		why = FascistCheckUser(job->password, NULL, job->username,
-		    job->gecos);
-		pthread_mutex_unlock(&crack_lock);
-		if (why != NULL) {
-			job->weak = 1;
-			(void)snprintf(job->weak_reason,
-			    sizeof(job->weak_reason), "%s", why);
-			goto out;
-		}
-	}
 	if (crypto_pwhash_argon2id_str(job->hash, job->password,
 	    strlen(job->password), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
 		job->hash[0] = '\0';
-
-out:
 	sodium_memzero(job->password, sizeof(job->password));
-	return (job->hash[0] != '\0' || job->weak);
+	return (job->hash[0] != '\0');
 }
 
 /* Job thread: does job->password match job->hash? */
@@ -83,8 +102,7 @@ pw_task_verify(void *arg)
 
 /* Fill a job; 0 if a value does not fit (the caller validated lengths). */
 int
-pw_job_set(struct pw_job *job, const char *password, const char *hash,
-    const char *username, const char *gecos)
+pw_job_set(struct pw_job *job, const char *password, const char *hash)
 {
 	memset(job, 0, sizeof(*job));
 	if ((size_t)snprintf(job->password, sizeof(job->password), "%s",
@@ -93,8 +111,6 @@ pw_job_set(struct pw_job *job, const char *password, const char *hash,
 	if (hash != NULL && (size_t)snprintf(job->hash, sizeof(job->hash),
 	    "%s", hash) >= sizeof(job->hash))
 		job->hash[0] = '\0';
-	(void)text_copy_utf8(job->username, sizeof(job->username), username);
-	(void)text_copy_utf8(job->gecos, sizeof(job->gecos), gecos);
 	return (1);
 }
 

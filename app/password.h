@@ -17,18 +17,14 @@
 struct pw_job {
 	char	password[PW_MAX_CHARS * 4 + 1];
 	char	hash[crypto_pwhash_STRBYTES];	/* in: verify; out: hash */
-	char	username[40];
-	char	gecos[256];
-	int	check_strength;
-	int	weak;				/* out: refused by cracklib */
-	char	weak_reason[128];
 	int	ok;				/* out: verify matched */
 };
 
-int	pw_task_hash(void *);
-int	pw_task_verify(void *);
-int	pw_job_set(struct pw_job *, const char *, const char *,
-	    const char *, const char *);
-void	pw_new_secret(char *, size_t, char *);
+void		 pw_load_list(const char *);
+const char	*pw_refusal(const char *, const char *);
+int		 pw_task_hash(void *);
+int		 pw_task_verify(void *);
+int		 pw_job_set(struct pw_job *, const char *, const char *);
+void		 pw_new_secret(char *, size_t, char *);
 
 #endif

@@ -4,7 +4,9 @@
  *
  * A page template sees, from the top of the stack down:
  *	the statement's JSON document (the page's data, as in the API),
- *	the request: me (the viewer), csrf_token, lang, path,
+ *	the request: me (the viewer, with its csrf_token), pre_csrf (a
+ *	visitor's token for the login, sign-up and reset forms, once
+ *	guard_pre_csrf() made or found it), lang, path,
  *	the site: t (the catalog of the request's language), static (asset
  *	URLs with content hashes), langs (for the switcher).
  * Templates include {{> layout_head}} and {{> layout_foot}}.
@@ -141,6 +143,9 @@ render_request_context(struct rq *rq)
 
 	ctx = json_object();
 	json_object_set_new(ctx, "path", json_string(rq->req->path));
+	if (rq->pre_csrf[0] != '\0')
+		json_object_set_new(ctx, "pre_csrf",
+		    json_string(rq->pre_csrf));
 	if (rq->me.id != 0) {
 		me = json_object();
 		json_object_set_new(me, "id", json_integer(rq->me.id));

@@ -68,16 +68,75 @@ WITH gone AS (
 SELECT json_build_object('ok', true, 'ended', (SELECT count(*) FROM gone))
 
 -- name: account_profile
--- GET /u/{username}: what anyone may see of a user.
+-- GET /u/{username}: a maker's page, what anyone may see of a user and
+-- the same whoever asks: never email, real name or card.  Published
+-- projects they are on the team of (the listing cards, newest first,
+-- 24), their 10 newest posts that everybody can read (published posts
+-- of published topics in categories anyone may read: nothing held,
+-- hidden, rejected or deleted, nothing from the staff room, even for
+-- staff) and the counts of the same.  $1 username, $2 session hash,
+-- $3 ?lang or NULL, $4 negotiated language (category names).
 SELECT json_build_object('user', json_build_object(
     'username', u.username, 'display_name', u.display_name,
     'bio_html', u.bio_html, 'role', u.role,
     'verified', u.verified_at IS NOT NULL,
     'joined_at', rfc3339(u.created_at),
     'url', '/u/' || u.username,
-    'projects', '[]'::json, 'recent_posts', '[]'::json),
-    'me', (SELECT me FROM viewer($2::text)))
-FROM users u WHERE lower(u.username) = lower($1::text)
+    'projects', coalesce((SELECT json_agg(p.card::json
+	ORDER BY p.published_at DESC, p.id DESC)
+	FROM (SELECT p.card, p.published_at, p.id
+	    FROM project_members m JOIN projects p ON p.id = m.project_id
+	    WHERE m.user_id = u.id AND p.status = 'published'
+	        AND p.card IS NOT NULL
+	    ORDER BY p.published_at DESC, p.id DESC LIMIT 24) p), '[]'),
+    'recent_posts', coalesce((SELECT json_agg(json_build_object(
+	'id', x.id, 'number', x.number, 'is_topic', x.number = 1,
+	'url', '/t/' || x.topic_id || CASE WHEN x.number > 1
+	    THEN '?cursor=' || (x.number - 1) ELSE '' END ||
+	    '#post-' || x.number,
+	'title', x.title,
+	'excerpt', left(regexp_replace(left(x.body, 400), '\s+', ' ', 'g'),
+	    160),
+	'created_at', rfc3339(x.created_at),
+	'topic', json_build_object('id', x.topic_id, 'title', x.title,
+	    'url', '/t/' || x.topic_id),
+	'category', json_build_object('slug', x.slug, 'url', '/c/' || x.slug,
+	    'name', CASE WHEN l.en THEN x.name_en ELSE x.name_zh END))
+	ORDER BY x.created_at DESC, x.id DESC)
+	FROM (SELECT po.id, po.number, po.topic_id, po.body, po.created_at,
+	        t.title, c.slug, c.name_en, c.name_zh
+	    FROM posts po JOIN topics t ON t.id = po.topic_id
+	    JOIN categories c ON c.id = t.category_id
+	    WHERE po.author_id = u.id AND po.status = 'published'
+	        AND t.status = 'published' AND c.read_access = 'anyone'
+	    ORDER BY po.created_at DESC, po.id DESC LIMIT 10) x), '[]'),
+    'counts', json_build_object(
+	'projects', (SELECT count(*) FROM project_members m
+	    JOIN projects p ON p.id = m.project_id
+	    WHERE m.user_id = u.id AND p.status = 'published'),
+	'likes', (SELECT coalesce(sum(p.like_count), 0) FROM project_members m
+	    JOIN projects p ON p.id = m.project_id
+	    WHERE m.user_id = u.id AND p.status = 'published'),
+	'topics', (SELECT count(*) FROM topics t
+	    JOIN categories c ON c.id = t.category_id
+	    WHERE t.author_id = u.id AND t.status = 'published'
+	        AND c.read_access = 'anyone'),
+	'posts', (SELECT count(*) FROM posts po
+	    JOIN topics t ON t.id = po.topic_id
+	    JOIN categories c ON c.id = t.category_id
+	    WHERE po.author_id = u.id AND po.status = 'published'
+	        AND t.status = 'published' AND c.read_access = 'anyone'),
+	'solutions', (SELECT count(*) FROM topics t
+	    JOIN posts po ON po.id = t.solved_post_id
+	    JOIN categories c ON c.id = t.category_id
+	    WHERE po.author_id = u.id AND po.status = 'published'
+	        AND t.status = 'published' AND c.read_access = 'anyone'))),
+    'me', v.me)
+FROM users u
+LEFT JOIN LATERAL viewer($2::text) v ON true
+CROSS JOIN LATERAL (SELECT coalesce($3::text, v.me ->> 'locale', $4::text)
+    = 'en' AS en) l
+WHERE lower(u.username) = lower($1::text)
 
 -- name: account_settings
 -- GET /settings: the user's own details, sessions and API tokens.

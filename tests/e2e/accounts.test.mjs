@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { get, post, sql, Jar, login, newUser, postAs, getAs,
-    DEMO_PASSWORD } from "./lib.mjs";
+    DEMO_PASSWORD, visitorForm } from "./lib.mjs";
 
 const GOOD_PW = "Kx9-mPq2-vL7-zzT";
 let seq = 0;
@@ -37,11 +37,12 @@ test("sign-up creates an unverified member and a session", async () => {
 	    /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, "Argon2id, 19 MiB, t=2");
 });
 
-test("anonymous GET /session says so", async () => {
+test("anonymous GET /session says so, with a visitor's token", async () => {
 	const r = await get("/session");
 	assert.equal(r.status, 200);
-	assert.deepEqual(r.data, { user: null, csrf_token: null,
-	    locale: "zh-CN" });
+	assert.equal(r.data.user, null);
+	assert.equal(r.data.locale, "zh-CN");
+	assert.match(r.data.csrf_token, /^[A-Za-z0-9_-]{43}$/);
 });
 
 test("sign-up refuses bad usernames, passwords and fields", async () => {
@@ -313,24 +314,26 @@ test("real name, card and email are shown only to the user and staff",
 });
 
 test("HTML forms: log in redirects, errors show the form again", async () => {
-	const jar = new Jar();
+	const { jar, csrf } = await visitorForm("/login");
 	const ok = await post("/login", { jar, json: false, form: {
-	    username: "maker1", password: DEMO_PASSWORD, next: "/settings" } });
+	    csrf, username: "maker1", password: DEMO_PASSWORD, next: "/settings" } });
 	assert.equal(ok.status, 303);
 	assert.equal(ok.headers.get("location"), "/settings");
 	assert.ok(jar.cookies.get("ms_session"));
-	const evil = await post("/login", { json: false, form: {
-	    username: "maker1", password: DEMO_PASSWORD,
+	const v = await visitorForm("/login");
+	const evil = await post("/login", { jar: v.jar, json: false, form: {
+	    csrf: v.csrf, username: "maker1", password: DEMO_PASSWORD,
 	    next: "//evil.example/x" } });
 	assert.equal(evil.headers.get("location"), "/", "no open redirect");
-	const bad = await post("/login", { json: false, form: {
-	    username: "maker1<b>", password: "nope-nope" } });
+	const bad = await post("/login", { jar: v.jar, json: false, form: {
+	    csrf: v.csrf, username: "maker1<b>", password: "nope-nope" } });
 	assert.equal(bad.status, 401);
 	assert.match(bad.text, /用户名或密码错误/);
 	assert.match(bad.text, /value="maker1&lt;b&gt;"/, "typed value, escaped");
 	assert.doesNotMatch(bad.text, /nope-nope/, "never the password");
-	const sign = await post("/signup", { json: false, form: {
-	    username: "x", password: "short", display_name: "" } });
+	const s = await visitorForm("/signup");
+	const sign = await post("/signup", { jar: s.jar, json: false, form: {
+	    csrf: s.csrf, username: "x", password: "short", display_name: "" } });
 	assert.equal(sign.status, 422);
 	assert.match(sign.text, /class="problem"/);
 	const anon = await get("/settings", { json: false });

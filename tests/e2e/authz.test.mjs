@@ -39,6 +39,13 @@ const MATRIX = [
 	["^/admin/users/[A-Za-z0-9_]{1,64}$", "POST", "/admin/users/maker2",
 	    {}, staff(200)],
 	["/admin/audit", "GET", "/admin/audit", null, staff(200)],
+	// Password reset links (app/reset.c): a dead link is 404 for all.
+	["^/reset/[A-Za-z0-9_-]{43}$", "GET", "/reset/" + "A".repeat(43), null,
+	    all(404)],
+	["^/reset/[A-Za-z0-9_-]{43}$", "POST", "/reset/" + "A".repeat(43), {},
+	    all(404)],
+	["^/admin/users/[A-Za-z0-9_]{1,64}/reset$", "POST",
+	    "/admin/users/nobody_here/reset", {}, staff(404)],
 	["/preview", "POST", "/preview", { body: "*x*" }, user(200)],
 	["/projects", "GET", "/projects", null, all(200)],
 	["/projects", "POST", "/projects", {}, verified(422)],

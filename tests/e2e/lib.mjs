@@ -173,3 +173,12 @@ export function setting(key, value) {
 	sql(`INSERT INTO site_settings (key, value) VALUES ('${key}', '${value}')
 	    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
 }
+
+// A visitor who opened a form page (/login, /signup, /reset/...): their
+// cookie jar (with the ms_pre cookie) and the page's CSRF token.
+export async function visitorForm(path = "/login") {
+	const jar = new Jar();
+	const r = await get(path, { jar, json: false });
+	const m = r.text.match(/name="csrf" value="([^"]*)"/);
+	return { jar, csrf: m ? m[1] : null, page: r };
+}

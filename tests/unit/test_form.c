@@ -21,6 +21,7 @@ static void	test_multipart(void);
 static void	test_multipart_refused(void);
 static void	test_multipart_misc(void);
 static void	test_body(void);
+static void	test_is_json(void);
 static int	parse_s(int (*)(struct form *, const char *, size_t),
 		    const char *, struct form *);
 static int	mp_s(const char *, const char *, struct form *);
@@ -518,6 +519,24 @@ test_body(void)
 	form_free(&f);
 }
 
+/* Login CSRF rests on this (app/guard.c): only JSON types are JSON. */
+static void
+test_is_json(void)
+{
+	CHECK(form_is_json("application/json"), "json");
+	CHECK(form_is_json("Application/JSON; charset=utf-8"),
+	    "json, any case, with a charset");
+	CHECK(form_is_json("  application/json"), "json after spaces");
+	CHECK(!form_is_json(NULL), "no header");
+	CHECK(!form_is_json(""), "empty header");
+	CHECK(!form_is_json("text/plain"), "text/plain");
+	CHECK(!form_is_json("application/x-www-form-urlencoded"), "a form");
+	CHECK(!form_is_json("multipart/form-data; boundary=x"), "multipart");
+	CHECK(!form_is_json("application/jsonp"), "a longer type");
+	CHECK(!form_is_json("text/plain; x=application/json"),
+	    "json only in a parameter");
+}
+
 int
 main(void)
 {
@@ -529,5 +548,6 @@ main(void)
 	test_multipart_refused();
 	test_multipart_misc();
 	test_body();
+	test_is_json();
 	UNIT_DONE("test_form");
 }
