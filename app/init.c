@@ -9,6 +9,11 @@
  *	MAKERSPACE_ASSETS	the assets directory (default: assets)
  *	MAKERSPACE_TZ		site time zone (default: Asia/Shanghai)
  *	MAKERSPACE_TLS		1 when served over TLS (Secure cookies)
+ *	MAKERSPACE_TRUSTED_PROXIES
+ *				addresses/CIDRs whose X-Forwarded-For is
+ *				believed (default: none; app/proxy.c)
+ *	MAKERSPACE_METRICS_TOKEN
+ *				bearer token that may read /metrics
  */
 #include <sys/types.h>
 
@@ -135,6 +140,9 @@ config_from_env(void)
 
 	v = getenv("MAKERSPACE_TLS");
 	app_config.tls = v != NULL && !strcmp(v, "1");
+
+	proxy_configure(getenv("MAKERSPACE_TRUSTED_PROXIES"),
+	    getenv("MAKERSPACE_METRICS_TOKEN"));
 }
 
 /* The name goes into a SET statement: letters, digits, / _ + - only. */
