@@ -7,8 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { BASE, NODES, sql, login, newUser, setting, DEMO_PASSWORD }
-    from "../e2e/lib.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BASE, DB, NODES, sql, login, newUser, setting, startServer,
+    DEMO_PASSWORD } from "../e2e/lib.mjs";
 
 const A = "127.0.0.3";
 const B = "127.0.0.4";
@@ -247,4 +250,34 @@ test("both nodes serve through the proxy, and a write made through one " +
 	const proxied = after.map((n, i) => n - before[i] - 8);
 	assert.equal(proxied.reduce((x, y) => x + y), 8);
 	assert.ok(proxied.every((n) => n > 0), `both nodes: ${proxied}`);
+});
+
+test("a malformed trusted-proxy list or metrics token stops the start " +
+    "with a message", async () => {
+	const cases = [
+		["MAKERSPACE_TRUSTED_PROXIES", "127.0.0.1 nginx.local",
+		    /MAKERSPACE_TRUSTED_PROXIES: 'nginx\.local' is not/],
+		["MAKERSPACE_TRUSTED_PROXIES", "10.0.0.1/8",
+		    /MAKERSPACE_TRUSTED_PROXIES: '10\.0\.0\.1\/8'/],
+		["MAKERSPACE_METRICS_TOKEN", "short", /MAKERSPACE_METRICS_TOKEN/],
+		["MAKERSPACE_METRICS_TOKEN", "long enough but with spaces",
+		    /MAKERSPACE_METRICS_TOKEN/],
+	];
+	for (const [name, value, message] of cases) {
+		const run = mkdtempSync(path.join(tmpdir(), "mk-proxy-"));
+		process.env[name] = value;
+		let s;
+		try {
+			s = await startServer(DB, run);
+		} finally {
+			delete process.env[name];
+		}
+		try {
+			assert.notEqual(s.exitCode(), null, `${value}: stopped`);
+			assert.match(s.output(), message);
+		} finally {
+			await s.stop();
+			rmSync(run, { recursive: true, force: true });
+		}
+	}
 });
