@@ -276,6 +276,13 @@ struct kept {
 struct kept	*kept_slot(struct kept *, size_t, struct rq *, int, int *);
 void		 kept_clear(struct kept *);
 
+/* proxy.c: the client behind trusted proxies; who may read /metrics */
+struct netaddr;
+void		 proxy_configure(const char *, const char *);
+int		 proxy_client_addr(struct http_request *, struct netaddr *);
+int		 proxy_request_is_local(struct http_request *);
+int		 proxy_metrics_token_ok(struct http_request *);
+
 /* config (init.c) */
 struct app_config {
 	char		*database_url;

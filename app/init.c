@@ -12,6 +12,11 @@
  *	MAKERSPACE_PUBLIC_URL	the site's address as readers reach it, for
  *				absolute links (default: the first bind
  *				address, http://127.0.0.1:<port>)
+ *	MAKERSPACE_TRUSTED_PROXIES
+ *				addresses/CIDRs whose X-Forwarded-For is
+ *				believed (default: none; app/proxy.c)
+ *	MAKERSPACE_METRICS_TOKEN
+ *				bearer token that may read /metrics
  */
 #include <sys/types.h>
 
@@ -157,6 +162,9 @@ config_from_env(void)
 
 	v = getenv("MAKERSPACE_TLS");
 	app_config.tls = v != NULL && !strcmp(v, "1");
+
+	proxy_configure(getenv("MAKERSPACE_TRUSTED_PROXIES"),
+	    getenv("MAKERSPACE_METRICS_TOKEN"));
 }
 
 /*

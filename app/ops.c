@@ -5,9 +5,6 @@
  */
 #include <sys/types.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <string.h>
 
 #include "app.h"
@@ -19,7 +16,6 @@ int	page_not_found(struct http_request *);
 static int	healthz_respond(struct rq *);
 static int	metrics_prepare(struct rq *);
 static int	not_found_prepare(struct rq *);
-static int	from_loopback(struct http_request *);
 
 /* One trivial statement: 200 when the database answers, 503 when not. */
 static const struct page healthz_page = {
@@ -74,13 +70,18 @@ page_metrics(struct http_request *req)
 	return (rq_run(req, &metrics_page));
 }
 
-/* Prometheus scrapes from the machine itself; staff may look too. */
+/*
+ * Prometheus scrapes each node from the machine itself (not through the
+ * proxy: app/proxy.c) or with MAKERSPACE_METRICS_TOKEN; staff may look
+ * too.  Anyone else is told there is nothing here.
+ */
 static int
 metrics_prepare(struct rq *rq)
 {
 	struct buf	out;
 
-	if (!from_loopback(rq->req) && !guard_is_staff(&rq->me)) {
+	if (!proxy_request_is_local(rq->req) &&
+	    !proxy_metrics_token_ok(rq->req) && !guard_is_staff(&rq->me)) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
@@ -91,18 +92,6 @@ metrics_prepare(struct rq *rq)
 	    out.data, out.len);
 	buf_free(&out);
 	return (RQ_DONE);
-}
-
-static int
-from_loopback(struct http_request *req)
-{
-	struct connection	*c = req->owner;
-
-	if (c->family == AF_INET)
-		return ((ntohl(c->addr.ipv4.sin_addr.s_addr) >> 24) == 127);
-	if (c->family == AF_INET6)
-		return (IN6_IS_ADDR_LOOPBACK(&c->addr.ipv6.sin6_addr));
-	return (c->family == AF_UNIX);
 }
 
 /* The last route of the config catches every path nothing else did. */

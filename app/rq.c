@@ -39,6 +39,7 @@
 #include "app.h"
 #include "i18n.h"
 #include "jparse.h"
+#include "netaddr.h"
 #include "text.h"
 
 struct rq_private;
@@ -1103,18 +1104,18 @@ rq_reply_invalid(struct rq *rq)
 	return (RQ_DONE);
 }
 
-/* The client's address, as text. */
+/*
+ * The client's address as text in out (NETADDR_STRLEN bytes do): behind
+ * a trusted proxy the one X-Forwarded-For names (app/proxy.c), else the
+ * peer's; "local" for a unix socket.  Every per-address rule uses this.
+ */
 const char *
 rq_client_ip(struct rq *rq, char *out, size_t len)
 {
-	struct connection	*c = rq->req->owner;
+	struct netaddr	a;
 
-	out[0] = '\0';
-	if (c->family == AF_INET)
-		(void)inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, len);
-	else if (c->family == AF_INET6)
-		(void)inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, len);
-	if (out[0] == '\0')
+	if (proxy_client_addr(rq->req, &a) == -1 ||
+	    netaddr_format(&a, out, len) == -1)
 		(void)snprintf(out, len, "local");
 	return (out);
 }

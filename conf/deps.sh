@@ -14,8 +14,10 @@ libwebp-dev libsodium-dev libjansson-dev
 ca-certificates"
 # Tests and benchmarks: Node.js for the HTTP tests, Chromium for the
 # browser tests (driven by playwright-core from npm), clang for the
-# fuzzers, wrk and vipsthumbnail for `make bench`.
-PKGS="$PKGS chromium clang libclang-rt-14-dev wrk libvips-tools curl"
+# fuzzers, wrk and vipsthumbnail for `make bench`, nginx for the tests
+# behind a reverse proxy (tests/proxy.sh runs its own copy; the
+# package's service is not used).
+PKGS="$PKGS chromium clang libclang-rt-14-dev wrk libvips-tools curl nginx"
 
 missing=""
 for p in $PKGS; do

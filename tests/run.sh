@@ -6,8 +6,13 @@
 #                        it can run while `make run` is serving
 #   tests/run.sh unit    the C unit tests only
 #   TESTS="tests/e2e/board.test.mjs ..." tests/run.sh
-#                        unit tests, then only the named e2e and browser
-#                        files (for working on one feature)
+#                        unit tests, then only the named e2e, browser and
+#                        tests/proxy/ files (for working on one feature)
+#
+# Last, tests/proxy.sh runs the accounts, live-update and rate-limit
+# suites and tests/proxy/ again through nginx in front of two server
+# processes, on a cluster of its own (only the named tests/proxy/ files
+# when TESTS is set).
 #
 # The last line is "N passed, M failed"; the exit status is non-zero when
 # anything failed.  The server's log is kept in tests/artifacts/ and must
@@ -143,6 +148,19 @@ run_node() {
 	echo "# $label: $p passed, $f failed"
 }
 
+# tests/proxy.sh [files]: its lines as they are, its last line counted.
+run_proxy() {
+	TEST_ARTIFACTS="$ART" tests/proxy.sh "$@" >"$ART/proxy.out" 2>&1
+	grep -v -x -E '[0-9]+ passed, [0-9]+ failed' "$ART/proxy.out"
+	line=$(tail -1 "$ART/proxy.out")
+	if echo "$line" | grep -q -x -E '[0-9]+ passed, [0-9]+ failed'; then
+		count "${line%% *}" "$(echo "$line" | awk '{print $3}')"
+	else
+		echo "not ok - tests/proxy.sh did not finish"
+		count 0 1
+	fi
+}
+
 # Kore logs a worker that ended as "exited with status N", "... gone" and
 # "restarting worker"; a worker that ends at shutdown only "exited".  The
 # sanitizers (the e2e build, see the Makefile) report "runtime error" and
@@ -192,6 +210,17 @@ if [ "${1:-}" != "unit" ]; then
 		check_server_log
 	else
 		count 0 1
+	fi
+	# The proxy stage starts its own servers: stop these first.
+	cleanup
+	KORE_PID=""
+	TMP=""
+	if [ -z "${TESTS:-}" ]; then
+		run_proxy
+	else
+		proxy=$(for t in $TESTS; do echo "$t"; done | grep '/proxy/')
+		# shellcheck disable=SC2086
+		[ -n "$proxy" ] && run_proxy $proxy
 	fi
 fi
 

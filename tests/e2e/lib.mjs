@@ -87,6 +87,28 @@ export function freePort() {
 	});
 }
 
+// The server processes themselves: behind the proxy (tests/proxy.sh)
+// NODE_URLS names each node, which /metrics answers directly (app/proxy.c);
+// otherwise BASE is the one server.
+export const NODES = (process.env.NODE_URLS || BASE || "").split(/\s+/)
+    .filter(Boolean);
+
+// A Prometheus figure (no labels) added up over every node.
+export async function metricSum(name) {
+	let sum = 0;
+	for (const node of NODES) {
+		const r = await fetch(`${node}/metrics`);
+		const text = await r.text();
+		if (r.status !== 200)
+			throw new Error(`${node}/metrics: ${r.status} ${text}`);
+		const m = text.match(new RegExp(`^${name} (\\d+)$`, "m"));
+		if (!m)
+			throw new Error(`${node}/metrics has no ${name}`);
+		sum += Number(m[1]);
+	}
+	return sum;
+}
+
 export function serverLog() {
 	return readFileSync(process.env.SERVER_LOG, "utf8");
 }
