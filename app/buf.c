@@ -50,6 +50,8 @@ buf_release(struct buf *b, size_t *len)
 	char	*p;
 
 	buf_reserve(b, 1);
+	/* A buffer nothing was appended to holds no NUL yet. */
+	b->data[b->len] = '\0';
 	p = b->data;
 	if (len != NULL)
 		*len = b->len;
