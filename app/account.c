@@ -210,7 +210,7 @@ static struct auth_state *
 auth_state(struct rq *rq)
 {
 	if (rq->extra == NULL)
-		(void)rq_set_extra(rq, sizeof(struct auth_state),
+		(void)rq_state_new(rq, sizeof(struct auth_state),
 		    auth_state_free);
 	return (rq->extra);
 }

@@ -181,9 +181,15 @@ int		 rq_reply_invalid(struct rq *);
 const char	*rq_client_ip(struct rq *, char *, size_t);
 const char	*rq_user_agent(struct rq *);
 int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
-/* The page's own state, len <= RQ_EXTRA_MAX (checked when compiled). */
+/*
+ * The page's own state in rq->extra: len zeroed bytes held inside the
+ * request (len <= RQ_EXTRA_MAX, checked when compiled).  release, called
+ * when the request ends, frees what the state points to, never the state
+ * itself (named anew from rq_set_extra, which allocated it: code written
+ * for that contract now fails to compile instead of freeing twice).
+ */
 #define RQ_EXTRA_MAX		2048
-#define rq_set_extra(rq, len, freefn)					\
+#define rq_state_new(rq, len, freefn)					\
 	(sizeof(char[(len) <= RQ_EXTRA_MAX ? 1 : -1]) ?			\
 	rq_extra_init((rq), (len), (freefn)) : 0)
 json_t		*rq_page_doc(struct rq *);

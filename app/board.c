@@ -828,7 +828,7 @@ body_text(struct rq *rq, struct board_text **out)
 {
 	struct board_text	*t;
 
-	(void)rq_set_extra(rq, sizeof(*t), board_text_free);
+	(void)rq_state_new(rq, sizeof(*t), board_text_free);
 	t = rq->extra;
 	*out = t;
 	return (content_markdown(rq, "body", 1, &t->html, &t->mentions));

@@ -265,7 +265,7 @@ upload_check(struct rq *rq)
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 
-	(void)rq_set_extra(rq, sizeof(*job), photo_job_free);
+	(void)rq_state_new(rq, sizeof(*job), photo_job_free);
 	job = rq->extra;
 	job->data = (const unsigned char *)f->value;
 	job->len = f->len;

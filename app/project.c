@@ -644,7 +644,7 @@ create_prepare(struct rq *rq)
 	struct buf		 tokens;
 	json_t			*tags;
 
-	(void)rq_set_extra(rq, sizeof(*e), project_edit_free);
+	(void)rq_state_new(rq, sizeof(*e), project_edit_free);
 	e = rq->extra;
 	if (!project_fields(rq, e, 1))
 		return (rq_reply_invalid(rq));
@@ -806,7 +806,7 @@ update_prepare(struct rq *rq)
 {
 	struct project_edit	*e;
 
-	(void)rq_set_extra(rq, sizeof(*e), project_edit_free);
+	(void)rq_state_new(rq, sizeof(*e), project_edit_free);
 	e = rq->extra;
 	if (!project_fields(rq, e, 0))
 		return (rq_reply_invalid(rq));

@@ -84,14 +84,13 @@ reset_state_free(void *p)
 	struct reset_state	*st = p;
 
 	sodium_memzero(st, sizeof(*st));
-	free(st);
 }
 
 static struct reset_state *
 reset_state(struct rq *rq)
 {
 	if (rq->extra == NULL)
-		(void)rq_set_extra(rq, sizeof(struct reset_state),
+		(void)rq_state_new(rq, sizeof(struct reset_state),
 		    reset_state_free);
 	return (rq->extra);
 }

@@ -1002,7 +1002,7 @@ rq_job_finished(struct rq *rq)
 
 /*
  * The page's own state: len zeroed bytes inside the request itself (the
- * rq_set_extra macro refuses at compile time a state larger than
+ * rq_state_new macro refuses at compile time a state larger than
  * RQ_EXTRA_MAX), so it cannot fail.  freefn, called when the request
  * ends, frees what the state points to, never the state.
  */

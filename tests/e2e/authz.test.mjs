@@ -204,6 +204,7 @@ for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
 const NO_CONTENT = new Set([
 	"^/static/[A-Za-z0-9_.-]+$", "/favicon.ico",	// files
 	"/signup", "/login",				// no account yet
+	"^/reset/[A-Za-z0-9_-]{43}$",			// a reset link: no account
 	"/logout", "/settings", "/settings/tokens",
 	"^/settings/sessions/[0-9]{1,18}/delete$",
 	"^/settings/tokens/[0-9]{1,18}/delete$",

@@ -18,10 +18,12 @@ export function routes() {
 
 // A concrete path for a route.  ids: { projects, t, posts, u, c, ... }
 // names the object to put after each path segment; anything else is 1
-// (ids), "maker1" (usernames) or "general" (category slugs).
+// (ids), "maker1" (usernames) or "general" (category slugs); secrets
+// and content hashes are made of their alphabet.
 export function concretePath(route, ids = {}) {
 	let p = route.replace(/^\^/, "").replace(/\$$/, "")
 	    .replace(/\[0-9a-f\]\{64\}/g, "0".repeat(64))
+	    .replace(/\[A-Za-z0-9_-\]\{43\}/g, "A".repeat(43))
 	    .replace(/\[A-Za-z0-9_.-\]\+/g, "app.css")
 	    .replace(/\(jpg\|png\)/g, "jpg")
 	    .replace(/\[\.\]/g, ".");
