@@ -14,7 +14,7 @@ BUILD		:= build
 VAR		:= var
 
 # Kore must be compiled against with its own feature flags, or struct
-# http_request has another layout (KORE-NOTES.md).
+# http_request has another layout (docs/kore.md#building-against-kore).
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
 PKGS		:= libcmark gdlib libpq jansson libsodium
 
@@ -57,7 +57,7 @@ FUZZERS		:= $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%, \
 FUZZ_SECONDS	?= 60
 
 .PHONY: all deps build run stop test unit e2e bench fuzz clean db migrate \
-	check-deps node-deps
+	check-deps node-deps check-docs
 
 all: build
 
@@ -87,7 +87,7 @@ $(BUILD)/app.so: $(APP_OBJ)
 	@$(CC) -shared -o $@ $(APP_OBJ) $(LIBS_APP)
 
 # The benchmark build adds one route returning a constant (the "C"
-# reference of DESIGN.md section 11); it is never compiled into app.so.
+# reference of docs/performance.md#how-to-measure); never in app.so.
 $(BUILD)/obj-bench/%.o: app/%.c $(HDRS) migrations Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (bench)"
@@ -134,6 +134,12 @@ test: deps build $(BUILD)/app-san.so $(UNIT_TESTS) node-deps
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh unit
+
+# The project's docs match the tree: every route of conf/routes.conf in
+# docs/api.md and back, every citation of docs/ resolves (tests/run.sh
+# counts it too).
+check-docs:
+	@node tests/check_docs.mjs
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_SRC) $(HDRS) tests/unit/unit.h
 	@mkdir -p $(dir $@)

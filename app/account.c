@@ -1,6 +1,6 @@
 /*
  * account.c: sign up, log in, log out, the session, profiles, settings,
- * sessions and API tokens (API.md "Accounts and roles").
+ * sessions and API tokens (docs/api.md#accounts).
  *
  * Passwords are hashed and checked in the job thread (password.c); the
  * statements and the rules that must hold under concurrency (unique

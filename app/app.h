@@ -10,7 +10,7 @@
  *
  * The statement returns one JSON document; it is sent as is to JSON
  * clients and rendered through the page's template for browsers, so the
- * HTML and the API cannot disagree (DESIGN.md section 2).
+ * HTML and the API cannot disagree (docs/architecture.md#the-request-path).
  */
 #ifndef MAKERSPACE_APP_H
 #define MAKERSPACE_APP_H

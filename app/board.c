@@ -1,5 +1,5 @@
 /*
- * board.c: the discussion board (API.md "Discussion board"): the board,
+ * board.c: the discussion board (docs/api.md#discussion-board): the board,
  * category and topic pages, starting topics, replies, edits with kept
  * revisions, flags and marking a topic solved.
  *
@@ -26,9 +26,10 @@
 
 /*
  * The posts of topic pages as most readers see them, rendered once per
- * topic version, page and language and kept in each worker (DESIGN.md
- * section 11).  A small statement (topic_check) reads the topic's version
- * and the viewer; the page statement runs only when the version moved.
+ * topic version, page and language and kept in each worker
+ * (docs/performance.md#kept-pages).  A small statement (topic_check)
+ * reads the topic's version and the viewer; the page statement runs only
+ * when the version moved.
  * Any change to what the page shows bumps the version in the same
  * transaction (board_touch), so a reader never gets an older page after
  * their own write, whichever worker answers.

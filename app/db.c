@@ -8,8 +8,8 @@
  * start instead of failing a request.
  *
  * Kore 4.1 sends every query unprepared (PQsendQueryParams), and planning
- * a page statement costs about twice its execution (KORE-NOTES.md).  So
- * the first time a worker sees a pooled connection (identified by its
+ * a page statement costs about twice its execution (docs/kore.md#postgresql).
+ * So the first time a worker sees a pooled connection (identified by its
  * PGconn and backend pid: a reconnected pool slot may reuse the address)
  * it sets the session up and prepares every statement on it,
  * synchronously: a one-off cost of a few milliseconds per connection.
@@ -454,10 +454,10 @@ db_send_failed(struct kore_pgsql *sql, const char *why)
 }
 
 /*
- * Map a SQLSTATE to an HTTP status and an error code (API.md).  Features
- * raise their own refusals with SQLSTATEs of class "MS" whose last three
- * characters are the HTTP status: RAISE ... USING ERRCODE = 'MS409',
- * MESSAGE = '<catalog key>', DETAIL = '<field>'.
+ * Map a SQLSTATE to an HTTP status and an error code (docs/api.md#errors).
+ * Features raise their own refusals with SQLSTATEs of class "MS" whose
+ * last three characters are the HTTP status: RAISE ... USING ERRCODE =
+ * 'MS409', MESSAGE = '<catalog key>', DETAIL = '<field>'.
  */
 int
 db_status_for_sqlstate(const char *s, const char **code)

@@ -1,5 +1,5 @@
 /*
- * guard.c: the one place that decides who may do what (DESIGN.md 2, 9).
+ * guard.c: the one place that decides who may do what (docs/architecture.md).
  *
  * For every request: the session token from the cookie (or an API token
  * from "Authorization: Bearer"), hashed (only hashes are stored); the

@@ -1,7 +1,7 @@
 /*
  * img: untrusted phone photo -> safe thumbnail + display image.
  *
- * Rules (see img.h for the API, DESIGN.md section 6 for the why):
+ * Rules (see img.h for the API, docs/architecture.md#images for the why):
  *
  *  1. Identify by magic bytes only: JPEG "FF D8 FF", PNG signature,
  *     "RIFF....WEBP".  Anything else (GIF, BMP, HTML, SVG, text, RIFF

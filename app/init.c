@@ -37,8 +37,8 @@
 #endif
 
 /*
- * Kore's worker sandbox predates Debian 12's glibc (KORE-NOTES.md): these
- * are the calls glibc, libpq and our start-up need beyond Kore's list.
+ * Kore's worker sandbox predates Debian 12's glibc (docs/kore.md#seccomp):
+ * these are the calls glibc, libpq and our start-up need beyond Kore's list.
  *	newfstatat, statx	libpq checks ~/.pgpass; stdio
  *	getdents64		opendir (none at run time today, kept for
  *				libpq's service files)

@@ -1,5 +1,5 @@
 /*
- * live.c: GET /live, the WebSocket for live updates (DESIGN.md 7).
+ * live.c: GET /live, the WebSocket for live updates (docs/architecture.md).
  *
  * The database says what happened: board_notify() (0005_board.sql)
  * sends on channel "board" a JSON payload with ids only,
@@ -15,7 +15,7 @@
  * worker forwards what it hears to its own sockets only, so a client
  * gets each event exactly once whichever worker holds it.
  *
- * The protocol (README.md "Live updates"):
+ * The protocol (docs/api.md#get-live):
  *
  *	client	{"subscribe": "topic:ID"}	{"subscribe": "board"}
  *		{"unsubscribe": same}		{"ping": anything}

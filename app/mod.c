@@ -1,5 +1,5 @@
 /*
- * mod.c: moderation (API.md "Discussion board", /mod/...): the review
+ * mod.c: moderation (docs/api.md#moderation, /mod/...): the review
  * queue, what staff do with posts and topics, and the sensitive-word
  * lists.
  *

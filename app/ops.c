@@ -1,7 +1,7 @@
 /*
  * ops.c: the pages operations need: GET /healthz, GET /metrics, the 404
  * for every unknown route, and (benchmark builds only) the constant
- * handler that is the "C" reference of DESIGN.md section 11.
+ * handler that is the "C" reference of docs/performance.md#how-to-measure.
  */
 #include <sys/types.h>
 

@@ -1,5 +1,5 @@
 /*
- * photo.c: project photos and GET /media (DESIGN.md section 6).
+ * photo.c: project photos and GET /media (docs/architecture.md#images).
  *
  * An upload is checked in this order, cheapest first: size (413), type
  * by its bytes (415), dimensions from the header (422 over 40 megapixels,
@@ -39,7 +39,7 @@ struct photo_job {
 /*
  * Each worker keeps the bytes of recently served small images (thumbnails
  * mostly): names are content hashes, so bytes never go stale, and the
- * statement then checks only the permission (DESIGN.md section 11).
+ * statement then checks only the permission (docs/performance.md#kept-pages).
  * Direct-mapped; a collision replaces.
  */
 #define MEDIA_SLOTS		2048
@@ -113,7 +113,7 @@ page_project_photos(struct http_request *req)
 	return (rq_run(req, &upload_post));
 }
 
-/* POST /uploads: a photo for a post (API.md "Discussion board"). */
+/* POST /uploads: a photo for a post (docs/api.md#post-uploads). */
 int
 page_uploads(struct http_request *req)
 {

@@ -1,6 +1,6 @@
 /*
  * preview.c: POST /preview renders Markdown exactly as saving would, for
- * the live preview of every editor (DESIGN.md section 5).
+ * the live preview of every editor (docs/architecture.md#markdown).
  */
 #include <sys/types.h>
 

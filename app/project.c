@@ -1,5 +1,5 @@
 /*
- * project.c: the project showcase (API.md "Projects"): create, edit,
+ * project.c: the project showcase (docs/api.md#projects): create, edit,
  * publish, delete, listing with tag filter, search and keyset
  * pagination, likes, comments, team members and the build log.
  *
@@ -26,7 +26,7 @@
  * The parts of a project page that are the same for every reader are
  * rendered once per project version and language and kept here, in each
  * worker: the page statement is told the version we hold and then sends
- * only what depends on the reader (DESIGN.md section 11: "not asking").
+ * only what depends on the reader (docs/performance.md#kept-pages).
  * Direct-mapped; a collision just renders again.
  */
 #define FRAG_SLOTS		1024

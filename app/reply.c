@@ -3,7 +3,7 @@
  * every one carries the security headers, a Content-Type with charset,
  * and is counted in /metrics.
  *
- * Errors have one shape (API.md): JSON clients get
+ * Errors have one shape (docs/api.md#errors): JSON clients get
  *	{"error": {"code": "...", "message": "...", "fields": {...}}}
  * written by jansson (the escaping writer), in the request's language.
  * Browsers get the page's form again with the messages when the failed

@@ -1,5 +1,5 @@
 /*
- * rq.c: the one generic request runner (DESIGN.md section 2).
+ * rq.c: the one generic request runner (docs/architecture.md).
  *
  * A handler is one line, `return (rq_run(req, &some_page));`.  The
  * runner drives Kore's http_state_run through the same steps for every

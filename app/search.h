@@ -1,6 +1,6 @@
 /*
- * search: the search tokenizer (DESIGN.md section 8); contract and SQL in
- * search.c.  Latin words become [a-z0-9] (lower case, accents dropped,
+ * search: the search tokenizer (docs/architecture.md#search); contract and
+ * SQL in search.c.  Latin words become [a-z0-9] (lower case, accents dropped,
  * cut at 40 bytes); CJK runs become characters and bigrams.  Pure.
  */
 #ifndef MAKERSPACE_SEARCH_H

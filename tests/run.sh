@@ -1,10 +1,10 @@
 #!/bin/sh
 # tests/run.sh: run every test and print one summary line.
 #
-#   tests/run.sh         unit, then end-to-end and browser tests against a
+#   tests/run.sh         docs, unit, then e2e and browser tests against a
 #                        throw-away PostgreSQL cluster and a free port, so
 #                        it can run while `make run` is serving
-#   tests/run.sh unit    the C unit tests only
+#   tests/run.sh unit    the docs check and the C unit tests only
 #   TESTS="tests/e2e/board.test.mjs ..." tests/run.sh
 #                        unit tests, then only the named e2e, browser and
 #                        tests/proxy/ files (for working on one feature)
@@ -74,6 +74,19 @@ run_unit() {
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		count "$p" "$f"
 	done
+}
+
+# The project's docs: routes documented, citations that resolve
+# (tests/check_docs.mjs, also `make check-docs`).  One check.
+check_docs() {
+	if out=$(node tests/check_docs.mjs 2>&1); then
+		echo "ok - $out"
+		count 1 0
+	else
+		echo "$out"
+		echo "not ok - the docs do not match the tree (make check-docs)"
+		count 0 1
+	fi
 }
 
 free_port() {
@@ -192,6 +205,7 @@ check_worker_starts() {
 	fi
 }
 
+check_docs
 run_unit
 if [ "${1:-}" != "unit" ]; then
 	if start_stack; then

@@ -1,4 +1,4 @@
--- Statements of board.c (API.md "Discussion board").  Writes call the
+-- Statements of board.c (docs/api.md#discussion-board).  Writes call the
 -- functions of migrations/0005_board.sql.  Reads resolve the viewer in
 -- the same statement; $lang parameters are the explicit ?lang (or NULL)
 -- and the negotiated language, so that a user's own setting sits between

@@ -1,4 +1,4 @@
--- Statements of mod.c (API.md "Discussion board", /mod/*).  The rules
+-- Statements of mod.c (docs/api.md#moderation).  The rules
 -- are in the functions of migrations/0006_moderation.sql.
 
 -- name: mod_queue

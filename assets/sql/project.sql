@@ -1,4 +1,4 @@
--- Statements of project.c (API.md "Projects").  Writes call the
+-- Statements of project.c (docs/api.md#projects).  Writes call the
 -- functions of migrations/0003_projects.sql, which check the rules and
 -- answer with the same project document the page shows.
 

@@ -1,5 +1,5 @@
 /*
- * Makerspace live updates (GET /live, DESIGN.md 7): progressive
+ * Makerspace live updates (docs/api.md#get-live): progressive
  * enhancement on the topic and board pages; without it (or without
  * WebSocket) the pages work as they are.  No third-party code, ES5 only
  * (WeChat's browser), loaded with `defer` from our own origin.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/bench/run.sh: `make bench` (DESIGN.md section 11).
+# tests/bench/run.sh: `make bench` (docs/performance.md#how-to-measure).
 #
 # Starts its own cluster and a server built with the benchmark routes
 # (build/app-bench.so, conf/bench.conf) on a free port, so the `make run`
@@ -26,7 +26,7 @@ KORE_PID=""
 # waiting 150-390 ms to run and wrk p99 figures of 100-330 ms, none of it
 # inside the server.  A server does not share its cores with the load
 # generator, so the bench runs with autogroup off when it may, and puts
-# the setting back afterwards.  README.md, "Operations", says more.
+# the setting back afterwards (docs/performance.md#scheduler-autogroups).
 AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
 AUTOGROUP_WAS=$(cat "$AUTOGROUP" 2>/dev/null || echo "")
 if [ "$AUTOGROUP_WAS" = 1 ] && (echo 0 >"$AUTOGROUP") 2>/dev/null; then

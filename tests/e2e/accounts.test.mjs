@@ -1,5 +1,5 @@
-// Accounts, sessions, CSRF, API tokens, settings (API.md "Accounts and
-// roles"; DESIGN.md section 9).
+// Accounts, sessions, CSRF, API tokens, settings (docs/api.md#accounts;
+// docs/architecture.md#security-baseline).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { get, post, sql, Jar, login, newUser, postAs, getAs,

@@ -1,4 +1,4 @@
-// The discussion board (API.md "Discussion board"): categories, topics,
+// The discussion board (docs/api.md#discussion-board): categories, topics,
 // replies, held posts, mentions and notifications, edits with revisions,
 // flags, solved topics, read positions, new-user limits and the
 // visibility rules.  Moderation actions are in moderation.test.mjs,

@@ -1,4 +1,4 @@
-// The request pipeline (DESIGN.md section 2, API.md conventions):
+// The request pipeline (docs/architecture.md, docs/api.md#conventions):
 // content negotiation, errors in both forms, security headers, health,
 // metrics, static assets and language negotiation.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// Live updates (API.md "Discussion board", GET /live; DESIGN.md 7): a
+// Live updates (docs/api.md#get-live, docs/architecture.md#live-updates): a
 // WebSocket subscribed to a topic or the board hears about new posts,
 // topics and edits, exactly once whichever of the two workers holds it,
 // and only what its user may see; malformed input never hurts the

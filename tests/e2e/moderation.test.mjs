@@ -1,4 +1,4 @@
-// Moderation (API.md "Discussion board", /mod/...): the review queue,
+// Moderation (docs/api.md#moderation): the review queue,
 // staff actions on posts and topics, the sensitive-word lists, and what
 // authors and readers see after each.  The board's own holding, limits
 // and flag counting are in board.test.mjs; here they feed the queue.

@@ -1,4 +1,4 @@
-// Project photos and /media (DESIGN.md section 6, API.md "Projects").
+// Project photos and /media (docs/architecture.md#images, docs/api.md).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

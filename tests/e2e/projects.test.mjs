@@ -1,4 +1,4 @@
-// Projects (API.md "Projects"): create, edit, publish, visibility of
+// Projects (docs/api.md#projects): create, edit, publish, visibility of
 // drafts, listing, tags, search, likes, comments, team, build log and the
 // notifications it sends.  Also the verification and suspension rules of
 // the accounts issue, on the first content-creating route.
