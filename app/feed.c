@@ -134,7 +134,7 @@ feed_category_slug(struct rq *rq)
 }
 
 /*
- * The XML whatever Accept says (API.md: routes ending in .rss have one
+ * The XML whatever Accept says (docs/api.md#representations: routes ending in .rss have one
  * representation).  Shared caches may keep it: it differs only by
  * language.
  */

@@ -191,8 +191,9 @@ guard_pre_csrf(struct rq *rq)
  * Login, sign-up and password reset (PAGE_PRE_CSRF): the visitor's token,
  * as field csrf or header X-CSRF-Token, must match their ms_pre cookie.
  *
- * One exception keeps programs working (API.md: they POST JSON to /login
- * and /signup with no cookie at all): a JSON body without the ms_pre
+ * One exception keeps programs working (docs/api.md#sessions-and-csrf:
+ * they POST JSON to /login and /signup with no cookie at all): a JSON
+ * body without the ms_pre
  * cookie passes.  That is no way in for login CSRF: a page on another
  * site can send JSON only after a CORS preflight, which this server never
  * grants, and what it can send without one (form encodings, text/plain)

@@ -194,7 +194,7 @@ for (const [route, method, path, body, expect, opts = {}] of MATRIX) {
 	});
 }
 
-// Verification (API.md "Accounts and roles") applies to every write that
+// Verification (docs/api.md#accounts) applies to every write that
 // creates or publishes content, whoever's content it is: an unverified
 // member on someone else's team, with a post of their own (written while
 // verified; changing the card asks for verification again), is asked to

@@ -1,7 +1,8 @@
 // Login CSRF (issue 12, item 4): visitors get a pre-session token bound
 // to an ms_pre cookie (app/guard.c), in the login and sign-up forms and
 // from GET /session; browser form posts to /login and /signup need it.
-// Programs that POST JSON without any cookie keep working (API.md).
+// Programs that POST JSON without any cookie keep working
+// (docs/api.md#sessions-and-csrf).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { get, post, sql, Jar, DEMO_PASSWORD, visitorForm } from "./lib.mjs";

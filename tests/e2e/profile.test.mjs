@@ -1,4 +1,4 @@
-// Profiles, GET /u/{username} (API.md "Accounts and roles"; issue 12,
+// Profiles, GET /u/{username} (docs/api.md#get-uusername; issue 12,
 // item 2): a maker's page with their published projects, their recent
 // public posts with topics, badges and counts; never anything private,
 // held, hidden, draft or from the staff room, whoever asks.
