@@ -139,6 +139,11 @@ start_stack() {
 run_node() {
 	label="$1"
 	shift
+	case "$APP_SO" in
+	*-san.so) SERVER_SANITIZED=1 ;;
+	*) SERVER_SANITIZED= ;;
+	esac
+	export SERVER_SANITIZED
 	BASE_URL="http://127.0.0.1:$PORT" PG_BASE="$TMP/pg" ROOT="$ROOT" \
 	    SERVER_LOG="$ART/server.log" ARTIFACTS="$ART" \
 	    node --test --test-reporter=tap --test-concurrency=1 "$@" \

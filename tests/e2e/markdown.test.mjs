@@ -102,6 +102,9 @@ test("pathological Markdown at the 64 KiB cap answers quickly", async () => {
 		    body: body.slice(0, 65536) } });
 		const ms = performance.now() - t0;
 		assert.equal(r.status, 200);
-		assert.ok(ms < 500, `${body.slice(0, 8)}…: ${ms.toFixed(0)} ms`);
+		// Bounded, not fast: the suite's server is the sanitizer
+		// build (2-3x slower); speed is make bench's job.
+		const budget = process.env.SERVER_SANITIZED ? 2000 : 500;
+		assert.ok(ms < budget, `${body.slice(0, 8)}…: ${ms.toFixed(0)} ms`);
 	}
 });
