@@ -82,3 +82,44 @@ test("create, upload two photos, publish at 375 px; a visitor finds it",
 	assert.deepEqual(visitor.problems, []);
 	await visitor.context.close();
 });
+
+test("another member likes and comments on the project page, with its forms",
+    async () => {
+	// The project is maker1's; the reader is maker2, whose id is not the
+	// project's (the forms must post to the page's project).
+	const { login, postAs } = await import("../e2e/lib.mjs");
+	const owner = await login("maker1");
+	let p;
+	do {
+		p = (await postAs(owner, "/projects", { body: {
+		    title: "浏览器点赞评论", status: "published" } })).data.project;
+	} while (p.id === (await login("maker2")).user.id);
+	const reader = await watch(browser, { width: 375, height: 812 });
+	const page = reader.page;
+	await page.goto(BASE + "/login");
+	await page.fill("#username", "maker2");
+	await page.fill("#password", "demo-password-123");
+	await page.click("button[type=submit]");
+	await page.waitForURL(BASE + "/");
+
+	await page.goto(BASE + p.url);
+	await Promise.all([page.waitForNavigation(),
+	    page.click("button.like")]);
+	assert.equal(new URL(page.url()).pathname, p.url, "back on the page");
+	assert.equal(await page.getAttribute("button.like", "aria-pressed"),
+	    "true");
+	assert.match(await page.textContent("button.like"), /♥ 1/);
+
+	await page.fill("#comment-body", "浏览器里写的评论 **好**");
+	await Promise.all([page.waitForNavigation(),
+	    page.click("#comments button[type=submit]")]);
+	assert.equal(new URL(page.url()).pathname, p.url);
+	const j = await (await fetch(BASE + p.url, { headers: {
+	    accept: "application/json" } })).json();
+	assert.equal(j.project.likes, 1, "the like is on this project");
+	assert.equal(j.project.comments.length, 1, "and the comment");
+	assert.match(j.project.comments[0].body_html, /<strong>好<\/strong>/);
+	assert.match(await page.textContent("#comments"), /浏览器里写的评论/);
+	assert.deepEqual(reader.problems, []);
+	await reader.context.close();
+});
