@@ -343,6 +343,27 @@ test("listing: newest first, tags, Chinese search, keyset pages", async () => {
 		assert.ok(k in card, k);
 });
 
+// A defect found here, not fixed yet (a node:test "todo" until it is):
+// update_respond (app/project.c) builds the search tokens from the title
+// as sent, "", while the update keeps the old title.
+test("an edit with an empty title keeps the project findable by its title",
+    { todo: "the title's words leave the search index" }, async () => {
+	const word = `loom${Date.now() % 1e6}`;
+	const u = await newUser({ verified: true });
+	const p = await create(u, { title: `织布机 ${word}`,
+	    status: "published" });
+	const r = await postAs(u, p.url, { body: { title: "",
+	    body: "新的正文" } });
+	if (r.status === 200)
+		assert.equal(r.data.project.title, `织布机 ${word}`, "kept");
+	else
+		assert.equal(r.status, 422);
+	const found = await get(`/projects?q=${word}`);
+	assert.deepEqual(found.data.projects.map((x) => x.id), [p.id]);
+	const site = await get(`/search?q=${word}&type=project`);
+	assert.deepEqual(site.data.results.map((x) => x.url), [p.url]);
+});
+
 test("owners and staff delete; others cannot", async () => {
 	const p = await create(owner, { status: "published" });
 	assert.equal((await postAs(other, `${p.url}/delete`)).status, 403);
