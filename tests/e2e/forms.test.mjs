@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ROOT, Jar, get, login, newUser, postAs, getAs, setting }
+import { ROOT, Jar, get, sql, login, newUser, postAs, getAs, setting }
     from "./lib.mjs";
 import { openPage, formsSubmitted } from "./forms.mjs";
 
@@ -20,6 +20,15 @@ function relaxed() {
 
 before(async () => {
 	relaxed();
+	// Test setup: the objects' ids start far above any user's, so a form
+	// that names the viewer's id instead of its object's cannot land on
+	// the object by chance (projects and topics are also made again
+	// while they coincide, see apart()).
+	for (const t of ["projects", "topics", "posts", "project_photos",
+	    "sessions"])
+		sql(`SELECT setval(pg_get_serial_sequence('${t}', 'id'),
+		    greatest((SELECT max(id) FROM ${t}), (SELECT max(id)
+		    FROM users) + 100000))`);
 	owner = await newUser({ verified: true, display_name: "表单作者" });
 	member = await newUser({ verified: true, display_name: "表单读者" });
 	mentor = await newUser({ verified: true, role: "mentor" });
