@@ -10,7 +10,7 @@
 //	// r.status 303, r.location, r.page: the page the browser lands on
 //
 // Counting: every form submitted through here is recorded by purpose
-// (method and action with numbers as N), see formsSubmitted().
+// (method, action with numbers as N, fields), see formsSubmitted().
 import { parse } from "parse5";
 import { BASE } from "./lib.mjs";
 
@@ -315,10 +315,17 @@ export class Form {
 			}
 		}
 		const who = this.page.who;
+		// A kind of form: its method, action (ids as N), and what it
+		// asks for (a fixed hidden action, or the fields a person fills).
+		const fixed = this.controls.find((c) => attr(c, "type") ===
+		    "hidden" && attr(c, "name") === "action");
+		const asks = this.names().filter((n) => !this.controls.some((c) =>
+		    attr(c, "name") === n && attr(c, "type") === "hidden"));
 		const key = `${this.method.toUpperCase()} ${this.actionPath
 		    .replace(/\?.*/, "").replace(/\/[0-9]+(?=\/|$)/g, "/N")
 		    .replace(/\/(admin\/users|u|members)\/[A-Za-z0-9_]+/g,
-		    "/$1/NAME")}`;
+		    "/$1/NAME")} ${fixed ? `action=${attr(fixed, "value")}` :
+		    `(${asks.join(",")})`}`;
 		submitted.set(key, (submitted.get(key) || 0) + 1);
 		const headers = { accept: "text/html,application/xhtml+xml",
 		    origin: ORIGIN, "sec-fetch-site": "same-origin",
