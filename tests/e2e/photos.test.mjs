@@ -107,16 +107,46 @@ test("PNG and WebP are accepted; transparency stays PNG", async () => {
 	assert.match(webp.data.photo.url, /\.jpg$/, "opaque WebP becomes JPEG");
 });
 
-test("a large phone photo gets a thumbnail and a display size", async () => {
-	const list = await get(project.url);
-	const big = list.data.project.photos.find((p) => p.width >= 32);
-	assert.ok(big);
-	for (const p of list.data.project.photos) {
-		for (const u of [p.thumb_url, p.url]) {
-			const r = await fetch(process.env.BASE_URL + u);
-			assert.equal(r.status, 200);
-		}
+// Width and height of a served JPEG (its SOF segment) or PNG (IHDR).
+function dimensions(b) {
+	if (b[0] === 0x89 && b.subarray(12, 16).toString() === "IHDR")
+		return [b.readUInt32BE(16), b.readUInt32BE(20)];
+	assert.ok(b[0] === 0xff && b[1] === 0xd8, "a JPEG");
+	for (let i = 2; i + 9 < b.length;) {
+		const m = b[i + 1];
+		if (m >= 0xc0 && m <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(m))
+			return [b.readUInt16BE(i + 7), b.readUInt16BE(i + 5)];
+		i += 2 + b.readUInt16BE(i + 2);
 	}
+	throw new Error("no frame header");
+}
+
+async function served(url) {
+	const r = await fetch(process.env.BASE_URL + url);
+	assert.equal(r.status, 200, url);
+	return Buffer.from(await r.arrayBuffer());
+}
+
+test("a large phone photo gets a thumbnail and a display size", async () => {
+	// 4032 x 3024, taken sideways (EXIF orientation 6): tests/fixtures/
+	// photo/make.sh.  Upright it is 3024 x 4032: 1200 x 1600 and 300 x 400.
+	const src = readFileSync(`${ROOT}/tests/fixtures/photo/phone.jpg`);
+	const r = await upload(owner, project, src, "IMG_4032.JPG", "手机拍的");
+	assert.equal(r.status, 201, r.text);
+	const ph = r.data.photo;
+	assert.deepEqual([ph.width, ph.height], [3024, 4032], "upright");
+	assert.notEqual(ph.url, ph.thumb_url);
+	const display = await served(ph.url);
+	const thumb = await served(ph.thumb_url);
+	assert.deepEqual(dimensions(display), [1200, 1600], "display size");
+	assert.deepEqual(dimensions(thumb), [300, 400], "thumbnail");
+	assert.ok(thumb.length < display.length && display.length < src.length);
+	for (const b of [display, thumb])
+		assert.equal(b.indexOf("Exif"), -1, "no EXIF in what we serve");
+	const seen = (await get(project.url)).data.project.photos
+	    .find((p) => p.id === ph.id);
+	assert.deepEqual([seen.url, seen.thumb_url, seen.width, seen.height],
+	    [ph.url, ph.thumb_url, 3024, 4032]);
 });
 
 test("bad uploads: wrong type, truncated, too many pixels, too big, empty",
@@ -177,9 +207,33 @@ test("captions, cover choice and deletion", async () => {
 	    .data.photo;
 	const b = (await upload(owner, p, readFileSync(`${FIX}/rgb.png`)))
 	    .data.photo;
+	const c = await upload(owner, p, uniquePng(), "c.png");
+	assert.equal(c.status, 201);
+	const order = async () => (await get(p.url)).data.project.photos
+	    .map((x) => x.id);
+	assert.deepEqual(await order(), [a.id, b.id, c.data.photo.id]);
+	// position is the photo's sort key (ties: oldest first).
 	const cap = await postAs(owner, `${p.url}/photos/${b.id}`, { body: {
-	    caption: "<script>x</script>", position: 0 } });
+	    caption: "<script>x</script>", position: 9 } });
 	assert.equal(cap.status, 200);
+	assert.deepEqual(await order(), [a.id, c.data.photo.id, b.id],
+	    "moved to the end");
+	const seen = (await get(p.url)).data.project.photos;
+	assert.equal(seen[2].caption, "<script>x</script>", "stored as written");
+	const page = (await get(p.url, { json: false })).text;
+	assert.ok(page.includes('<span class="caption">&lt;script&gt;x&lt;/' +
+	    "script&gt;</span>"), "shown escaped");
+	assert.ok(page.includes('alt="&lt;script&gt;x&lt;/script&gt;"'));
+	assert.ok(!page.includes("<script>x"));
+	const move = await postAs(owner, `${p.url}/photos/${a.id}`, { body: {
+	    position: 10 } });
+	assert.equal(move.status, 200);
+	assert.deepEqual(await order(), [c.data.photo.id, b.id, a.id]);
+	assert.equal((await get(p.url)).data.project.photos[1].caption,
+	    "<script>x</script>", "a move keeps the caption");
+	assert.equal((await get(p.url)).data.project.photos[2].caption, "",
+	    "and the moved photo's own");
+	await postAs(owner, `${p.url}/photos/${c.data.photo.id}/delete`);
 	const cover = await postAs(owner, `${p.url}/cover`, { body: {
 	    photo_id: b.id } });
 	assert.equal(cover.status, 200);

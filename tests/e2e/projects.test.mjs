@@ -4,7 +4,9 @@
 // the accounts issue, on the first content-creating route.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { get, post, sql, login, newUser, postAs, getAs, setting } from "./lib.mjs";
+import { readFileSync } from "node:fs";
+import { ROOT, get, post, login, newUser, postAs, getAs, setting }
+    from "./lib.mjs";
 
 let owner, other, staff;
 before(async () => {
@@ -103,8 +105,9 @@ test("an unverified team member edits, publishes and adds nothing to "
 
 test("suspended makers get 403 suspended with the end date", async () => {
 	const u = await newUser({ verified: true });
-	sql(`UPDATE users SET suspended_until = now() + interval '2 days',
-	    suspend_reason = 'spam' WHERE id = ${u.user.id}`);
+	const until = new Date(Date.now() + 3 * 86400e3).toISOString().slice(0, 10);
+	assert.equal((await postAs(staff, `/admin/users/${u.username}`, { body: {
+	    suspended_until: until, reason: "spam" } })).status, 200);
 	const r = await postAs(u, "/projects", { body: { title: "x" } });
 	assert.equal(r.status, 403);
 	assert.equal(r.data.error.code, "suspended");
@@ -222,8 +225,15 @@ test("comments and the build log; followers are notified", async () => {
 	assert.equal(empty.status, 422);
 	const fan = await newUser({ verified: true });
 	await postAs(fan, `${p.url}/like`);
-	const before = Number(sql(`SELECT count(*) FROM notifications
-	    WHERE user_id IN (${other.user.id}, ${fan.user.id}, ${owner.user.id})`));
+	// What each one's bell shows: /notifications.
+	const bells = async () => {
+		const n = [];
+		for (const u of [other, fan, owner])
+			n.push((await getAs(u, "/notifications")).data.notifications
+			    .length);
+		return n;
+	};
+	const before = await bells();
 	const log = await postAs(owner, `${p.url}/logs`, { body: {
 	    title: "装上了舵机", body: "第二天：*舵机* 到了" } });
 	assert.equal(log.status, 201);
@@ -238,9 +248,8 @@ test("comments and the build log; followers are notified", async () => {
 	assert.ok(notes.data.unread >= 1);
 	const en = await getAs(fan, "/notifications?lang=en");
 	assert.match(en.data.notifications[0].text, /posted an update/);
-	assert.equal(Number(sql(`SELECT count(*) FROM notifications
-	    WHERE user_id IN (${other.user.id}, ${fan.user.id}, ${owner.user.id})`)) -
-	    before, 2, "one each for the commenter and the fan, not the owner");
+	assert.deepEqual((await bells()).map((n, i) => n - before[i]), [1, 1, 0],
+	    "one each for the commenter and the fan, not the owner");
 	const home = await getAs(fan, "/");
 	assert.ok(home.data.me.unread >= 1, "the bell counts unread");
 	const bell = await getAs(fan, "/", { json: false });
@@ -255,15 +264,88 @@ test("comments and the build log; followers are notified", async () => {
 	assert.equal(notMember.status, 403);
 });
 
-test("XSS in every text field is escaped on the page", async () => {
+test("markup in every field comes back escaped, wherever it is shown",
+    async () => {
 	const x = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
-	const p = await create(owner, { title: x, summary: x, body: x,
-	    tags: ["<b>"].map(() => "x y"), status: "published" });
-	const html = (await get(p.url, { json: false })).text;
-	assert.doesNotMatch(html, /<script>alert|<img src=x/);
-	assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-	const list = (await get("/projects", { json: false })).text;
-	assert.doesNotMatch(list, /<script>alert/);
+	const name = "<img src=x onerror=alert(3)>作者";
+	const u = await newUser({ verified: true, display_name: name });
+	// Tags are words: markup in one is refused, field by field.
+	for (const tag of ["<b>", "a\"b", "x'y", "<script>"]) {
+		const r = await postAs(u, "/projects", { body: { title: "t",
+		    tags: [tag] } });
+		assert.equal(r.status, 422, tag);
+		assert.ok(r.data.error.fields.tags, tag);
+	}
+	const tag = `{{t}}=1;(x)${Date.now() % 1e6}`;
+	const p = await create(u, { title: x, summary: x, body: x,
+	    tags: [tag], status: "published" });
+	assert.equal(p.title, x, "stored as written");
+	assert.deepEqual(p.tags, [tag]);
+	assert.equal((await postAs(other, `${p.url}/comments`, { body: {
+	    body: x } })).status, 201);
+	assert.equal((await postAs(u, `${p.url}/logs`, { body: { title: x,
+	    body: x } })).status, 201);
+	const form = new FormData();
+	form.append("photo", new Blob([readFileSync(
+	    `${ROOT}/tests/fixtures/img/rgb.jpg`)]), "p.jpg");
+	form.append("caption", x);
+	assert.equal((await postAs(u, `${p.url}/photos`, { multipart: form }))
+	    .status, 201);
+	const escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
+	const pages = {
+		project: (await get(p.url, { json: false })).text,
+		edit: (await getAs(u, `${p.url}/edit`, { json: false })).text,
+		list: (await get("/projects", { json: false })).text,
+		tag: (await get(`/projects?tag=${encodeURIComponent(tag)}`,
+		    { json: false })).text,
+		home: (await get("/", { json: false })).text,
+		profile: (await get(`/u/${u.username}`, { json: false })).text,
+		feed: (await get("/projects.rss", { json: false })).text,
+	};
+	for (const [k, html] of Object.entries(pages)) {
+		assert.doesNotMatch(html, /<script>alert|<img src=x/, k);
+		assert.ok(!html.includes("\"'>"), `${k}: no raw quotes`);
+	}
+	const count = (h, s) => h.split(s).length - 1;
+	// Title (twice: <title>, heading), summary (twice: meta, text),
+	// comment, log title and body, caption (twice: alt, text) and the
+	// escaped source inside the body's paragraph.
+	assert.ok(count(pages.project, escaped) >= 8,
+	    `${count(pages.project, escaped)} escaped copies on the page`);
+	assert.ok(pages.project.includes("&lt;img src=x onerror=alert(3)&gt;作者"),
+	    "the author's name, escaped");
+	assert.ok(pages.edit.includes(`value="${escaped}&quot;&#39;&gt;&lt;img`),
+	    "the form shows the title escaped in its attribute");
+	for (const k of ["list", "tag", "home"])
+		assert.ok(pages[k].includes(escaped), `${k}: the title, escaped`);
+	assert.ok(pages.tag.includes(`>${tag}</a>`), "the tag, as written");
+	assert.ok(pages.feed.includes("<title>&lt;script&gt;alert(1)" +
+	    "&lt;/script&gt;"), "the feed, XML-escaped");
+});
+
+// A defect found here, not fixed yet (a node:test "todo" until it is):
+// account_profile (assets/sql/account.sql) always sends empty lists.
+test("a profile lists the member's published projects and recent posts",
+    { todo: "GET /u/{username} sends projects: [] and recent_posts: []" },
+    async () => {
+	const u = await newUser({ verified: true });
+	const p = await create(u, { title: "主页上的项目", status: "published" });
+	const d = await create(u, { title: "主页上不该有的草稿" });
+	setting("board_hold_first_posts", "0");
+	let t;
+	try {
+		t = await postAs(u, "/topics", { body: { category: "general",
+		    title: "主页上的话题", body: "x" } });
+	} finally {
+		setting("board_hold_first_posts", "1");
+	}
+	assert.equal(t.status, 201, t.text);
+	const prof = (await get(`/u/${u.username}`)).data.user;
+	assert.deepEqual(prof.projects.map((x) => x.id), [p.id]);
+	assert.ok(!prof.projects.some((x) => x.id === d.id));
+	assert.ok(prof.recent_posts.some((x) => x.title === "主页上的话题"));
+	const html = (await get(`/u/${u.username}`, { json: false })).text;
+	assert.ok(html.includes(`href="${p.url}"`));
 });
 
 test("listing: newest first, tags, Chinese search, keyset pages", async () => {
@@ -297,6 +379,27 @@ test("listing: newest first, tags, Chinese search, keyset pages", async () => {
 	for (const k of ["id", "url", "title", "summary", "cover", "author",
 	    "tags", "likes", "published_at"])
 		assert.ok(k in card, k);
+});
+
+// A defect found here, not fixed yet (a node:test "todo" until it is):
+// update_respond (app/project.c) builds the search tokens from the title
+// as sent, "", while the update keeps the old title.
+test("an edit with an empty title keeps the project findable by its title",
+    { todo: "the title's words leave the search index" }, async () => {
+	const word = `loom${Date.now() % 1e6}`;
+	const u = await newUser({ verified: true });
+	const p = await create(u, { title: `织布机 ${word}`,
+	    status: "published" });
+	const r = await postAs(u, p.url, { body: { title: "",
+	    body: "新的正文" } });
+	if (r.status === 200)
+		assert.equal(r.data.project.title, `织布机 ${word}`, "kept");
+	else
+		assert.equal(r.status, 422);
+	const found = await get(`/projects?q=${word}`);
+	assert.deepEqual(found.data.projects.map((x) => x.id), [p.id]);
+	const site = await get(`/search?q=${word}&type=project`);
+	assert.deepEqual(site.data.results.map((x) => x.url), [p.url]);
 });
 
 test("owners and staff delete; others cannot", async () => {

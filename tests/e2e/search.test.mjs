@@ -5,7 +5,7 @@
 // way people make it, so its search tokens are app/search.c's own.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { get, sql, newUser, login, postAs, getAs, setting } from "./lib.mjs";
+import { get, newUser, login, postAs, getAs, setting } from "./lib.mjs";
 
 let staff, maker, fresh;
 
@@ -127,15 +127,17 @@ test("only published content the viewer may read is found", async () => {
 	// Hidden, rejected, deleted replies.
 	const hidden = await reply(maker, pub, `hidden ${w}`);
 	assert.equal((await modPost(hidden.id, "hide")).status, 200);
-	sql(`INSERT INTO moderation_words (kind, phrase) VALUES
-	    ('block', 'blockedword${seed}')`);
+	const words = (await getAs(staff, "/mod/words")).data;
+	assert.equal((await postAs(staff, "/mod/words", { body: {
+	    block: [...words.block, `blockedword${seed}`] } })).status, 200);
 	const rejected = await reply(maker, pub, `rejected ${w} blockedword${seed}`);
 	assert.equal(rejected.status, "pending");
 	const pending = await reply(maker, pub, `pending ${w} blockedword${seed}`);
 	assert.equal((await modPost(rejected.id, "reject")).status, 200);
 	const deleted = await reply(maker, pub, `deleted ${w}`);
 	assert.equal((await modPost(deleted.id, "delete")).status, 200);
-	sql(`DELETE FROM moderation_words WHERE phrase = 'blockedword${seed}'`);
+	assert.equal((await postAs(staff, "/mod/words", { body: {
+	    block: words.block } })).status, 200);
 	// The staff room.
 	const secret = await topic(staff, { category: "staff",
 	    title: `staff only ${w}`, body: `staff body ${w}` });

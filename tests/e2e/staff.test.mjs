@@ -37,10 +37,28 @@ test("staff verify a member; the audit log records who, what, whom, why",
 
 test("changing the real name or card asks for verification again",
     async () => {
-	const u = await newUser({ verified: true });
-	const r = await postAs(u, "/settings", { body: { reader_card: "NEW-1" } });
-	assert.equal(r.status, 200);
-	assert.equal(r.data.user.verified, false);
+	for (const change of [{ reader_card: "NEW-1" }, { real_name: "新名字" }]) {
+		const u = await newUser({ verified: true });
+		const before = await postAs(u, "/projects", { body: {
+		    title: "改资料之前" } });
+		assert.equal(before.status, 201, "verified: may post");
+		const r = await postAs(u, "/settings", { body: change });
+		assert.equal(r.status, 200);
+		assert.equal(r.data.user.verified, false);
+		const s = await get("/session", { jar: u.jar });
+		assert.equal(s.data.user.verified, false, "the session sees it");
+		const next = await postAs(u, "/projects", { body: {
+		    title: "改资料之后" } });
+		assert.equal(next.status, 403, JSON.stringify(change));
+		assert.equal(next.data.error.code, "verification_required");
+		const reply = await postAs(u, `${before.data.project.url}/comments`,
+		    { body: { body: "评论" } });
+		assert.equal(reply.status, 403);
+		assert.equal(reply.data.error.code, "verification_required");
+		// Settings themselves stay open to the member.
+		assert.equal((await postAs(u, "/settings", { body: {
+		    bio: "还能改简介" } })).status, 200);
+	}
 });
 
 test("only admins grant staff or admin, or change staff", async () => {
@@ -81,8 +99,8 @@ test("the last admin cannot be demoted", async () => {
 	const r = await postAs(admin, "/admin/users/admin", {
 	    body: { role: "member" } });
 	assert.equal(r.status, 409);
-	assert.equal(sql("SELECT role FROM users WHERE username = 'admin'"),
-	    "admin");
+	const users = (await getAs(admin, "/admin/users?q=admin")).data.users;
+	assert.equal(users.find((u) => u.username === "admin").role, "admin");
 });
 
 // Hold a share lock on rows of users in a transaction of its own until
