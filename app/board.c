@@ -167,13 +167,13 @@ static const struct page revisions_page = {
 };
 static const struct page flag_post = {
 	.name = "post_flag", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "post_flag", .tmpl = "post_form", .prepare = flag_prepare,
+	.stmt = "post_flag", .tmpl = "post_flag", .prepare = flag_prepare,
 	.respond = back_respond,
 };
 static const struct page solve_post = {
 	.name = "topic_solve", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "topic_solve", .tmpl = "post_form", .prepare = solve_prepare,
+	.stmt = "topic_solve", .tmpl = "topic_solve", .prepare = solve_prepare,
 	.respond = back_respond,
 };
 
@@ -222,7 +222,9 @@ page_post(struct http_request *req)
 int
 page_post_edit(struct http_request *req)
 {
-	return (rq_run(req, &edit_form_page));
+	/* The edit form posts to its own address. */
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &edit_post :
+	    &edit_form_page));
 }
 
 int
@@ -235,17 +237,15 @@ page_post_revisions(struct http_request *req)
 int
 page_post_flag(struct http_request *req)
 {
-	if (req->method == HTTP_METHOD_GET)
-		return (rq_run(req, &flag_form_page));
-	return (rq_run(req, &flag_post));
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &flag_post :
+	    &flag_form_page));
 }
 
 int
 page_topic_solve(struct http_request *req)
 {
-	if (req->method == HTTP_METHOD_GET)
-		return (rq_run(req, &solve_form_page));
-	return (rq_run(req, &solve_post));
+	return (rq_run(req, req->method == HTTP_METHOD_POST ? &solve_post :
+	    &solve_form_page));
 }
 
 /* ------------------------------------------------------------------ */

@@ -142,6 +142,12 @@ static_serve(struct http_request *req, const char *name)
 	const char		*inm, *qs;
 	int			 i;
 
+	/* Files are read, never written: GET and HEAD only. */
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		http_response_header(req, "allow", "GET, HEAD");
+		reply_raw_error(req, 405, "Method Not Allowed\n");
+		return (KORE_RESULT_OK);
+	}
 	f = NULL;
 	for (i = 0; i < nfiles; i++) {
 		if (!strcmp(files[i].name, name)) {

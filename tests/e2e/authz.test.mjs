@@ -31,18 +31,6 @@ const NOT_RQ = {
 	page_favicon: { GET: 200, HEAD: 200, POST: 405, PUT: 405 },
 };
 
-// Defects this matrix found that are not fixed yet: the row runs as a
-// node:test "todo" (reported, not counted as a failure) until they are.
-const DEFECTS = {
-	"POST ^/static/[A-Za-z0-9_.-]+$": "app/static.c answers any method",
-	"PUT ^/static/[A-Za-z0-9_.-]+$": "app/static.c answers any method",
-	"POST /favicon.ico": "app/static.c answers any method",
-	"PUT /favicon.ico": "app/static.c answers any method",
-	"HEAD ^/posts/[0-9]{1,18}/flag$": "page_post_flag sends HEAD to the " +
-	    "POST page: 405 where GET is 200",
-	"HEAD ^/t/[0-9]{1,18}/solve$": "page_topic_solve sends HEAD to the " +
-	    "POST page: 405 where GET is 200",
-};
 
 const team = (s, others) => ({ default: others, owner: s, teammate: s,
     staff: s, admin: s });
@@ -463,7 +451,7 @@ test("every route × method has a row, a page and the samples it needs", () => {
 
 for (const row of ROWS) {
 	const name = `${row.method} ${row.pattern}`;
-	test(name, { todo: DEFECTS[name] }, async () => {
+	test(name, async () => {
 		const h = PAGES[row.handler];
 		assert.ok(h, row.handler);
 		const samples = samplesOf(row.pattern, row.method);

@@ -291,10 +291,9 @@ test("a refused reply comes back as a form that then posts", async () => {
 	assert.match(posts.at(-1).body_html, /第二次写好了/);
 });
 
-// A defect found here, not fixed yet (a node:test "todo" until it is):
-// post_edit.html posts to {{path}}, /posts/N/edit, which serves GET only.
-test("the edit link and form of one's own post edit that post", { todo:
-    "the post edit form posts to /posts/N/edit: 405" }, async () => {
+// post_edit.html posts to {{path}}, /posts/N/edit (once GET only: 405).
+test("the edit link and form of one's own post edit that post",
+    async () => {
 	const t = await topic(owner, { title: "表单编辑帖子" });
 	const mine = await reply(member, t, "原来的文字");
 	await reply(owner, t, "别人的帖子");
@@ -566,13 +565,11 @@ test("search forms: the board, projects and the site search", async () => {
 
 // --- A form shown again with its problems ------------------------------
 
-// Defects found here, not fixed yet (node:test "todo"s until they are):
-// project_form.html takes its action from {{#project}}, which the refusal
-// of POST /projects/N does not send, so the form again posts to
-// /projects and would make a new project; flag_post and solve_post
-// (app/board.c) show their refusals with post_form.html, the reply form.
+// Defects these found, now fixed: the refusal of POST /projects/N came
+// back as a form posting to /projects (a new project); flag_post and
+// solve_post (app/board.c) showed their refusals with the reply form.
 test("a refused project edit comes back as a form that edits that project",
-    { todo: "the form again posts to /projects" }, async () => {
+    async () => {
 	const p = await project({ title: "出错再改" });
 	const edit = await openPage(owner, `${p.url}/edit`);
 	const bad = await edit.form({ field: "title" }).submit({ tags: "a#b",
@@ -628,7 +625,7 @@ test("a refused new topic comes back as a form that starts it", async () => {
 });
 
 test("a refused flag comes back as a form that flags that post",
-    { todo: "it comes back as the reply form" }, async () => {
+    async () => {
 	const t = await topic(owner, { title: "举报出错" });
 	const p = await reply(owner, t, "要举报的帖子");
 	const page = await openPage(mentor, `/posts/${p.id}/flag`);
@@ -645,7 +642,7 @@ test("a refused flag comes back as a form that flags that post",
 });
 
 test("a refused solution comes back as the form that marks it",
-    { todo: "it comes back as the reply form" }, async () => {
+    async () => {
 	const t = await topic(member, { category: "help", title: "求助出错" });
 	const elsewhere = await topic(owner, { title: "别的话题" });
 	const stray = await reply(owner, elsewhere, "别处的回复");

@@ -323,10 +323,8 @@ test("markup in every field comes back escaped, wherever it is shown",
 	    "&lt;/script&gt;"), "the feed, XML-escaped");
 });
 
-// A defect found here, not fixed yet (a node:test "todo" until it is):
-// account_profile (assets/sql/account.sql) always sends empty lists.
+// account_profile (assets/sql/account.sql) once sent empty lists.
 test("a profile lists the member's published projects and recent posts",
-    { todo: "GET /u/{username} sends projects: [] and recent_posts: []" },
     async () => {
 	const u = await newUser({ verified: true });
 	const p = await create(u, { title: "主页上的项目", status: "published" });
@@ -381,11 +379,10 @@ test("listing: newest first, tags, Chinese search, keyset pages", async () => {
 		assert.ok(k in card, k);
 });
 
-// A defect found here, not fixed yet (a node:test "todo" until it is):
-// update_respond (app/project.c) builds the search tokens from the title
-// as sent, "", while the update keeps the old title.
+// An empty title once kept the title but dropped its words from search;
+// it is now refused (422), and the project stays findable.
 test("an edit with an empty title keeps the project findable by its title",
-    { todo: "the title's words leave the search index" }, async () => {
+    async () => {
 	const word = `loom${Date.now() % 1e6}`;
 	const u = await newUser({ verified: true });
 	const p = await create(u, { title: `织布机 ${word}`,
