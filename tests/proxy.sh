@@ -66,7 +66,7 @@ free_port() {
 # Wait until $1/healthz answers 200 while process $2 lives.
 wait_up() {
 	i=0
-	until curl -fsS "$1/healthz" >/dev/null 2>&1; do
+	until curl -fsS -m 2 "$1/healthz" >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ $i -gt 150 ] || ! kill -0 "$2" 2>/dev/null; then
 			return 1

@@ -124,7 +124,7 @@ start_stack() {
 	    -c "$TMP/run/kore.conf" >"$ART/server.log" 2>&1 &
 	KORE_PID=$!
 	i=0
-	until curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+	until curl -fsS -m 2 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ $i -gt 150 ] || ! kill -0 "$KORE_PID" 2>/dev/null; then
 			echo "not ok - the server did not start:"
@@ -198,7 +198,7 @@ SIGABRT|AddressSanitizer|LeakSanitizer|runtime error:" \
 
 # Every worker started once: the figure is the number of workers.
 check_worker_starts() {
-	starts=$(curl -fsS "http://127.0.0.1:$PORT/metrics" |
+	starts=$(curl -fsS -m 10 "http://127.0.0.1:$PORT/metrics" |
 	    sed -n 's/^makerspace_worker_starts_total \([0-9]*\)$/\1/p')
 	if [ "$starts" = "$WORKERS" ]; then
 		echo "ok - no worker was restarted ($starts starts)"
