@@ -347,7 +347,8 @@ signup_prepare(struct rq *rq)
 			return (rq_reply_invalid(rq));
 		st->job.check_strength = 1;
 		rq->step = 1;
-		rq_task_start(rq, pw_task_hash, &st->job);
+		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
@@ -460,7 +461,8 @@ login_respond(struct rq *rq)
 		    NULL, NULL);
 		json_decref(doc);
 		rq->step = 1;
-		rq_task_start(rq, pw_task_verify, &st->job);
+		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
@@ -659,7 +661,8 @@ settings_post_respond(struct rq *rq)
 		    NULL), hash, NULL, NULL);
 		json_decref(doc);
 		rq->step = 11;
-		rq_task_start(rq, pw_task_verify, &st->job);
+		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 11:
 		if (!rq_task_done(rq))
@@ -673,7 +676,8 @@ settings_post_respond(struct rq *rq)
 		    NULL, rq->me.username, rq->me.display_name);
 		st->job.check_strength = 1;
 		rq->step = 12;
-		rq_task_start(rq, pw_task_hash, &st->job);
+		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 12:
 		if (!rq_task_done(rq))

@@ -62,6 +62,12 @@ static const struct {
 	[METRIC_JOBS_ORPHANED] = { "makerspace_jobs_orphaned_total",
 	    "counter", "Password or image jobs that finished after their "
 	    "client had gone." },
+	[METRIC_JOBS_REFUSED] = { "makerspace_jobs_refused_total",
+	    "counter", "Requests answered 503 because the job queue was "
+	    "full." },
+	[METRIC_WS_OVERFLOWS] = { "makerspace_websocket_overflows_total",
+	    "counter", "WebSockets closed because they did not read what "
+	    "they were sent." },
 };
 
 static struct m_slot		*slots;
