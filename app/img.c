@@ -566,6 +566,8 @@ memory_png(const unsigned char *p, size_t len, unsigned w, unsigned h)
 	unsigned		 chan;
 	int			 truecolor;
 
+	if (len < 26)
+		return (0);	/* no colour type: corrupt when decoded */
 	px = (unsigned long long)w * h;
 	switch (p[25]) {		/* IHDR colour type */
 	case 0:
@@ -600,7 +602,8 @@ webp_lossless(const unsigned char *p, size_t len)
 {
 	size_t	off, sz;
 
-	for (off = 12; len - off >= 8; off += 8 + sz + (sz & 1)) {
+	for (off = 12; off <= len && len - off >= 8;
+	    off += 8 + sz + (sz & 1)) {
 		if (memcmp(p + off, "VP8 ", 4) == 0)
 			return (0);
 		if (memcmp(p + off, "VP8L", 4) == 0)

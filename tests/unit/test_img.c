@@ -994,6 +994,43 @@ test_memory_webp(void)
 	webp_header(&b, 8000, 5000, 0);
 	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
 	    "memory: lossy WebP 40 MP does not");
+
+	/* Found by fuzz_img: a VP8X whose chunk walk ends past the data. */
+	{
+		static const unsigned char	 vp8x[] = {
+			'R', 'I', 'F', 'F', '0', 0x25, 0, 'P',
+			'W', 'E', 'B', 'P', 'V', 'P', '8', 'X',
+			'N', 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0x5d, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0x5d,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0x20, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0x1a, 0, 0, 0, 0x05, 0,
+			0, 0, 0, 0, 0, 0, 0
+		};
+
+		unsigned char			*x;
+
+		/* Exactly its size, so ASan sees a read past the end. */
+		if ((x = malloc(sizeof(vp8x))) == NULL)
+			abort();
+		memcpy(x, vp8x, sizeof(vp8x));
+		CHECK(img_memory(x, sizeof(vp8x)) > 0,
+		    "memory: a chunk walk past the end reads nothing more");
+		free(x);
+	}
+	/* A PNG cut right after the IHDR's dimensions: no colour type. */
+	png_header(&b, 100, 100, 2);
+	b.len = 24;
+	CHECK(img_memory(b.data, b.len) == 0,
+	    "memory: a PNG without its colour type has no estimate");
 	buf_free(&b);
 }
 
