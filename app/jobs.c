@@ -32,8 +32,8 @@
  *
  * Memory goes back to the system when a large job is done: large blocks
  * are always mmap()ed (a fixed M_MMAP_THRESHOLD, see jobs_worker_init()),
- * and the job thread trims its heap after a job that held or decoded
- * megabytes (jobs_trim()).
+ * and the job thread trims the heaps after a job that held or decoded
+ * megabytes (jobs_thread()).
  */
 #include <sys/types.h>
 #include <sys/eventfd.h>
@@ -90,10 +90,9 @@ jobs_worker_init(void)
 
 	/*
 	 * glibc raises its mmap threshold to the size of the largest block
-	 * freed (up to 32 MiB), after which a 10 MB photo or a decoded
-	 * image lives in a heap that only shrinks from the top: the worker
-	 * kept hundreds of MB after one large request.  Fixed thresholds
-	 * switch that off.
+	 * freed (up to 32 MiB), after which a 10 MB photo or an inflated
+	 * PNG comes from a heap that only shrinks from the top.  Fixed
+	 * thresholds switch that off: such blocks are mapped and unmapped.
 	 */
 	(void)mallopt(M_MMAP_THRESHOLD, JOBS_MMAP_MIN);
 	(void)mallopt(M_TRIM_THRESHOLD, JOBS_TRIM_PAD);
@@ -119,7 +118,7 @@ int
 jobs_submit(struct rq *rq, size_t held, int flags)
 {
 	if (in_flight >= JOBS_MAX ||
-	    (in_flight > 0 && held > JOBS_HELD_MAX - held_bytes))
+	    (in_flight > 0 && held_bytes + held > JOBS_HELD_MAX))
 		return (0);
 	rq->job_held = held;
 	rq->job_flags = flags;
@@ -167,8 +166,8 @@ jobs_done(void *arg, int error)
 
 /*
  * The job thread: no Kore calls, and of rq only task_fn, task_arg,
- * task_result, job_held and job_us, which nobody else touches while it
- * is in flight.
+ * task_result, job_held, job_flags and job_us, which nobody else
+ * touches while it is in flight.
  *
  * After a job that held or decoded megabytes, malloc_trim() hands the
  * free pages of every heap back (madvise): the fixed thresholds return
@@ -176,8 +175,9 @@ jobs_done(void *arg, int error)
  * decoded image's rows or a parsed body leave between blocks still in
  * use.  It runs here, off the event loop; it takes each heap's lock in
  * turn for the time of its walk: 0.2-1.7 ms for all of them after a
- * photo upload, measured.  A worker that decoded a 19-megapixel palette
- * PNG kept 20 MB more without it, 1 MB with it.
+ * photo upload, measured.  A worker that had decoded a 19-megapixel
+ * palette PNG kept 20 MB before the fixed thresholds and the trim, 1 MB
+ * with them.
  */
 static void *
 jobs_thread(void *arg)
