@@ -365,7 +365,8 @@ signup_prepare(struct rq *rq)
 		if (!pw_job_set(&st->job, password, NULL))
 			return (rq_reply_invalid(rq));
 		rq->step = 1;
-		rq_task_start(rq, pw_task_hash, &st->job);
+		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
@@ -472,7 +473,8 @@ login_respond(struct rq *rq)
 		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL);
 		json_decref(doc);
 		rq->step = 1;
-		rq_task_start(rq, pw_task_verify, &st->job);
+		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 1:
 		if (!rq_task_done(rq))
@@ -703,7 +705,8 @@ settings_post_respond(struct rq *rq)
 		    NULL), hash);
 		json_decref(doc);
 		rq->step = 11;
-		rq_task_start(rq, pw_task_verify, &st->job);
+		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 11:
 		if (!rq_task_done(rq))
@@ -716,7 +719,8 @@ settings_post_respond(struct rq *rq)
 		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
 		    NULL);
 		rq->step = 12;
-		rq_task_start(rq, pw_task_hash, &st->job);
+		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
+			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
 	case 12:
 		if (!rq_task_done(rq))

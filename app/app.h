@@ -30,6 +30,14 @@
 #define APP_DB			"db"
 #define RQ_MAX_PARAMS		24
 
+/*
+ * Request bodies (struct page body_max): every POST gets RQ_BODY_SMALL
+ * unless its page says more; only photo uploads do.  A 64 KiB Markdown
+ * body takes at most 192 KiB URL-encoded (3 bytes per byte).
+ */
+#define RQ_BODY_SMALL		(256 * 1024)
+#define RQ_BODY_UPLOAD		(12 * 1024 * 1024)	/* http_body_max */
+
 /* Who may use a page (checked by the guard, in this order). */
 #define ACCESS_ANYONE		0
 #define ACCESS_USER		1	/* logged in (even unverified) */
@@ -72,6 +80,7 @@ struct page {
 					   shown again with the errors */
 	int		(*prepare)(struct rq *);
 	int		(*respond)(struct rq *);
+	size_t		 body_max;	/* POST body bytes; 0: RQ_BODY_SMALL */
 };
 
 /*
@@ -143,7 +152,9 @@ struct rq {
 	int			(*task_fn)(void *);
 	void			*task_arg;
 	int			 task_result;
-	struct rq		*job_next;	/* jobs.c's waiting list */
+	size_t			 job_held;	/* jobs.c: bytes held queued */
+	int			 job_flags;	/* jobs.c: RQ_TASK_* */
+	u_int64_t		 job_us;	/* jobs.c: time it ran */
 
 	json_t			*fields;	/* field errors being built */
 	json_t			*error_extra;	/* merged into "error" */
@@ -167,13 +178,19 @@ const char	*rq_query(struct rq *, const char *);
 int64_t		 rq_path_id(struct rq *, const char *);
 int		 rq_use_stmt(struct rq *, const char *);
 void		 rq_params_reset(struct rq *);
-void		 rq_task_start(struct rq *, int (*)(void *), void *);
+int		 rq_task_start(struct rq *, int (*)(void *), void *, size_t,
+		    int);
 int		 rq_task_done(struct rq *);
 void		 rq_job_finished(struct rq *);
 
+/* rq_task_start() flags */
+#define RQ_TASK_BIG		0x0001	/* allocates megabytes (decoding):
+					   the heap is trimmed after */
+
 /* jobs.c */
 void		 jobs_worker_init(void);
-void		 jobs_submit(struct rq *);
+int		 jobs_submit(struct rq *, size_t, int);
+int		 jobs_retry_after(void);
 const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
 		    int);
 int		 rq_has_errors(struct rq *);
@@ -243,11 +260,21 @@ enum metrics_figure {
 	METRIC_JOBS_ORPHANED,
 	METRIC_INTERNAL_ERRORS,
 	METRIC_WORKER_STARTS,
+	METRIC_JOBS_REFUSED,
+	METRIC_WS_OVERFLOWS,
 	METRIC_MAX
 };
 void		 metrics_add(enum metrics_figure, int);
 void		 metrics_write(struct buf *);
 u_int64_t	 metrics_now_us(void);
+
+/*
+ * conn.c.  A WebSocket whose send queue holds more than this (bytes and
+ * Kore's bookkeeping per message) is not reading what it asks for: it
+ * is closed (conn.c when it sends more, live.c when we would).
+ */
+#define CONN_WS_QUEUE_MAX	(256 * 1024)
+size_t		 conn_queued(struct connection *, size_t);
 
 /* guard.c */
 int		 guard_origin_ok(struct http_request *);

@@ -17,6 +17,12 @@
  * budget.  conf/kore.conf.in names conn_accepted on the bind line.
  *
  * Writes go the other way: all that is queued, in one call (conn_write).
+ *
+ * And a WebSocket that does not read what it is sent is closed before
+ * more of its input is read (CONN_WS_QUEUE_MAX): every message it sends
+ * may queue an answer (a pong from Kore itself, a "subscribed" from
+ * live.c), and a client that never reads would grow the worker without
+ * bound.
  */
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -30,6 +36,8 @@
 
 #define READ_BUDGET	(128 * 1024)
 #define CONN_IOV	16
+/* Kore's memory per queued netbuf besides its buffer (kore_malloc). */
+#define CONN_NB_OVERHEAD	(sizeof(struct netbuf) + 32)
 
 void	conn_accepted(struct connection *);
 
@@ -80,6 +88,11 @@ conn_read(struct connection *c, size_t *bytes)
 {
 	int	r;
 
+	if (c->proto == CONN_PROTO_WEBSOCKET &&
+	    conn_queued(c, CONN_WS_QUEUE_MAX) > CONN_WS_QUEUE_MAX) {
+		metrics_add(METRIC_WS_OVERFLOWS, 1);
+		return (KORE_RESULT_ERROR);	/* Kore disconnects it */
+	}
 	if (budget[c->fd] == 0) {
 		/* Come back next turn: re-arming reports pending data. */
 		c->evt.flags &= ~KORE_EVENT_READ;
@@ -94,6 +107,26 @@ conn_read(struct connection *c, size_t *bytes)
 		budget[c->fd] -= *bytes < budget[c->fd] ?
 		    (u_int32_t)*bytes : budget[c->fd];
 	return (r);
+}
+
+/*
+ * Memory c's send queue holds: what is allocated for each netbuf's data
+ * and the netbuf itself.  The count stops once it is past stop, so a
+ * caller comparing with a cap walks at most that much of a long queue.
+ */
+size_t
+conn_queued(struct connection *c, size_t stop)
+{
+	struct netbuf	*nb;
+	size_t		 n;
+
+	n = 0;
+	TAILQ_FOREACH(nb, &c->send_queue, list) {
+		n += nb->m_len + CONN_NB_OVERHEAD;
+		if (n > stop)
+			break;
+	}
+	return (n);
 }
 
 /*

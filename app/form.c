@@ -39,6 +39,7 @@ static int		 form_push(struct form *, struct form_field *,
 static int		 hexval(unsigned char);
 static char		*url_decode(const char *, size_t, size_t *);
 static int		 urlencoded_pair(struct form *, const char *, size_t);
+static int		 json_shape_ok(const char *, size_t);
 static int		 json_member(struct form *, const char *, size_t,
 			    json_t *);
 static int		 json_scalar(struct form *, const char *, size_t,
@@ -114,6 +115,10 @@ form_parse_json(struct form *f, const char *data, size_t len)
 	 * array or an object.
 	 */
 	if (data == NULL)
+		return (-1);
+	if (len > FORM_MAX_JSON)
+		return (FORM_TOO_LARGE);
+	if (!json_shape_ok(data, len))
 		return (-1);
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
@@ -407,6 +412,56 @@ urlencoded_pair(struct form *f, const char *s, size_t n)
 	}
 
 	return (form_push(f, &fld, namelen));
+}
+
+/*
+ * Before jansson builds anything: could this be a form at all?  jansson
+ * allocates a node per value and nests 2048 deep, so 256 KiB of "[1,1,
+ * ..." cost it megabytes, all to be refused by form_push().  A form is
+ * an object of scalars and arrays of scalars (depth FORM_JSON_DEPTH), and
+ * n fields take fewer than 2n commas (members plus array elements).
+ * Brackets and commas inside strings do not count; anything else
+ * malformed is left to jansson.  Allocates nothing, reads len bytes once.
+ */
+static int
+json_shape_ok(const char *data, size_t len)
+{
+	size_t		i, commas;
+	int		depth, in_str;
+
+	depth = 0;
+	in_str = 0;
+	commas = 0;
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (data[i] == '\\')
+				i++;
+			else if (data[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (data[i]) {
+		case '"':
+			in_str = 1;
+			break;
+		case '{':
+		case '[':
+			if (++depth > FORM_JSON_DEPTH)
+				return (0);
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case ',':
+			if (++commas >= 2 * FORM_MAX_FIELDS)
+				return (0);
+			break;
+		default:
+			break;
+		}
+	}
+	return (1);
 }
 
 /* One member of the root object: a scalar or an array of scalars. */

@@ -15,6 +15,11 @@
  *    at most FORM_MAX_FIELDS fields.  Breaking either is malformed input.
  *  - Parsers return 0 on success, -1 on malformed input; after -1 the
  *    form may hold a partial parse.  The caller always calls form_free().
+ *  - A JSON body costs memory in proportion to its size, never to its
+ *    shape: over FORM_MAX_JSON bytes it is FORM_TOO_LARGE, and one nested
+ *    deeper than FORM_JSON_DEPTH or holding more values than a form may
+ *    have fields is refused (-1) by a scan that allocates nothing, before
+ *    jansson builds a tree.
  *  - Nothing is read beyond len.  Allocation failure aborts (as buf.c).
  */
 #ifndef MAKERSPACE_FORM_H
@@ -27,7 +32,11 @@
 #define FORM_MAX_BOUNDARY	70	/* RFC 2046 */
 #define FORM_MAX_HEADER_LINE	1024	/* multipart part header line */
 
+#define FORM_MAX_JSON		(256 * 1024)	/* bytes of a JSON body */
+#define FORM_JSON_DEPTH		2	/* the root object, then arrays */
+
 #define FORM_UNSUPPORTED	-2	/* form_parse_body: unknown type */
+#define FORM_TOO_LARGE		-3	/* JSON over FORM_MAX_JSON: 413 */
 
 /*
  * value is NUL-terminated but may contain NUL bytes (files): use len.
@@ -52,7 +61,10 @@ struct form {
 void		 form_init(struct form *);
 void		 form_free(struct form *);
 
-/* Each returns 0 on success, -1 on malformed input. */
+/*
+ * Each returns 0 on success, -1 on malformed input; form_parse_json also
+ * FORM_TOO_LARGE.
+ */
 int		 form_parse_urlencoded(struct form *, const char *, size_t);
 int		 form_parse_json(struct form *, const char *, size_t);
 int		 form_parse_multipart(struct form *, const char *,
@@ -60,7 +72,8 @@ int		 form_parse_multipart(struct form *, const char *,
 
 /*
  * Dispatch on a Content-Type header value: NULL/empty -> 0 if len == 0
- * else -1; application/json -> json; multipart/form-data -> multipart;
+ * else -1; application/json -> json (which may answer FORM_TOO_LARGE,
+ * -3: answer 413); multipart/form-data -> multipart;
  * application/x-www-form-urlencoded -> urlencoded; anything else ->
  * FORM_UNSUPPORTED (-2, answer 415).  Parameters such as charset are
  * ignored.

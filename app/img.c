@@ -19,7 +19,7 @@
  *     are IMG_EUNSUPPORTED.
  *  3. The decoders are guarded too.  JPEG: dimensions re-checked after
  *     jpeg_read_header(), cinfo.mem->max_memory_to_use caps libjpeg's own
- *     buffers (progressive coefficients; exceeding it is IMG_ETOOBIG),
+ *     buffers (progressive coefficients; exceeding it is IMG_EMEMORY),
  *     more than IMG_JPEG_MAX_SCANS scans is refused (CPU bomb), and every
  *     libjpeg error longjmp()s back here.  PNG and WebP are decoded by
  *     libgd from memory: the header check of rule 2 is the guard (a PNG's
@@ -52,7 +52,21 @@
  *     PNGs are made truecolor, a truecolor PNG's tRNS colour key becomes
  *     alpha.  Nothing of the input's metadata is copied: no EXIF/GPS, no
  *     XMP, no ICC profile (so wide-gamut photos lose their profile).
- *  8. Thread safety: libjpeg structs, error managers and buffers are per
+ *  8. Memory is refused before it is spent (img_memory(), img_check()):
+ *     from the header alone, the peak of what decoding and scaling would
+ *     allocate, over IMG_MAX_MEMORY is IMG_EMEMORY.  libgd keeps 4 bytes
+ *     a pixel (each row malloc()ed); libgd's PNG reader first inflates
+ *     the whole image (1, 3 or 4 bytes a pixel after its transforms) and
+ *     a palette image is then copied to truecolor (5 bytes a pixel at
+ *     once); libwebp decodes to a whole ARGB buffer, lossless (VP8L) via
+ *     another one of its own; a progressive or multi-scan JPEG needs all
+ *     its DCT coefficients (128 bytes per 8x8 block of each component),
+ *     a baseline one only its shrunk output.  Then the scaler holds the
+ *     decoded image, the display size and a row of sums.  The estimate
+ *     errs high (allocator overhead, libjpeg's row buffers, a few MiB
+ *     for encoding).  libjpeg's own max_memory_to_use is the same
+ *     budget, a backstop should the estimate ever be low.
+ *  9. Thread safety: libjpeg structs, error managers and buffers are per
  *     call, no static mutable state.  The only global is libgd's error
  *     method, set once by img_init().  The libgd calls used (PNG/WebP
  *     from memory, PNG out, create/destroy, palette to truecolor) keep
@@ -77,8 +91,10 @@
 #include "buf.h"
 #include "img.h"
 
-/* libjpeg working memory per call: progressive coefficient buffers. */
-#define IMG_JPEG_MAX_MEMORY	(320L * 1024 * 1024)
+/* Encoders' buffers, the thumbnail and what rounding misses (rule 8). */
+#define IMG_MEMORY_SLACK	(4ULL * 1024 * 1024)
+/* Components of a JPEG frame libjpeg accepts (its MAX_COMPONENTS). */
+#define JPEG_MAX_COMPS		10
 /* More scans than this is a CPU bomb, not a photo (libjpeg-turbo: 500). */
 #define IMG_JPEG_MAX_SCANS	100
 #define IMG_JPEG_QUALITY	82
@@ -112,6 +128,15 @@ struct jdst {
 	JOCTET				 chunk[16384];
 };
 
+/* A JPEG frame as decoding will lay it out in memory (jpeg_layout()). */
+struct jlayout {
+	unsigned	w, h;
+	unsigned	ncomp;
+	unsigned	hs[JPEG_MAX_COMPS];	/* sampling factors */
+	unsigned	vs[JPEG_MAX_COMPS];
+	int		multiscan;	/* all coefficients kept (rule 8) */
+};
+
 /* What png_strip() has seen so far. */
 struct pngscan {
 	unsigned	ctype;		/* IHDR colour type */
@@ -140,6 +165,18 @@ static enum img_error	 sniff_png(const unsigned char *, size_t,
 			    unsigned *, unsigned *);
 static enum img_error	 sniff_webp(const unsigned char *, size_t,
 			    unsigned *, unsigned *);
+static int		 jpeg_layout(const unsigned char *, size_t,
+			    struct jlayout *);
+static unsigned long long gd_bytes(unsigned long long, unsigned long long,
+			    unsigned);
+static unsigned long long scale_bytes(unsigned, unsigned, unsigned,
+			    unsigned);
+static unsigned long long memory_jpeg(const unsigned char *, size_t);
+static unsigned long long memory_png(const unsigned char *, size_t,
+			    unsigned, unsigned);
+static unsigned long long memory_webp(const unsigned char *, size_t,
+			    unsigned, unsigned);
+static int		 webp_lossless(const unsigned char *, size_t);
 static int		 tiff_orientation(const unsigned char *, size_t);
 static int		 exif_jpeg(const unsigned char *, size_t);
 static int		 exif_webp(const unsigned char *, size_t);
@@ -229,8 +266,8 @@ check_dims(unsigned long long w, unsigned long long h, unsigned *wp,
 /*
  * Next marker segment at or after *off, skipping garbage and fill bytes
  * and standalone markers as libjpeg does.  Returns 1 with *s filled and
- * *off past the segment, 0 at SOS or EOI, -1 when the data ends early or
- * a length is impossible.
+ * *off past the segment, 0 at SOS or EOI (s->marker says which, *off is
+ * just after it), -1 when the data ends early or a length is impossible.
  */
 static int
 jpeg_segment(const unsigned char *p, size_t len, size_t *off,
@@ -252,8 +289,11 @@ jpeg_segment(const unsigned char *p, size_t len, size_t *off,
 			continue;	/* stuffed byte, TEM, RSTn */
 		if (m == 0xd8)
 			return (-1);	/* a second SOI */
-		if (m == 0xd9 || m == 0xda)
+		if (m == 0xd9 || m == 0xda) {
+			s->marker = m;
+			*off = i;	/* just after the marker */
 			return (0);
+		}
 		break;
 	}
 	if (len - i < 2)
@@ -395,6 +435,239 @@ img_sniff(const void *data, size_t len, enum img_type *type, unsigned *w,
 }
 
 /*
+ * Memory (rule 8).
+ */
+
+/* A libgd image of w x h at bpp bytes a pixel: rows and row pointers. */
+static unsigned long long
+gd_bytes(unsigned long long w, unsigned long long h, unsigned bpp)
+{
+	return (h * (w * bpp + 32 + sizeof(void *)));
+}
+
+/*
+ * From a decoded sw x sh image to the display size (process_pixels()):
+ * the source, the target, the scaler's row of sums and its weights.
+ */
+static unsigned long long
+scale_bytes(unsigned sw, unsigned sh, unsigned w, unsigned h)
+{
+	unsigned	dw, dh;
+
+	fit(w, h, IMG_DISPLAY_MAX, &dw, &dh);
+	return (gd_bytes(sw, sh, 4) + 2 * gd_bytes(dw, dh, 4) +
+	    (unsigned long long)sw * 16 + ((unsigned long long)sw + sh) * 24);
+}
+
+/*
+ * The frame (SOF) and whether libjpeg will keep every coefficient: a
+ * progressive frame, or a first scan (SOS) with fewer components than
+ * the frame, so that more scans follow.  -1 when the header is not one
+ * libjpeg would accept (it then fails before allocating much).
+ */
+static int
+jpeg_layout(const unsigned char *p, size_t len, struct jlayout *l)
+{
+	struct jseg	s;
+	size_t		off;
+	unsigned	i, c;
+	int		r, sof;
+
+	memset(l, 0, sizeof(*l));
+	off = 2;
+	sof = 0;
+	while ((r = jpeg_segment(p, len, &off, &s)) == 1) {
+		if (sof || !jpeg_is_sof(s.marker))
+			continue;
+		if (s.len < 6)
+			return (-1);
+		l->h = rd16(s.data + 1, 0);
+		l->w = rd16(s.data + 3, 0);
+		l->ncomp = s.data[5];
+		if (l->ncomp == 0 || l->ncomp > JPEG_MAX_COMPS ||
+		    s.len < 6 + 3 * (size_t)l->ncomp)
+			return (-1);
+		for (i = 0; i < l->ncomp; i++) {
+			c = s.data[6 + 3 * i + 1];
+			l->hs[i] = c >> 4;
+			l->vs[i] = c & 15;
+			if (l->hs[i] < 1 || l->hs[i] > 4 || l->vs[i] < 1 ||
+			    l->vs[i] > 4)
+				return (-1);
+		}
+		l->multiscan = s.marker == 0xc2 || s.marker == 0xca;
+		sof = 1;
+	}
+	if (!sof)
+		return (-1);
+	if (r == 0 && s.marker == 0xda && len - off >= 3 &&
+	    p[off + 2] < l->ncomp)
+		l->multiscan = 1;
+	return (0);
+}
+
+/*
+ * A JPEG shrinks while decoding (jpeg_pick_scale(): the smallest n/8
+ * still at least the display size), so its libgd image is small; what
+ * can be large is the coefficient buffer of a multi-scan JPEG, one
+ * 128-byte block per 8x8 pixels of each component, rounded up to whole
+ * MCUs.  Row buffers: a generous 64 bytes per column and component.
+ */
+static unsigned long long
+memory_jpeg(const unsigned char *p, size_t len)
+{
+	struct jlayout		 l;
+	unsigned long long	 coef, bw, bh, ow, oh, decode, after;
+	unsigned		 dw, dh, num, maxh, maxv, i;
+
+	if (jpeg_layout(p, len, &l) == -1 || l.w == 0 || l.h == 0)
+		return (0);
+	maxh = maxv = 1;
+	for (i = 0; i < l.ncomp; i++) {
+		maxh = l.hs[i] > maxh ? l.hs[i] : maxh;
+		maxv = l.vs[i] > maxv ? l.vs[i] : maxv;
+	}
+	coef = 0;
+	for (i = 0; l.multiscan && i < l.ncomp; i++) {
+		bw = ((unsigned long long)l.w * l.hs[i] + maxh * 8 - 1) /
+		    (maxh * 8);
+		bh = ((unsigned long long)l.h * l.vs[i] + maxv * 8 - 1) /
+		    (maxv * 8);
+		bw = (bw + l.hs[i] - 1) / l.hs[i] * l.hs[i];
+		bh = (bh + l.vs[i] - 1) / l.vs[i] * l.vs[i];
+		coef += bw * bh * 128;
+	}
+
+	fit(l.w, l.h, IMG_DISPLAY_MAX, &dw, &dh);
+	ow = l.w;
+	oh = l.h;
+	for (num = 1; num <= 8; num++) {
+		ow = ((unsigned long long)l.w * num + 7) / 8;
+		oh = ((unsigned long long)l.h * num + 7) / 8;
+		if (ow >= dw && oh >= dh)
+			break;
+	}
+	decode = coef + (unsigned long long)l.w * l.ncomp * 64 +
+	    gd_bytes(ow, oh, 4) + ow * 4;
+	after = scale_bytes((unsigned)ow, (unsigned)oh, l.w, l.h);
+	return ((decode > after ? decode : after) + IMG_MEMORY_SLACK);
+}
+
+/*
+ * libgd's PNG reader: the stripped copy of the file (png_strip()), the
+ * whole image inflated at 1 (palette, grey), 3 (RGB) or 4 (grey with
+ * alpha, RGBA) bytes a pixel with its row pointers, and its own image:
+ * truecolor, or a palette image later copied to truecolor.
+ */
+static unsigned long long
+memory_png(const unsigned char *p, size_t len, unsigned w, unsigned h)
+{
+	unsigned long long	 px, decode, after, pal;
+	unsigned		 chan;
+	int			 truecolor;
+
+	if (len < 26)
+		return (0);	/* no colour type: corrupt when decoded */
+	px = (unsigned long long)w * h;
+	switch (p[25]) {		/* IHDR colour type */
+	case 0:
+	case 3:
+		chan = 1;
+		truecolor = 0;
+		break;
+	case 2:
+		chan = 3;
+		truecolor = 1;
+		break;
+	case 4:
+	case 6:
+		chan = 4;
+		truecolor = 1;
+		break;
+	default:
+		return (0);	/* libpng refuses it */
+	}
+	decode = len + px * chan + (unsigned long long)h * 16 +
+	    gd_bytes(w, h, truecolor ? 4 : 1);
+	pal = truecolor ? 0 : gd_bytes(w, h, 1) + gd_bytes(w, h, 4);
+	after = scale_bytes(w, h, w, h);
+	if (pal > decode)
+		decode = pal;
+	return ((decode > after ? decode : after) + IMG_MEMORY_SLACK);
+}
+
+/* Is the image in this WebP lossless (VP8L)?  Unknown counts as yes. */
+static int
+webp_lossless(const unsigned char *p, size_t len)
+{
+	size_t	off, sz;
+
+	for (off = 12; off <= len && len - off >= 8;
+	    off += 8 + sz + (sz & 1)) {
+		if (memcmp(p + off, "VP8 ", 4) == 0)
+			return (0);
+		if (memcmp(p + off, "VP8L", 4) == 0)
+			return (1);
+		sz = rd32(p + off + 4, 1);
+		if (sz > len - off - 8)
+			break;
+	}
+	return (1);
+}
+
+/*
+ * libgd's WebP reader: a copy of the file, libwebp's ARGB output and
+ * libgd's image; a lossless image is first decoded into a buffer of
+ * libwebp's own, a lossy one may carry an alpha plane.
+ */
+static unsigned long long
+memory_webp(const unsigned char *p, size_t len, unsigned w, unsigned h)
+{
+	unsigned long long	 px, decode, after;
+
+	px = (unsigned long long)w * h;
+	decode = len + px * 4 + gd_bytes(w, h, 4) +
+	    (webp_lossless(p, len) ? px * 4 : px) +
+	    (unsigned long long)w * 64;
+	after = scale_bytes(w, h, w, h);
+	return ((decode > after ? decode : after) + IMG_MEMORY_SLACK);
+}
+
+unsigned long long
+img_memory(const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	enum img_type		 type;
+	unsigned		 w, h;
+
+	if (img_sniff(data, len, &type, &w, &h) != IMG_OK)
+		return (0);
+	switch (type) {
+	case IMG_JPEG:
+		return (memory_jpeg(p, len));
+	case IMG_PNG:
+		return (memory_png(p, len, w, h));
+	case IMG_WEBP:
+		return (memory_webp(p, len, w, h));
+	default:
+		return (0);
+	}
+}
+
+enum img_error
+img_check(const void *data, size_t len, enum img_type *type, unsigned *w,
+    unsigned *h)
+{
+	enum img_error	rc;
+
+	if ((rc = img_sniff(data, len, type, w, h)) != IMG_OK)
+		return (rc);
+	if (img_memory(data, len) > IMG_MAX_MEMORY)
+		return (IMG_EMEMORY);
+	return (IMG_OK);
+}
+
+/*
  * EXIF orientation.
  */
 
@@ -512,7 +785,7 @@ jerr_exit(j_common_ptr cinfo)
 		je->err = IMG_ENOMEM;
 		break;
 	case JERR_NO_BACKING_STORE:	/* over max_memory_to_use */
-		je->err = IMG_ETOOBIG;
+		je->err = IMG_EMEMORY;
 		break;
 	default:
 		je->err = IMG_ECORRUPT;
@@ -645,7 +918,7 @@ jpeg_decode(const unsigned char *p, size_t len, unsigned tw, unsigned th,
 		goto out;	/* je.err says why */
 
 	jpeg_create_decompress(&cinfo);
-	cinfo.mem->max_memory_to_use = IMG_JPEG_MAX_MEMORY;
+	cinfo.mem->max_memory_to_use = (long)IMG_MAX_MEMORY;
 	cinfo.progress = &je.prog;
 	jpeg_mem_src(&cinfo, p, (unsigned long)len);
 	if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) {
@@ -1269,7 +1542,7 @@ img_process(const void *data, size_t len, struct img_result *out)
 	im = NULL;
 	if (len > IMG_MAX_BYTES)
 		return (IMG_ETOOBIG);
-	rc = img_sniff(data, len, &type, &out->in_w, &out->in_h);
+	rc = img_check(data, len, &type, &out->in_w, &out->in_h);
 	out->in_type = type;
 	if (rc != IMG_OK)
 		goto out;
@@ -1327,6 +1600,8 @@ img_error_name(enum img_error e)
 		return ("empty");
 	case IMG_ENOMEM:
 		return ("nomem");
+	case IMG_EMEMORY:
+		return ("memory");
 	}
 	return ("unknown");
 }

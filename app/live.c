@@ -40,7 +40,12 @@
  * live_ws_connect() and freed by live_ws_disconnect() (Kore calls it
  * for every way a WebSocket ends).  Subscriptions live inside it and are
  * linked into a hash of topic ids, so an event costs its subscribers,
- * not every open socket.
+ * not every open socket.  What a socket has queued in Kore is capped
+ * (CONN_WS_QUEUE_MAX, app.h): a client that does not read what it is
+ * sent (subscribing, pinging, or just being slow while events flow) is
+ * closed instead of growing the worker; it reconnects and catches up
+ * over HTTP like after any drop.  live_write() stops sending to it and
+ * live_reap() closes it once the loop that was sending is done.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -92,8 +97,15 @@ struct live_sock {
 						   topic gets it once */
 	int			 nsubs;
 	struct live_sub		 subs[LIVE_MAX_SUBS];
+	int			 closing;	/* LIVE_CLOSE_* */
 	TAILQ_ENTRY(live_sock)	 link;
+	TAILQ_ENTRY(live_sock)	 close_link;	/* in live_closing */
 };
+
+/* struct live_sock closing */
+#define LIVE_OPEN		0
+#define LIVE_CLOSE_LISTED	1	/* over the cap, in live_closing */
+#define LIVE_CLOSE_NOW		2	/* live_reap() is closing it */
 
 struct live_listener {
 	struct kore_event	 evt;		/* first: Kore's event loop
@@ -128,6 +140,9 @@ static void	live_ping(void *, u_int64_t);
 static void	live_event(const char *);
 static void	live_deliver(int64_t, u_int64_t, int, const char *, size_t);
 static void	live_send(struct live_sock *, const char *);
+static void	live_write(struct live_sock *, u_int8_t, const void *,
+		    size_t);
+static void	live_reap(void);
 static void	live_ack(struct live_sock *, int64_t);
 static void	live_ack_all(void);
 static void	live_error(struct live_sock *, const char *);
@@ -146,6 +161,8 @@ static const struct page live_page = {
 static struct live_sub_head		 live_hash[LIVE_BUCKETS];
 static TAILQ_HEAD(, live_sock)		 live_socks =
     TAILQ_HEAD_INITIALIZER(live_socks);
+static TAILQ_HEAD(, live_sock)		 live_closing =
+    TAILQ_HEAD_INITIALIZER(live_closing);
 static struct live_listener		 live_l;
 static int				 live_started;
 static u_int64_t			 live_seq;
@@ -245,6 +262,8 @@ live_ws_disconnect(struct connection *c)
 		return;
 	while (s->nsubs > 0)
 		live_sub_remove(s, s->nsubs - 1);
+	if (s->closing == LIVE_CLOSE_LISTED)
+		TAILQ_REMOVE(&live_closing, s, close_link);
 	TAILQ_REMOVE(&live_socks, s, link);
 	kore_free(s);
 	c->hdlr_extra = NULL;
@@ -283,6 +302,7 @@ live_ws_message(struct connection *c, u_int8_t op, const void *data,
 		live_error(s, "bad_message");
 out:
 	json_decref(msg);
+	live_reap();
 }
 
 /* "board" -> LIVE_BOARD, "topic:ID" -> ID; 0 for anything else. */
@@ -389,7 +409,38 @@ live_bucket(int64_t topic)
 static void
 live_send(struct live_sock *s, const char *msg)
 {
-	kore_websocket_send(s->c, WEBSOCKET_OP_TEXT, msg, strlen(msg));
+	live_write(s, WEBSOCKET_OP_TEXT, msg, strlen(msg));
+}
+
+/* Every frame to a socket goes through here (see the top). */
+static void
+live_write(struct live_sock *s, u_int8_t op, const void *msg, size_t len)
+{
+	if (s->closing != LIVE_OPEN)
+		return;
+	kore_websocket_send(s->c, op, msg, len);
+	if (conn_queued(s->c, CONN_WS_QUEUE_MAX) > CONN_WS_QUEUE_MAX) {
+		s->closing = LIVE_CLOSE_LISTED;
+		TAILQ_INSERT_TAIL(&live_closing, s, close_link);
+	}
+}
+
+/*
+ * Close the sockets live_write() found over the cap.  Not inside the
+ * loops that send: closing frees the socket and its subscriptions,
+ * which those loops may be walking.  live_ws_disconnect() frees s.
+ */
+static void
+live_reap(void)
+{
+	struct live_sock	*s;
+
+	while ((s = TAILQ_FIRST(&live_closing)) != NULL) {
+		TAILQ_REMOVE(&live_closing, s, close_link);
+		s->closing = LIVE_CLOSE_NOW;
+		metrics_add(METRIC_WS_OVERFLOWS, 1);
+		kore_connection_disconnect(s->c);
+	}
 }
 
 /* Only once this worker listens: see "subscribed" at the top. */
@@ -476,6 +527,7 @@ live_event(const char *payload)
 	live_deliver(topic, live_seq, staff_only, msg, (size_t)n);
 	if (!strcmp(type, "topic"))
 		live_deliver(LIVE_BOARD, live_seq, staff_only, msg, (size_t)n);
+	live_reap();
 out:
 	json_decref(o);
 }
@@ -493,7 +545,7 @@ live_deliver(int64_t topic, u_int64_t seq, int staff_only, const char *msg,
 		    (staff_only && !s->staff))
 			continue;
 		s->seen = seq;
-		kore_websocket_send(s->c, WEBSOCKET_OP_TEXT, msg, len);
+		live_write(s, WEBSOCKET_OP_TEXT, msg, len);
 	}
 }
 
@@ -639,6 +691,7 @@ live_handle_input(void)
 			live_l.state = LIVE_UP;
 			live_l.retry_ms = LIVE_RETRY_MIN_MS;
 			live_ack_all();
+			live_reap();
 		}
 	}
 	while ((n = PQnotifies(live_l.db)) != NULL) {
@@ -722,5 +775,6 @@ live_ping(void *arg, u_int64_t now)
 		live_drop("no answer from the database");
 
 	TAILQ_FOREACH(s, &live_socks, link)
-		kore_websocket_send(s->c, WEBSOCKET_OP_PING, NULL, 0);
+		live_write(s, WEBSOCKET_OP_PING, NULL, 0);
+	live_reap();
 }

@@ -68,6 +68,12 @@ static const struct {
 	[METRIC_WORKER_STARTS] = { "makerspace_worker_starts_total",
 	    "counter", "Worker processes started since the server started: "
 	    "more than the configured workers means one was restarted." },
+	[METRIC_JOBS_REFUSED] = { "makerspace_jobs_refused_total",
+	    "counter", "Requests answered 503 because the job queue was "
+	    "full." },
+	[METRIC_WS_OVERFLOWS] = { "makerspace_websocket_overflows_total",
+	    "counter", "WebSockets closed because they did not read what "
+	    "they were sent." },
 };
 
 static struct m_slot		*slots;

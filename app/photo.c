@@ -1,12 +1,17 @@
 /*
  * photo.c: project photos and GET /media (docs/architecture.md#images).
  *
- * An upload is checked in this order, cheapest first: size (413), type
- * by its bytes (415), dimensions from the header (422 over 40 megapixels,
- * before anything is decoded), then may this user add photos here (one
- * statement), then decoding, orientation, scaling and re-encoding in a
- * job thread (img.c, jobs.c), then one statement stores both variants
- * content-addressed in PostgreSQL.  The event loop never decodes.
+ * An upload is checked in this order, cheapest first: the body's size
+ * (413, rq.c, before it is parsed), may this user add photos here, which
+ * also counts the attempt against the user's uploads per hour (one
+ * statement; 429 over the limit, whatever becomes of the upload), the
+ * photo's size (413), type by its bytes (415), dimensions from the
+ * header (422 over 40 megapixels) and the memory decoding would need
+ * (422 over IMG_MAX_MEMORY), all before anything is decoded; then
+ * decoding, orientation, scaling and re-encoding in the job thread
+ * (img.c, jobs.c; 503 when its queue is full), then one statement stores
+ * both variants content-addressed in PostgreSQL.  The event loop never
+ * decodes.
  *
  * /media/{sha256}.{jpg|png} serves them from PostgreSQL in one round
  * trip.  The name is the hash of the bytes, so a matching If-None-Match
@@ -78,12 +83,13 @@ static int	media_respond(struct rq *);
 static const struct page upload_post = {
 	.name = "photo_upload", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
 	.stmt = "project_photo_check", .prepare = upload_prepare,
-	.respond = upload_respond,
+	.respond = upload_respond, .body_max = RQ_BODY_UPLOAD,
 };
 static const struct page board_upload_post = {
 	.name = "board_upload", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "upload_allowed",
 	.prepare = board_upload_prepare, .respond = upload_respond,
+	.body_max = RQ_BODY_UPLOAD,
 };
 static const struct page update_post = {
 	.name = "photo_update", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
@@ -176,6 +182,10 @@ upload_refuse(struct rq *rq, enum img_error err)
 		reply_field_error(rq, "photo", "errors.image_pixels");
 		reply_error(rq, 422, "invalid", "errors.invalid");
 		break;
+	case IMG_EMEMORY:
+		reply_field_error(rq, "photo", "errors.image_memory");
+		reply_error(rq, 422, "invalid", "errors.invalid");
+		break;
 	case IMG_ENOMEM:
 		reply_error(rq, 503, "unavailable", "errors.unavailable");
 		break;
@@ -188,7 +198,6 @@ upload_refuse(struct rq *rq, enum img_error err)
 	return (RQ_DONE);
 }
 
-/* First: may this user add photos here?  (No parsing for strangers.) */
 /*
  * The statement that stores what img.c made: a project photo, or a board
  * upload.
@@ -228,7 +237,7 @@ upload_store_params(struct rq *rq, struct img_result *r)
 static int
 board_upload_prepare(struct rq *rq)
 {
-	(void)rq;
+	rq_param_int(rq, rq->me.id);
 	return (RQ_NEXT);
 }
 
@@ -240,7 +249,10 @@ upload_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
-/* Then the cheap checks, before any decoding: size, type, dimensions. */
+/*
+ * Then the cheap checks, before any decoding: size, type, dimensions,
+ * the memory decoding would need.
+ */
 static int
 upload_check(struct rq *rq)
 {
@@ -259,7 +271,7 @@ upload_check(struct rq *rq)
 		reply_error(rq, 413, "too_large", "errors.too_large");
 		return (RQ_DONE);
 	}
-	if ((err = img_sniff(f->value, f->len, &type, &w, &h)) != IMG_OK)
+	if ((err = img_check(f->value, f->len, &type, &w, &h)) != IMG_OK)
 		return (upload_refuse(rq, err));
 	(void)rq_text(rq, "caption", 0, 0, 200, 0);
 	if (rq_has_errors(rq))
@@ -270,7 +282,8 @@ upload_check(struct rq *rq)
 	job->data = (const unsigned char *)f->value;
 	job->len = f->len;
 	rq->step = 1;
-	rq_task_start(rq, photo_task, job);
+	if (!rq_task_start(rq, photo_task, job, f->len, RQ_TASK_BIG))
+		return (RQ_DONE);	/* 503: the queue is full */
 	return (RQ_RETRY);
 }
 
@@ -279,9 +292,14 @@ upload_respond(struct rq *rq)
 {
 	struct photo_job	*job = rq->extra;
 	struct img_result	*r;
+	int			 wait;
 
 	switch (rq->step) {
-	case 0:		/* allowed */
+	case 0:		/* allowed, and the attempt counted */
+		if (rq->res2 != NULL && (wait = atoi(rq->res2)) > 0) {
+			reply_rate_limited(rq, wait);
+			return (RQ_DONE);
+		}
 		return (upload_check(rq));
 	case 1:		/* decoded in the job thread */
 		job = rq->extra;

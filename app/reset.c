@@ -254,7 +254,8 @@ reset_post_check(struct rq *rq, struct reset_state *st)
 	if (!pw_job_set(&st->job, f->value, NULL))
 		return (rq_reply_invalid(rq));
 	rq->step = 1;
-	rq_task_start(rq, pw_task_hash, &st->job);
+	if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
+		return (RQ_DONE);
 	return (RQ_RETRY);
 }
 

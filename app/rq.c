@@ -5,10 +5,16 @@
  * runner drives Kore's http_state_run through the same steps for every
  * page:
  *
- *	BEGIN	parse the query string and body, content negotiation,
- *		Origin check and session cookie (guard.c)
+ *	BEGIN	parse the query string, content negotiation, method
+ *	BODY	before a POST's body is touched: its size against the
+ *		page's limit (struct page body_max), the Origin, and a
+ *		session cookie (or token) when the page needs a user
  *	GUARD	resolve the session with one prepared statement when the
- *		page needs it, then role / verified / suspended / CSRF
+ *		page needs it; only then is the body parsed (BODY_READ),
+ *		and not at all when the page would refuse the visitor
+ *	GUARD_CHECK
+ *		role / verified / suspended / CSRF (the token may be a
+ *		body field)
  *	PREPARE	the page's C-only work (validation, Markdown, tasks)
  *	CONNECT/WAIT
  *		one prepared statement, asynchronously: the worker serves
@@ -48,6 +54,7 @@ enum {
 	ST_BEGIN = 0,
 	ST_BODY,
 	ST_GUARD,
+	ST_BODY_READ,
 	ST_GUARD_CHECK,
 	ST_PREPARE,
 	ST_QUERY,
@@ -57,11 +64,13 @@ enum {
 	ST_MAX
 };
 
-#define RQ_BODY_MAX	(12 * 1024 * 1024)
+/* rq_body_job.result when the spool file could not be read. */
+#define RQ_BODY_EREAD	(-100)
 
 static int	st_begin(struct http_request *);
 static int	st_body(struct http_request *);
 static int	st_guard(struct http_request *);
+static int	st_body_read(struct http_request *);
 static int	st_guard_check(struct http_request *);
 static int	st_prepare(struct http_request *);
 static int	st_query(struct http_request *);
@@ -71,6 +80,9 @@ static int	st_wait(struct http_request *);
 
 static struct rq	*rq_create(struct http_request *, const struct page *);
 static void		 rq_free(struct http_request *);
+static int		 rq_has_body(struct rq *);
+static size_t		 rq_body_max(const struct page *);
+static void		 rq_reply_too_large(struct rq *, size_t);
 static int		 rq_read_body(struct rq *);
 static int		 rq_body_parsed(struct rq *, int);
 static int		 rq_form_safe(struct rq *, const struct form *);
@@ -91,6 +103,7 @@ static struct http_state rq_states[] = {
 	KORE_HTTP_STATE(st_begin),
 	KORE_HTTP_STATE(st_body),
 	KORE_HTTP_STATE(st_guard),
+	KORE_HTTP_STATE(st_body_read),
 	KORE_HTTP_STATE(st_guard_check),
 	KORE_HTTP_STATE(st_prepare),
 	KORE_HTTP_STATE(st_query),
@@ -111,7 +124,8 @@ struct rq_body_job {
 	size_t		 len;
 	char		*ctype;		/* malloc()ed, or NULL */
 	struct form	*form;		/* &rq->body */
-	int		 result;	/* form_parse_body(), or -3: read */
+	int		 result;	/* form_parse_body(), or
+					   RQ_BODY_EREAD */
 };
 
 struct rq_private {
@@ -234,15 +248,53 @@ st_begin(struct http_request *req)
 	return (HTTP_STATE_CONTINUE);
 }
 
-/* POSTs: the body, parsed here or (spooled ones) in the job thread. */
+/*
+ * A POST, before its body is read: what it costs to parse is paid only
+ * for a body within the page's limit (413), from our own pages (403;
+ * guard_origin_ok()), carrying a session or token when the page needs a
+ * user (401).  Kore has received the body by now (up to http_body_max,
+ * spooled to disk beyond http_body_disk_offload); none of it is read.
+ */
 static int
 st_body(struct http_request *req)
+{
+	struct rq	*rq = http_state_get(req);
+
+	guard_session_hash(rq);
+	if (rq_has_body(rq)) {
+		if (req->http_body_length > rq_body_max(rq->page)) {
+			rq_reply_too_large(rq, rq_body_max(rq->page));
+			return (HTTP_STATE_COMPLETE);
+		}
+		if (!guard_origin_ok(req)) {
+			reply_error(rq, 403, "csrf_failed",
+			    "errors.csrf_failed");
+			return (HTTP_STATE_COMPLETE);
+		}
+		if (rq->page->access > ACCESS_ANYONE &&
+		    rq->session_hash[0] == '\0') {
+			reply_error(rq, 401, "login_required",
+			    "errors.login_required");
+			return (HTTP_STATE_COMPLETE);
+		}
+	}
+	req->fsm_state = ST_GUARD;
+	return (HTTP_STATE_CONTINUE);
+}
+
+/*
+ * After the session statement: the body, parsed here or (spooled ones)
+ * in the job thread.  Not at all when the page needs a user and the
+ * statement found none (or failed): st_guard_check() then refuses.
+ */
+static int
+st_body_read(struct http_request *req)
 {
 	struct rq		*rq = http_state_get(req);
 	struct rq_private	*rp = (struct rq_private *)rq;
 
-	if (req->method == HTTP_METHOD_POST &&
-	    !(rq->page->flags & PAGE_ANY_METHOD)) {
+	if (rq_has_body(rq) &&
+	    !(rq->page->access > ACCESS_ANYONE && rq->res == NULL)) {
 		if (rq->task_active) {
 			if (!rq_task_done(rq))
 				return (HTTP_STATE_RETRY);
@@ -255,16 +307,46 @@ st_body(struct http_request *req)
 		} else if (!rq_read_body(rq)) {
 			return (HTTP_STATE_COMPLETE);
 		}
-		if (!guard_origin_ok(req)) {
-			reply_error(rq, 403, "csrf_failed",
-			    "errors.csrf_failed");
-			return (HTTP_STATE_COMPLETE);
-		}
 	}
-
-	guard_session_hash(rq);
-	req->fsm_state = ST_GUARD;
+	req->fsm_state = ST_GUARD_CHECK;
 	return (HTTP_STATE_CONTINUE);
+}
+
+/* A POST the runner reads a body for (not the catch-all 404's). */
+static int
+rq_has_body(struct rq *rq)
+{
+	return (rq->req->method == HTTP_METHOD_POST &&
+	    !(rq->page->flags & PAGE_ANY_METHOD));
+}
+
+static size_t
+rq_body_max(const struct page *page)
+{
+	return (page->body_max != 0 ? page->body_max : RQ_BODY_SMALL);
+}
+
+/* 413 too_large, the message saying the limit. */
+static void
+rq_reply_too_large(struct rq *rq, size_t max)
+{
+	struct buf	 msg;
+	const char	*tmpl;
+	char		 num[24];
+
+	(void)snprintf(num, sizeof(num), "%zu", max / 1024);
+	buf_init(&msg);
+	if ((tmpl = render_text(rq->locale, "errors.request_too_large")) !=
+	    NULL)
+		text_subst(&msg, tmpl, "n", num);
+	if (msg.data != NULL) {
+		if (rq->error_extra == NULL)
+			rq->error_extra = json_object();
+		json_object_set_new(rq->error_extra, "message",
+		    json_string(msg.data));
+	}
+	buf_free(&msg);
+	reply_error(rq, 413, "too_large", "errors.too_large");
 }
 
 static int
@@ -299,10 +381,6 @@ rq_read_body(struct rq *rq)
 
 	buf_init(&body);
 	r = 0;
-	if (rq->req->http_body_length > RQ_BODY_MAX) {
-		reply_error(rq, 413, "too_large", "errors.too_large");
-		goto out;
-	}
 	/*
 	 * Sized from Content-Length and read in as few calls as the body
 	 * allows: a spooled 7 MB photo in 8 KiB reads held the event loop
@@ -320,8 +398,8 @@ rq_read_body(struct rq *rq)
 		}
 		if (n == 0)
 			break;
-		if (body.len + (size_t)n > RQ_BODY_MAX) {
-			reply_error(rq, 413, "too_large", "errors.too_large");
+		if (body.len + (size_t)n > rq_body_max(rq->page)) {
+			rq_reply_too_large(rq, rq_body_max(rq->page));
 			goto out;
 		}
 		body.len += (size_t)n;
@@ -345,7 +423,10 @@ rq_body_parsed(struct rq *rq, int result)
 	switch (result) {
 	case 0:
 		return (rq_form_safe(rq, &rq->body));
-	case -2:
+	case FORM_TOO_LARGE:
+		rq_reply_too_large(rq, FORM_MAX_JSON);
+		break;
+	case FORM_UNSUPPORTED:
 		reply_error(rq, 415, "unsupported_type",
 		    "errors.unsupported_body");
 		break;
@@ -389,10 +470,6 @@ rq_body_job_start(struct rq *rq)
 	struct rq_body_job	*job = &((struct rq_private *)rq)->body_job;
 	const char		*ctype;
 
-	if (rq->req->http_body_length > RQ_BODY_MAX) {
-		reply_error(rq, 413, "too_large", "errors.too_large");
-		return (0);
-	}
 	/* Its own descriptor and offset: Kore closes and unlinks its own. */
 	if (rq->req->http_body_path == NULL ||
 	    (job->fd = open(rq->req->http_body_path, O_RDONLY | O_CLOEXEC)) ==
@@ -405,7 +482,13 @@ rq_body_job_start(struct rq *rq)
 	    strdup(ctype) : NULL;
 	job->form = &rq->body;
 	job->result = -1;
-	rq_task_start(rq, rq_body_task, job);
+	if (!rq_task_start(rq, rq_body_task, job, job->len, RQ_TASK_BIG)) {
+		(void)close(job->fd);
+		job->fd = -1;
+		free(job->ctype);
+		job->ctype = NULL;
+		return (0);
+	}
 	return (1);
 }
 
@@ -433,7 +516,7 @@ rq_body_task(void *arg)
 		job->result = form_parse_body(job->form, job->ctype, data,
 		    job->len);
 	} else {
-		job->result = -3;
+		job->result = RQ_BODY_EREAD;
 	}
 	free(data);
 	free(job->ctype);
@@ -451,14 +534,14 @@ st_guard(struct http_request *req)
 	struct rq_private	*rp = (struct rq_private *)rq;
 
 	if (!guard_needs_session(rq)) {
-		req->fsm_state = ST_GUARD_CHECK;
+		req->fsm_state = ST_BODY_READ;
 		return (HTTP_STATE_CONTINUE);
 	}
 
 	rp->guard_stmt = guard_session_stmt();
 	rq_params_reset(rq);
 	guard_session_params(rq);
-	rq_db_start(rq, rp->guard_stmt, ST_GUARD_CHECK);
+	rq_db_start(rq, rp->guard_stmt, ST_BODY_READ);
 	return (HTTP_STATE_CONTINUE);
 }
 
@@ -953,24 +1036,54 @@ rq_query(struct rq *rq, const char *name)
 /*
  * Run fn(arg) in the job thread (jobs.c).  arg must be owned by rq (it
  * is, when it is rq->extra): rq outlives the job even if the client goes
- * away (see rq_free).  The request sleeps until the job is done; the
- * caller returns RQ_RETRY and checks rq_task_done() when called again.
+ * away (see rq_free).  held: bytes of rq's the job keeps while it waits
+ * (a photo); flags: RQ_TASK_*.  1: the request sleeps until the job is
+ * done; the caller returns RQ_RETRY and checks rq_task_done() when
+ * called again.  0: the queue is full and a 503 "busy" with Retry-After
+ * was sent; the caller returns RQ_DONE.
  */
-void
-rq_task_start(struct rq *rq, int (*fn)(void *), void *arg)
+int
+rq_task_start(struct rq *rq, int (*fn)(void *), void *arg, size_t held,
+    int flags)
 {
+	struct buf	 msg;
+	const char	*tmpl;
+	char		 n[16];
+	int		 secs;
+
 	if (rq->task_active) {
 		/* The caller returns RQ_RETRY: the 500 is sent from there. */
 		rq->failed = "a second job while one is running";
-		return;
+		return (1);
 	}
 	rq->task_fn = fn;
 	rq->task_arg = arg;
 	rq->task_result = 0;
 	rq->task_done = 0;
 	rq->task_active = 1;
-	http_request_sleep(rq->req);
-	jobs_submit(rq);
+	if (jobs_submit(rq, held, flags)) {
+		http_request_sleep(rq->req);
+		return (1);
+	}
+
+	rq->task_active = 0;
+	secs = jobs_retry_after();
+	(void)snprintf(n, sizeof(n), "%d", secs);
+	http_response_header(rq->req, "retry-after", n);
+	buf_init(&msg);
+	if ((tmpl = render_text(rq->locale, "errors.busy_seconds")) != NULL)
+		text_subst(&msg, tmpl, "n", n);
+	if (rq->error_extra == NULL)
+		rq->error_extra = json_object();
+	json_object_set_new(rq->error_extra, "retry_after",
+	    json_integer(secs));
+	if (msg.data != NULL)
+		json_object_set_new(rq->error_extra, "message",
+		    json_string(msg.data));
+	buf_free(&msg);
+	metrics_add(METRIC_JOBS_REFUSED, 1);
+	reply_error(rq, 503, "busy", "errors.busy");
+	return (0);
 }
 
 /* 1 when the job has finished, 0 while it runs. */

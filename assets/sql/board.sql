@@ -387,9 +387,11 @@ SELECT board_post_flag($1, $2, $3, $4)
 SELECT board_topic_solve($1, $2, $3)
 
 -- name: upload_allowed
--- POST /uploads: the guard has checked the account; nothing else to ask
--- before decoding (the rate limit is counted when storing).
-SELECT '{}'
+-- POST /uploads: the guard has checked the account.  Before decoding,
+-- the attempt counts against $1's uploads per hour, whatever becomes of
+-- it (column 2: seconds to wait, 0 within the limit); app/photo.c.
+SELECT '{}', rate_hit('upload_try:' || $1, 3600,
+    setting_int('uploads_per_user_hour', 60))
 
 -- name: upload_add
 SELECT board_upload_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,

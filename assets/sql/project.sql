@@ -168,7 +168,13 @@ SELECT json_build_object('title', title, 'summary', summary, 'body', body,
 FROM projects WHERE id = $1::bigint
 
 -- name: project_photo_check
-SELECT project_photo_check($1, $2)
+-- Before an upload is decoded: may $2 add photos to project $1?  Then the
+-- attempt counts against the user's uploads per hour, whatever becomes
+-- of it (column 2: seconds to wait, 0 within the limit); app/photo.c.
+-- Its own key: board_upload_add() counts stored board uploads apart.
+SELECT project_photo_check($1, $2),
+    rate_hit('upload_try:' || $2, 3600,
+    setting_int('uploads_per_user_hour', 60))
 
 -- name: project_photo_add
 SELECT project_photo_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,

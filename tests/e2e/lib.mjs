@@ -204,3 +204,29 @@ export async function visitorForm(path = "/login") {
 	const m = r.text.match(/name="csrf" value="([^"]*)"/);
 	return { jar, csrf: m ? m[1] : null, page: r };
 }
+
+// The Kore parent of the server under test (tests/run.sh writes its
+// pidfile next to the cluster), or pass a startServer()'s proc.pid.
+export function serverPid() {
+	return Number(readFileSync(`${PG_BASE.replace(/\/[^/]*$/, "")}/run/kore.pid`,
+	    "utf8"));
+}
+
+// The worker processes of a Kore parent.
+export function workerPids(parent = serverPid()) {
+	return readFileSync(`/proc/${parent}/task/${parent}/children`, "utf8")
+	    .trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+// A process's memory (VmRSS, VmHWM in KiB) and CPU time (user + system,
+// all threads, in clock ticks: 100 a second on Linux) from /proc.
+export function procStats(pid) {
+	const status = readFileSync(`/proc/${pid}/status`, "utf8");
+	const kb = (k) => Number(status.match(new RegExp(`^${k}:\\s+(\\d+)`,
+	    "m"))[1]);
+	// Fields after the command name (which may hold spaces).
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	return { rss: kb("VmRSS"), hwm: kb("VmHWM"),
+	    cpu: Number(f[11]) + Number(f[12]) };
+}

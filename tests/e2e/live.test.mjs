@@ -8,9 +8,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import net from "node:net";
+import { once } from "node:events";
 import WebSocket from "ws";
 import { BASE, DB, get, sql, newUser, postAs, serverLog,
-    startServer } from "./lib.mjs";
+    startServer, workerPids, procStats } from "./lib.mjs";
 import { WORKER_EXIT } from "./workers.mjs";
 
 const WS_URL = BASE.replace(/^http/, "ws") + "/live";
@@ -304,4 +306,94 @@ test("the LISTEN connection comes back after it is killed, and events " +
 	for (const live of socks)
 		live.ws.close();
 	assert.doesNotMatch(serverLog(), WORKER_EXIT);
+});
+
+// One masked client frame (a client must mask), text of < 126 bytes.
+function clientFrame(text) {
+	const p = Buffer.from(text);
+	const out = Buffer.alloc(6 + p.length);
+	out[0] = 0x81;
+	out[1] = 0x80 | p.length;
+	out.set([0x12, 0x34, 0x56, 0x78], 2);
+	for (let i = 0; i < p.length; i++)
+		out[6 + i] = p[i] ^ out[2 + (i & 3)];
+	return out;
+}
+
+test("a socket that sends subscribes and never reads is closed; the " +
+    "worker stays small and alive", async (t) => {
+	// A server of one worker of its own, so its memory is this test's.
+	const dir = mkdtempSync(path.join(tmpdir(), "mkt-live-q-"));
+	const srv = await startServer(DB, dir);
+	t.after(async () => {
+		await srv.stop();
+		rmSync(dir, { recursive: true, force: true });
+	});
+	const url = `ws://127.0.0.1:${srv.port}/live`;
+	const [pid] = workerPids(srv.proc.pid);
+	// Its LISTEN connection up: subscriptions are answered from now on.
+	const probe = await openLive(null, {}, url);
+	await subscribe(probe, "board");
+	const rss0 = procStats(pid).rss;
+
+	const sock = net.connect(srv.port, "127.0.0.1");
+	await once(sock, "connect");
+	let closed = false;
+	sock.on("error", () => { closed = true; });
+	sock.on("close", () => { closed = true; });
+	sock.write("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	const head = await new Promise((ok) => {
+		let got = "";
+		const on = (d) => {
+			got += d;
+			if (!got.includes("\r\n\r\n"))
+				return;
+			sock.off("data", on);
+			sock.pause();	// and never read again
+			ok(got);
+		};
+		sock.on("data", on);
+	});
+	assert.match(head, /^HTTP\/1\.1 101/);
+
+	// Each 27-byte subscribe asks for a 40-byte answer, never read.
+	const batch = Buffer.concat(Array(1024).fill(clientFrame(
+	    "{\"subscribe\":\"board\"}")));
+	let sent = 0;
+	const t0 = Date.now();
+	while (!closed && sent < 24e6 && Date.now() - t0 < 20000) {
+		if (!sock.write(batch))
+			await new Promise((ok) => {
+				const done = () => {
+					sock.off("drain", done);
+					sock.off("close", done);
+					ok();
+				};
+				sock.on("drain", done);
+				sock.on("close", done);
+				setTimeout(done, 100);
+			});
+		sent += batch.length;
+	}
+	for (let i = 0; i < 100 && !closed; i++)
+		await sleep(50);
+	sock.destroy();
+	assert.ok(closed, `the server closed it (after ${sent} bytes)`);
+	await sleep(200);
+	const grown = (procStats(pid).rss - rss0) / 1024;
+	assert.ok(grown < 32, `the worker grew by ${grown.toFixed(0)} MB`);
+	assert.deepEqual(workerPids(srv.proc.pid), [pid], "the same worker");
+	// The well-behaved socket on the same worker is still served.
+	probe.msgs.length = 0;
+	probe.ws.send(JSON.stringify({ ping: 1 }));
+	await waitFor(probe, (m) => m.type === "pong", 2000);
+	probe.ws.close();
+	const m = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`))
+	    .text();
+	assert.ok(Number(m.match(/makerspace_websocket_overflows_total (\d+)/)[1])
+	    >= 1, "counted in /metrics");
+	assert.doesNotMatch(srv.output(), WORKER_EXIT);
 });

@@ -3,7 +3,8 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
-import { get, post, ROOT, newUser, postAs, getAs, serverLog } from "./lib.mjs";
+import { get, post, ROOT, newUser, postAs, getAs, serverLog, setting, sql }
+    from "./lib.mjs";
 import { WORKER_EXIT } from "./workers.mjs";
 
 const FIX = `${ROOT}/tests/fixtures/img`;
@@ -387,4 +388,93 @@ test("a body spooled to disk is parsed in the job thread, with the same "
 	const refused = await post(`${project.url}/photos`,
 	    { jar: owner.jar, multipart: noToken });
 	assert.equal(refused.status, 403);
+});
+
+// A PNG of w x h, colour type ctype at bit depth depth, whose pixels are
+// all 0 (one deflate stream of zero rows: a few KB for 40 megapixels).
+function zeroPng(w, h, ctype, depth) {
+	const chans = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[ctype];
+	const rowBytes = 1 + Math.ceil(w * chans * depth / 8);
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0);
+	ihdr.writeUInt32BE(h, 4);
+	ihdr[8] = depth;
+	ihdr[9] = ctype;
+	const parts = [Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+	    pngChunk("IHDR", ihdr)];
+	if (ctype === 3)
+		parts.push(pngChunk("PLTE", Buffer.from([200, 40, 40, 40, 40,
+		    200])));
+	parts.push(pngChunk("IDAT", deflateSync(Buffer.alloc(rowBytes * h),
+	    { level: 9 })), pngChunk("IEND", Buffer.alloc(0)));
+	return Buffer.concat(parts);
+}
+
+test("small files that would need too much memory to decode are refused " +
+    "before decoding", async () => {
+	// Under 40 megapixels, so the pixel rule lets them through; decoding
+	// took 1.4 s and 205 MB (palette) and 2.8 s and 322 MB (RGBA).
+	const bombs = [["palette", zeroPng(8000, 5000, 3, 1)],
+	    ["RGBA", zeroPng(6000, 5000, 6, 8)]];
+	for (const [kind, bytes] of bombs) {
+		assert.ok(bytes.length < 200 * 1024, `${kind}: ${bytes.length} B`);
+		const t0 = performance.now();
+		const r = await upload(owner, project, bytes, "bomb.png");
+		const ms = performance.now() - t0;
+		assert.equal(r.status, 422, `${kind}: ${r.text.slice(0, 200)}`);
+		assert.equal(r.data.error.code, "invalid");
+		assert.match(r.data.error.fields.photo, /内存/, kind);
+		assert.ok(ms < 500, `${kind}: refused in ${ms.toFixed(0)} ms`);
+	}
+	// The same for board uploads, in English.
+	const form = new FormData();
+	form.append("photo", new Blob([bombs[0][1]]), "bomb.png");
+	const b = await postAs(owner, "/uploads?lang=en", { multipart: form });
+	assert.equal(b.status, 422);
+	assert.match(b.data.error.fields.photo, /memory/);
+	// Still fine: a palette PNG of a few megapixels decodes.
+	const ok = await upload(owner, project, zeroPng(2000, 1500, 3, 1),
+	    "flat.png");
+	assert.equal(ok.status, 201, ok.text);
+	assert.doesNotMatch(serverLog(), WORKER_EXIT);
+});
+
+test("uploads count against the hourly limit before decoding, failed ones " +
+    "too, on both upload routes", async () => {
+	const who = await newUser({ verified: true });
+	const mine = (await postAs(who, "/projects", { body: {
+	    title: "限额项目" } })).data.project;
+	const saved = sql("SELECT value FROM site_settings " +
+	    "WHERE key = 'uploads_per_user_hour'");
+	setting("uploads_per_user_hour", "3");
+	try {
+		const bad = [Buffer.from("<html>not an image</html>"),
+		    readFileSync(`${FIX}/truncated.jpg`),
+		    zeroPng(8000, 5000, 3, 1)];
+		const codes = [];
+		for (const bytes of bad)
+			codes.push((await upload(who, mine, bytes)).status);
+		assert.deepEqual(codes, [415, 422, 422]);
+		// The fourth attempt is over the limit, good image or not.
+		const r = await upload(who, mine, uniquePng(), "ok.png");
+		assert.equal(r.status, 429, r.text);
+		assert.equal(r.data.error.code, "rate_limited");
+		assert.ok(Number(r.headers.get("retry-after")) > 0);
+		const form = new FormData();
+		form.append("photo", new Blob([uniquePng()]), "ok.png");
+		const b = await postAs(who, "/uploads", { multipart: form });
+		assert.equal(b.status, 429, "POST /uploads shares the count");
+		// Someone else is not affected.
+		const fresh = await newUser({ verified: true });
+		const f2 = new FormData();
+		f2.append("photo", new Blob([uniquePng()]), "o.png");
+		const o = await postAs(fresh, "/uploads", { multipart: f2 });
+		assert.equal(o.status, 201, o.text);
+	} finally {
+		if (saved === "")
+			sql("DELETE FROM site_settings " +
+			    "WHERE key = 'uploads_per_user_hour'");
+		else
+			setting("uploads_per_user_hour", saved);
+	}
 });

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "form.h"
 #include "unit.h"
@@ -17,6 +19,9 @@ static void	test_urlencoded(void);
 static void	test_urlencoded_limits(void);
 static void	test_json(void);
 static void	test_json_refused(void);
+static void	test_json_bounded(void);
+static void	*count_malloc(size_t);
+static void	 count_free(void *);
 static void	test_multipart(void);
 static void	test_multipart_refused(void);
 static void	test_multipart_misc(void);
@@ -255,6 +260,132 @@ test_json_refused(void)
 	CHECK(form_parse_json(&f, "{\"a\":1}", 6) == -1,
 	    "json: stops at len (truncated object refused)");
 	form_free(&f);
+}
+
+/* What jansson allocated while test_json_bounded() watched. */
+static size_t	jansson_bytes;
+
+static void *
+count_malloc(size_t n)
+{
+	jansson_bytes += n;
+	return (malloc(n));
+}
+
+static void
+count_free(void *p)
+{
+	free(p);
+}
+
+/*
+ * A JSON body's cost is bounded by its size, not its shape: over
+ * FORM_MAX_JSON it is 413 (FORM_TOO_LARGE), and deep nesting or a long
+ * array is refused before jansson builds a tree (it allocates nothing).
+ * Before, 256 KiB of "[1,1,..." made jansson allocate megabytes, all of
+ * it refused afterwards.
+ */
+static void
+test_json_bounded(void)
+{
+	struct form	 f;
+	struct buf	 b;
+	size_t		 i;
+	int		 rc;
+
+	json_set_alloc_funcs(count_malloc, count_free);
+	buf_init(&b);
+	form_init(&f);
+
+	buf_appends(&b, "{\"a\":\"");
+	while (b.len < FORM_MAX_JSON - 2)
+		buf_appends(&b, "x");
+	buf_appends(&b, "\"}");
+	CHECK(b.len == FORM_MAX_JSON &&
+	    form_parse_json(&f, b.data, b.len) == 0 && f.n == 1,
+	    "json bounds: a body of exactly FORM_MAX_JSON parses");
+	form_free(&f);
+	buf_reset(&b);
+	b.len = 0;
+	buf_appends(&b, "{\"a\":\"");
+	while (b.len < FORM_MAX_JSON)
+		buf_appends(&b, "x");
+	buf_appends(&b, "\"}");
+	jansson_bytes = 0;
+	CHECK(form_parse_json(&f, b.data, b.len) == FORM_TOO_LARGE &&
+	    jansson_bytes == 0, "json bounds: one byte more is too large");
+	form_free(&f);
+	CHECK(form_parse_body(&f, "application/json", b.data, b.len) ==
+	    FORM_TOO_LARGE, "json bounds: form_parse_body says too large");
+	form_free(&f);
+
+	/* 250 KiB of one array: a node per element for jansson. */
+	buf_reset(&b);
+	b.len = 0;
+	buf_appends(&b, "{\"a\":[1");
+	while (b.len < 250 * 1024)
+		buf_appends(&b, ",1");
+	buf_appends(&b, "]}");
+	jansson_bytes = 0;
+	rc = form_parse_json(&f, b.data, b.len);
+	CHECK(rc == -1 && jansson_bytes == 0,
+	    "json bounds: a 128k-element array refused, nothing allocated");
+	form_free(&f);
+
+	/* 100k levels of nesting (jansson goes 2048 deep). */
+	buf_reset(&b);
+	b.len = 0;
+	buf_appends(&b, "{\"a\":");
+	for (i = 0; i < 100000; i++)
+		buf_appends(&b, "[");
+	for (i = 0; i < 100000; i++)
+		buf_appends(&b, "]");
+	buf_appends(&b, "}");
+	jansson_bytes = 0;
+	CHECK(form_parse_json(&f, b.data, b.len) == -1 && jansson_bytes == 0,
+	    "json bounds: deep nesting refused, nothing allocated");
+	form_free(&f);
+	jansson_bytes = 0;
+	CHECK(refused_json("{\"a\":[[1]]}") && jansson_bytes == 0,
+	    "json bounds: depth 3 refused before parsing");
+
+	/* The limits are the form's own: 256 fields pass, 257 do not. */
+	buf_reset(&b);
+	b.len = 0;
+	buf_appends(&b, "{\"a\":[0");
+	for (i = 1; i < FORM_MAX_FIELDS; i++)
+		buf_appends(&b, ",0");
+	buf_appends(&b, "]}");
+	CHECK(form_parse_json(&f, b.data, b.len) == 0 &&
+	    f.n == FORM_MAX_FIELDS, "json bounds: 256 array elements parse");
+	form_free(&f);
+	buf_reset(&b);
+	b.len = 0;
+	for (i = 0; i < FORM_MAX_FIELDS; i++) {
+		buf_appends(&b, i == 0 ? "{" : ",");
+		buf_appendf(&b, "\"k%zu\":[\"x\"]", i);
+	}
+	buf_appends(&b, "}");
+	CHECK(form_parse_json(&f, b.data, b.len) == 0 &&
+	    f.n == FORM_MAX_FIELDS, "json bounds: 256 members parse");
+	form_free(&f);
+	CHECK(refused_json("{\"a\":[0,0,0],\"b\":{}}"),
+	    "json bounds: an object member is still refused");
+
+	/* Brackets, commas and escaped quotes inside strings are text. */
+	buf_reset(&b);
+	b.len = 0;
+	buf_appends(&b, "{\"a\":\"");
+	for (i = 0; i < 2000; i++)
+		buf_appends(&b, ",[{\\\"");
+	buf_appends(&b, "\",\"b\":[\"]]]\",\"\\\\\"]}");
+	CHECK(form_parse_json(&f, b.data, b.len) == 0 && f.n == 3 &&
+	    strcmp(form_value(&f, "b"), "]]]") == 0,
+	    "json bounds: strings may hold brackets, commas, escapes");
+	form_free(&f);
+
+	buf_free(&b);
+	json_set_alloc_funcs(malloc, free);
 }
 
 /* A browser-like body: preamble, two text fields, a binary file. */
@@ -544,6 +675,7 @@ main(void)
 	test_urlencoded_limits();
 	test_json();
 	test_json_refused();
+	test_json_bounded();
 	test_multipart();
 	test_multipart_refused();
 	test_multipart_misc();

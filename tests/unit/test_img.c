@@ -58,6 +58,10 @@ static void		put32le(unsigned char *, uint32_t);
 static void		test_jpeg_raw(struct buf *, int, int, int, int);
 static int		clean_output(const struct img_result *);
 static double		mean_luma(gdImagePtr, int *, int *);
+static void		png_header(struct buf *, unsigned, unsigned, int);
+static void		jpeg_header(struct buf *, unsigned, unsigned,
+			    unsigned char, const unsigned char *, int, int);
+static void		webp_header(struct buf *, unsigned, unsigned, int);
 static int		quad_ok(const struct img_variant *, const int *);
 static enum img_error	process_buf(const struct buf *,
 			    struct img_result *);
@@ -66,6 +70,9 @@ static int		process_quiet(const struct buf *, enum img_error *);
 static void	test_sniff_types(void);
 static void	test_sniff_refused(void);
 static void	test_png_bomb(void);
+static void	test_memory_png(void);
+static void	test_memory_jpeg(void);
+static void	test_memory_webp(void);
 static void	test_jpeg_header_lies(void);
 static void	test_truncated(void);
 static void	test_orientation_6(void);
@@ -721,6 +728,309 @@ test_png_bomb(void)
 	put32be((unsigned char *)b.data + 20, 5001);
 	CHECK(img_sniff(b.data, b.len, &t, &w, &h) == IMG_ETOOBIG,
 	    "png: 8000x5001 is too big");
+	buf_free(&b);
+}
+
+/*
+ * A PNG of w x h with colour type ctype (a PLTE for 3) whose IDAT is a
+ * few bytes of noise: the header is all the memory rule reads.
+ */
+static void
+png_header(struct buf *b, unsigned w, unsigned h, int ctype)
+{
+	static const unsigned char	 sig[8] = {
+		0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'
+	};
+	unsigned char			 ihdr[13], pal[6], idat[64];
+	uint32_t			 s = 11;
+	size_t				 i;
+
+	buf_reset(b);
+	b->len = 0;
+	buf_append(b, sig, 8);
+	put32be(ihdr, w);
+	put32be(ihdr + 4, h);
+	ihdr[8] = 8;
+	ihdr[9] = (unsigned char)ctype;
+	ihdr[10] = ihdr[11] = ihdr[12] = 0;
+	png_chunk(b, "IHDR", ihdr, sizeof(ihdr));
+	if (ctype == 3) {
+		memset(pal, 0x80, sizeof(pal));
+		png_chunk(b, "PLTE", pal, sizeof(pal));
+	}
+	idat[0] = 0x78;
+	idat[1] = 0x9c;
+	for (i = 2; i < sizeof(idat); i++)
+		idat[i] = (unsigned char)rnd(&s);
+	png_chunk(b, "IDAT", idat, sizeof(idat));
+	png_chunk(b, "IEND", NULL, 0);
+}
+
+/*
+ * SOI, a frame (marker sof) of w x h with ncomp components sampled
+ * samp[i] (H << 4 | V), the first scan's header naming nscan of them,
+ * a few bytes and EOI: enough for the header walk, not for decoding.
+ */
+static void
+jpeg_header(struct buf *b, unsigned w, unsigned h, unsigned char sof,
+    const unsigned char *samp, int ncomp, int nscan)
+{
+	unsigned char	seg[64];
+	size_t		n;
+	int		i;
+
+	buf_reset(b);
+	b->len = 0;
+	buf_append(b, "\xff\xd8", 2);
+	n = 8 + 3 * (size_t)ncomp;
+	seg[0] = 0xff;
+	seg[1] = sof;
+	seg[2] = (unsigned char)(n >> 8);
+	seg[3] = (unsigned char)n;
+	seg[4] = 8;
+	seg[5] = (unsigned char)(h >> 8);
+	seg[6] = (unsigned char)h;
+	seg[7] = (unsigned char)(w >> 8);
+	seg[8] = (unsigned char)w;
+	seg[9] = (unsigned char)ncomp;
+	for (i = 0; i < ncomp; i++) {
+		seg[10 + 3 * i] = (unsigned char)(i + 1);
+		seg[11 + 3 * i] = samp[i];
+		seg[12 + 3 * i] = 0;
+	}
+	buf_append(b, seg, 2 + n);
+	n = 6 + 2 * (size_t)nscan;
+	seg[0] = 0xff;
+	seg[1] = 0xda;
+	seg[2] = (unsigned char)(n >> 8);
+	seg[3] = (unsigned char)n;
+	seg[4] = (unsigned char)nscan;
+	for (i = 0; i < nscan; i++) {
+		seg[5 + 2 * i] = (unsigned char)(i + 1);
+		seg[6 + 2 * i] = 0;
+	}
+	seg[5 + 2 * nscan] = 0;
+	seg[6 + 2 * nscan] = 63;
+	seg[7 + 2 * nscan] = 0;
+	buf_append(b, seg, 2 + n);
+	buf_append(b, "\x12\x34\x56\xff\xd9", 5);
+}
+
+/* A WebP of w x h whose first chunk is VP8L (lossless) or VP8. */
+static void
+webp_header(struct buf *b, unsigned w, unsigned h, int lossless)
+{
+	unsigned char	c[40];
+
+	buf_reset(b);
+	b->len = 0;
+	memset(c, 0, sizeof(c));
+	memcpy(c, "RIFF", 4);
+	put32le(c + 4, 32);
+	memcpy(c + 8, "WEBP", 4);
+	if (lossless) {
+		memcpy(c + 12, "VP8L", 4);
+		put32le(c + 16, 20);
+		c[20] = 0x2f;
+		put32le(c + 21, (w - 1) | (uint32_t)(h - 1) << 14);
+	} else {
+		memcpy(c + 12, "VP8 ", 4);
+		put32le(c + 16, 20);
+		c[23] = 0x9d;		/* key frame (bit 0 clear), start code */
+		c[24] = 0x01;
+		c[25] = 0x2a;
+		c[26] = (unsigned char)w;
+		c[27] = (unsigned char)(w >> 8);
+		c[28] = (unsigned char)h;
+		c[29] = (unsigned char)(h >> 8);
+	}
+	buf_append(b, c, sizeof(c));
+}
+
+/*
+ * Small files, big images (rule 8): a PNG of 40 megapixels is a few
+ * hundred bytes, passes the pixel limit and needs 200-330 MB to decode.
+ * Refused by the memory its decoding would need, before any of it is
+ * allocated; ordinary photos still pass.
+ */
+static void
+test_memory_png(void)
+{
+	struct img_result	 r;
+	struct buf		 b;
+	enum img_type		 t;
+	unsigned		 w, h;
+	unsigned long long	 m;
+	double			 t0;
+
+	buf_init(&b);
+	png_header(&b, 8000, 5000, 3);
+	CHECK(b.len < 400 && img_sniff(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: a 40 MP palette PNG passes the pixel limit");
+	m = img_memory(b.data, b.len);
+	CHECK(m >= 5ULL * 40000000, "memory: palette 40 MP needs >= 5 B/px");
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY &&
+	    w == 8000 && h == 5000, "memory: palette 40 MP refused by memory");
+	t0 = now_ms();
+	CHECK(process_buf(&b, &r) == IMG_EMEMORY && r.in_w == 8000 &&
+	    r.display.data == NULL && now_ms() - t0 < 10,
+	    "memory: process refuses the palette bomb at once");
+
+	png_header(&b, 8000, 5000, 6);
+	CHECK(img_memory(b.data, b.len) >= 8ULL * 40000000,
+	    "memory: RGBA 40 MP needs >= 8 B/px");
+	t0 = now_ms();
+	CHECK(process_buf(&b, &r) == IMG_EMEMORY && now_ms() - t0 < 10,
+	    "memory: process refuses an RGBA 40 MP PNG at once");
+
+	png_header(&b, 3000, 3000, 6);
+	m = img_memory(b.data, b.len);
+	CHECK(m >= 8ULL * 9000000 && m <= IMG_MAX_MEMORY,
+	    "memory: an RGBA 9 MP PNG fits the budget");
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: ... and is checked ok");
+	png_header(&b, 3700, 3700, 6);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: an RGBA 13.7 MP PNG does not");
+	png_header(&b, 4000, 4000, 3);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: a palette 16 MP PNG fits");
+	png_header(&b, 4000, 4000, 2);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: an RGB 16 MP PNG does not");
+	png_header(&b, 4000, 4000, 5);
+	CHECK(img_memory(b.data, b.len) == 0,
+	    "memory: colour type 5 (invalid) has no estimate");
+
+	/* Estimates hold real images: a decode within them succeeds. */
+	{
+		gdImagePtr	im;
+
+		im = im_photo(1200, 900);
+		enc(&b, im, 'p');
+		m = img_memory(b.data, b.len);
+		CHECK(m >= 7ULL * 1200 * 900 && m < 40ULL * 1024 * 1024,
+		    "memory: a 1200x900 RGB PNG is estimated 7-40 MiB");
+		CHECK(process_buf(&b, &r) == IMG_OK, "memory: ... and decodes");
+		img_result_free(&r);
+		gdImageDestroy(im);
+	}
+	CHECK(img_error_name(IMG_EMEMORY) != NULL &&
+	    strcmp(img_error_name(IMG_EMEMORY), "memory") == 0,
+	    "memory: error name");
+	buf_free(&b);
+}
+
+/*
+ * JPEG: a baseline one is decoded shrunk, so all 40 megapixels fit; a
+ * progressive one (or one whose first scan leaves components for later)
+ * keeps every coefficient: 3 bytes a pixel at 4:2:0, 6 at 4:4:4.
+ */
+static void
+test_memory_jpeg(void)
+{
+	static const unsigned char	 s420[3] = { 0x22, 0x11, 0x11 };
+	static const unsigned char	 s444[3] = { 0x11, 0x11, 0x11 };
+	struct img_result		 r;
+	struct buf			 b;
+	enum img_type			 t;
+	unsigned			 w, h;
+	unsigned long long		 m;
+
+	buf_init(&b);
+	jpeg_header(&b, 8000, 5000, 0xc0, s444, 3, 3);
+	m = img_memory(b.data, b.len);
+	CHECK(m > 0 && m < 48ULL * 1024 * 1024,
+	    "memory: baseline JPEG 40 MP is decoded shrunk (< 48 MiB)");
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK && w == 8000,
+	    "memory: ... and is checked ok");
+
+	jpeg_header(&b, 8000, 5000, 0xc2, s420, 3, 1);
+	m = img_memory(b.data, b.len);
+	CHECK(m >= 3ULL * 40000000,
+	    "memory: progressive 4:2:0 keeps 3 B/px of coefficients");
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: progressive 40 MP refused by memory");
+	CHECK(process_buf(&b, &r) == IMG_EMEMORY,
+	    "memory: process refuses it before decoding");
+
+	jpeg_header(&b, 5000, 4000, 0xc2, s420, 3, 1);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: progressive 4:2:0 20 MP fits");
+	jpeg_header(&b, 5000, 4000, 0xc2, s444, 3, 1);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: progressive 4:4:4 20 MP does not");
+
+	/* Sequential, but the first scan has one component of three. */
+	jpeg_header(&b, 6000, 5000, 0xc0, s444, 3, 1);
+	CHECK(img_memory(b.data, b.len) >= 6ULL * 30000000,
+	    "memory: a multi-scan baseline JPEG counts its coefficients");
+	jpeg_header(&b, 6000, 5000, 0xc0, s444, 3, 3);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: the same in one scan fits");
+	buf_free(&b);
+}
+
+/* WebP: lossless keeps two whole ARGB buffers and libgd's image. */
+static void
+test_memory_webp(void)
+{
+	struct buf	b;
+	enum img_type	t;
+	unsigned	w, h;
+
+	buf_init(&b);
+	webp_header(&b, 4000, 3000, 1);
+	CHECK(img_sniff(b.data, b.len, &t, &w, &h) == IMG_OK && w == 4000 &&
+	    h == 3000, "memory: VP8L header sniffs");
+	CHECK(img_memory(b.data, b.len) >= 12ULL * 12000000 &&
+	    img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: lossless WebP 12 MP refused (12 B/px)");
+	webp_header(&b, 3000, 3000, 0);
+	CHECK(img_sniff(b.data, b.len, &t, &w, &h) == IMG_OK && w == 3000,
+	    "memory: VP8 header sniffs");
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_OK,
+	    "memory: lossy WebP 9 MP fits");
+	webp_header(&b, 8000, 5000, 0);
+	CHECK(img_check(b.data, b.len, &t, &w, &h) == IMG_EMEMORY,
+	    "memory: lossy WebP 40 MP does not");
+
+	/* Found by fuzz_img: a VP8X whose chunk walk ends past the data. */
+	{
+		static const unsigned char	 vp8x[] = {
+			'R', 'I', 'F', 'F', '0', 0x25, 0, 'P',
+			'W', 'E', 'B', 'P', 'V', 'P', '8', 'X',
+			'N', 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0x5d, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0x5d,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0x20, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0, 0, 0, 0, 0, 0,
+			0, 0, 0x1a, 0, 0, 0, 0x05, 0,
+			0, 0, 0, 0, 0, 0, 0
+		};
+
+		unsigned char			*x;
+
+		/* Exactly its size, so ASan sees a read past the end. */
+		if ((x = malloc(sizeof(vp8x))) == NULL)
+			abort();
+		memcpy(x, vp8x, sizeof(vp8x));
+		CHECK(img_memory(x, sizeof(vp8x)) > 0,
+		    "memory: a chunk walk past the end reads nothing more");
+		free(x);
+	}
+	/* A PNG cut right after the IHDR's dimensions: no colour type. */
+	png_header(&b, 100, 100, 2);
+	b.len = 24;
+	CHECK(img_memory(b.data, b.len) == 0,
+	    "memory: a PNG without its colour type has no estimate");
 	buf_free(&b);
 }
 
@@ -1648,6 +1958,9 @@ main(void)
 	test_sniff_types();
 	test_sniff_refused();
 	test_png_bomb();
+	test_memory_png();
+	test_memory_jpeg();
+	test_memory_webp();
 	test_jpeg_header_lies();
 	test_truncated();
 	test_orientation_6();
