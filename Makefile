@@ -57,7 +57,7 @@ FUZZERS		:= $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%, \
 FUZZ_SECONDS	?= 60
 
 .PHONY: all deps build run stop test unit e2e bench fuzz clean db migrate \
-	check-deps node-deps check-docs
+	check-deps node-deps check-docs demo-photos
 
 all: build
 
@@ -75,7 +75,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # ---------------------------------------------------------------------
 # Build.
-build: $(BUILD)/app.so $(BUILD)/migrate
+build: $(BUILD)/app.so $(BUILD)/migrate $(BUILD)/demo-sql
 
 $(BUILD)/obj/%.o: app/%.c $(HDRS) migrations Makefile
 	@mkdir -p $(dir $@)
@@ -113,6 +113,24 @@ $(BUILD)/migrate: app/migrate.c Makefile
 	@mkdir -p $(BUILD)
 	$(CC) $(BASE_CFLAGS) -O2 $(shell pkg-config --cflags libpq) \
 	    app/migrate.c -o $@ $(shell pkg-config --libs libpq)
+
+# The demo content as SQL (conf/serve.sh loads it for make run and the
+# tests, never the server): Markdown, search tokens and photo sizes made
+# by the server's own pure modules.
+DEMO_SRC	:= app/img.c app/md.c app/search.c app/buf.c
+
+$(BUILD)/demo-sql: tests/fixtures/demo/demo_sql.c $(DEMO_SRC) $(HDRS) Makefile
+	@mkdir -p $(BUILD)
+	@echo "  CC      $@"
+	@$(CC) $(BASE_CFLAGS) -O2 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    $< $(DEMO_SRC) -o $@ -lcmark -ljansson -lgd -ljpeg -lsodium -lm
+
+# Maintainers only: redraw the demo's photos (committed; see draw.c).
+demo-photos:
+	@mkdir -p $(BUILD)/demo
+	@$(CC) $(BASE_CFLAGS) -O2 tests/fixtures/demo/draw.c -o $(BUILD)/demo/draw \
+	    -lgd -lm
+	@$(BUILD)/demo/draw tests/fixtures/demo/photos
 
 # ---------------------------------------------------------------------
 # Run: private cluster, migrations, demo data once, Kore in the

@@ -16,19 +16,39 @@ pgbase() {
 	"$ROOT/conf/pg.sh" base "$ROOT"
 }
 
+demo_loaded() {
+	psql -XAtq "$1" -c "SELECT 1 FROM site_settings
+	    WHERE key = 'demo_loaded'" | grep -q 1
+}
+
 # Bring a cluster up to date: start, migrate, seed the demo data once.
+# The demo data (tests/fixtures/demo.sql: users; build/demo-sql: content
+# and photos, made by the server's own Markdown, search and image code)
+# loads in one transaction that ends by setting demo_loaded: all of it
+# or nothing, and never twice.  Only this script loads it: `make run`,
+# `make db` and the tests; the server never does.
 prepare_db() {
 	base="$1"
 	mode="$2"
 	"$ROOT/conf/pg.sh" start "$base" "$mode"
 	url=$("$ROOT/conf/pg.sh" url "$base")
 	"$ROOT/build/migrate" "$url" "$ROOT/migrations" >/dev/null
-	if ! psql -XAtq "$url" -c "SELECT 1 FROM site_settings
-	    WHERE key = 'demo_loaded'" | grep -q 1; then
-		psql -Xq -v ON_ERROR_STOP=1 "$url" \
-		    -f "$ROOT/tests/fixtures/demo.sql" >/dev/null
-		echo "Demo data loaded."
+	demo_loaded "$url" && return 0
+	if [ ! -x "$ROOT/build/demo-sql" ]; then
+		echo "build/demo-sql is missing: run make build" >&2
+		exit 1
 	fi
+	content=$(mktemp /tmp/makerspace-demo-XXXXXX)
+	if ! "$ROOT/build/demo-sql" "$ROOT/tests/fixtures/demo" >"$content" ||
+	    ! psql -Xq -1 -v ON_ERROR_STOP=1 "$url" \
+	    -f "$ROOT/tests/fixtures/demo.sql" -f "$content" >/dev/null; then
+		rm -f "$content"
+		echo "The demo data did not load." >&2
+		exit 1
+	fi
+	rm -f "$content"
+	demo_loaded "$url" || { echo "The demo data did not load." >&2; exit 1; }
+	echo "Demo data loaded."
 }
 
 write_conf() {
