@@ -38,6 +38,8 @@ const MATRIX = [
 	["/admin/users", "GET", "/admin/users?q=maker", null, staff(200)],
 	["^/admin/users/[A-Za-z0-9_]{1,64}$", "POST", "/admin/users/maker2",
 	    {}, staff(200)],
+	["/admin/verify", "GET", "/admin/verify", null, staff(200)],
+	["/admin/verify", "POST", "/admin/verify", {}, staff(422)],
 	["/admin/audit", "GET", "/admin/audit", null, staff(200)],
 	// Password reset links (app/reset.c): a dead link is 404 for all.
 	["^/reset/[A-Za-z0-9_-]{43}$", "GET", "/reset/" + "A".repeat(43), null,
