@@ -14,11 +14,13 @@ import { concretePath, routes } from "./routes.mjs";
 let objs;
 before(async () => { objs = await makeObjects(); });
 
-// Form actions and links of a page, the viewer's own name made neutral.
-function targets(html, who) {
+// Form actions and links of a page, the viewer's own name made neutral,
+// and the other viewer's (staff's user list shows both accounts).
+function targets(html, who, other) {
 	const out = [];
 	for (const m of html.matchAll(/\s(action|href)="([^"]*)"/g)) {
 		out.push(`${m[1]} ${m[2]}`.split(who.username).join("<me>")
+		    .split(other.username).join("<other>")
 		    .replace(/[?&]next=[^"&]*/, "")
 		    .replace(/^(action \/settings\/(sessions|tokens)\/)\d+/,
 		    "$1<own>"));
@@ -44,8 +46,8 @@ for (const role of ["member", "staff"]) {
 			assert.equal(ra.status, rb.status, path);
 			if (ra.status !== 200)
 				continue;
-			const ta = targets(ra.text, a);
-			assert.deepEqual(ta, targets(rb.text, b),
+			const ta = targets(ra.text, a, b);
+			assert.deepEqual(ta, targets(rb.text, b, a),
 			    `${path}: the forms and links depend on the viewer`);
 			compared++;
 			for (const t of ta) {

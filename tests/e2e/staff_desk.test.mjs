@@ -239,11 +239,11 @@ test("100 single verifications in a minute are not rate limited for " +
 		// Test setup: the same 20 people come to the desk again.
 		sql(`UPDATE users SET verified_at = NULL WHERE id IN
 		    (${pool.map((u) => u.user.id).join(",")})`);
-		for (const u of pool) {
+		for (const [i, u] of pool.entries()) {
 			const r = await postAs(desk, `/admin/users/${u.username}`,
 			    { body: { verified: true, reason: "desk" } });
 			assert.equal(r.status, 200,
-			    `verification ${round * 20 + 1}: ${r.text}`);
+			    `verification ${round * 20 + i + 1}: ${r.text}`);
 			assert.equal(r.data.changed, true);
 		}
 	}
