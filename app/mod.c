@@ -349,13 +349,13 @@ queue_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	queue_labels(rq, doc);
-	queue_pages(rq, doc);
 	view = json_string_value(json_object_get(doc, "view"));
 	json_object_set_new(doc, view != NULL && !strcmp(view, "hidden") ?
 	    "view_hidden" : "view_review", json_true());
 	if (rq->json) {
 		reply_json(rq, 200, doc);
 	} else {
+		queue_pages(rq, doc);
 		guard_page_locale(rq, doc);
 		(void)reply_page(rq, 200, "mod_queue", doc);
 	}
