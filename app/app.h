@@ -238,12 +238,14 @@ void		 reply_raw_error(struct http_request *, int, const char *);
 void		 reply_rate_limited(struct rq *, int);
 void		 reply_created(struct rq *, const char *, size_t,
 		    const char *);
+void		 reply_form_choice(json_t *, const char *, const char *);
 
 /* render.c: templates, catalogs and the site context */
 void		 render_load(const char *);
 int		 render_html(struct rq *, const char *, json_t *,
 		    struct buf *);
 const char	*render_text(const char *, const char *);
+const char	*render_label(const char *, const char *, const char *);
 int		 render_locale_index(const char *);
 
 /* static.c: self-hosted assets with validators */

@@ -786,6 +786,7 @@ form_page(struct rq *rq, const char *tmpl, const char *field,
 	json_t	*doc;
 
 	doc = json_pack("{s:{s:s}}", "form", field, value);
+	reply_form_choice(json_object_get(doc, "form"), field, value);
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else

@@ -31,8 +31,14 @@ int	page_mod_topic(struct http_request *);
 int	page_mod_words(struct http_request *);
 
 static int	 queue_prepare(struct rq *);
+static int	 queue_cursor(struct rq *, const char *);
+static int	 queue_cursor_ok(const char *);
+static const char *queue_choice(const char *, const char *const *);
+static void	 queue_url(struct buf *, const char *, const char *,
+		    const char *, const char *);
 static int	 queue_respond(struct rq *);
 static void	 queue_labels(struct rq *, json_t *);
+static void	 queue_pages(struct rq *, json_t *);
 static json_t	*label(struct rq *, const char *, const char *);
 static int	 post_prepare(struct rq *);
 static int	 post_respond(struct rq *);
@@ -54,6 +60,13 @@ static const char *const post_actions[] = {
 };
 static const char *const topic_actions[] = {
 	"lock", "unlock", "pin", "unpin", "move", "slow", NULL
+};
+/* The queue's filters: why a post is there, and its state. */
+static const char *const queue_reasons[] = {
+	"new_user", "sensitive", "flags", "staff", NULL
+};
+static const char *const queue_statuses[] = {
+	"pending", "published", "hidden", NULL
 };
 
 static const struct page queue_page = {
@@ -117,18 +130,106 @@ one_of(const char *v, const char *const *list)
 }
 
 /* ------------------------------------------------------------------ */
-/* GET /mod/queue?view=hidden                                          */
+/* GET /mod/queue?view=hidden&reason=&status=&cursor=                  */
 
+/*
+ * The filters take the values of the page's own selects (anything else
+ * is 400), the cursor is "<microseconds>.<id>" of the last item shown.
+ */
 static int
 queue_prepare(struct rq *rq)
 {
-	const char	*view;
+	const char	*view, *reason, *status;
 
 	view = rq_query(rq, "view");
+	reason = rq_query(rq, "reason");
+	status = rq_query(rq, "status");
+	if ((reason != NULL && *reason != '\0' &&
+	    queue_choice(reason, queue_reasons) == NULL) ||
+	    (status != NULL && *status != '\0' &&
+	    queue_choice(status, queue_statuses) == NULL)) {
+		reply_error(rq, 400, "bad_request", "errors.bad_filter");
+		return (RQ_DONE);
+	}
 	rq_param_str(rq, rq->locale);
 	rq_param_str(rq, view != NULL && !strcmp(view, "hidden") ?
 	    "hidden" : "review");
+	rq_param_str(rq, queue_choice(reason, queue_reasons));
+	rq_param_str(rq, queue_choice(status, queue_statuses));
+	if (!queue_cursor(rq, rq_query(rq, "cursor"))) {
+		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
+		return (RQ_DONE);
+	}
 	return (RQ_NEXT);
+}
+
+/* v when it is one of list, else NULL. */
+static const char *
+queue_choice(const char *v, const char *const *list)
+{
+	return (one_of(v, list) ? v : NULL);
+}
+
+/* "<digits>.<digits>", at most 40 characters. */
+static int
+queue_cursor_ok(const char *c)
+{
+	const char	*dot;
+	size_t		 i;
+
+	if ((dot = strchr(c, '.')) == NULL || dot == c || dot[1] == '\0' ||
+	    strlen(c) > 40)
+		return (0);
+	for (i = 0; c[i] != '\0'; i++) {
+		if ((c[i] < '0' || c[i] > '9') && c + i != dot)
+			return (0);
+	}
+	return (1);
+}
+
+/* The cursor as two parameters (both NULL when absent); 0: malformed. */
+static int
+queue_cursor(struct rq *rq, const char *c)
+{
+	if (c == NULL || *c == '\0') {
+		rq_param_null(rq);
+		rq_param_null(rq);
+		return (1);
+	}
+	if (!queue_cursor_ok(c))
+		return (0);
+	rq_param_own(rq, strndup(c, (size_t)(strchr(c, '.') - c)));
+	rq_param_str(rq, strchr(c, '.') + 1);
+	return (1);
+}
+
+/*
+ * The queue's address with a view, filters and cursor (each left out
+ * when NULL or empty).  Callers pass checked values only: whitelisted
+ * words and queue_cursor_ok() cursors need no escaping.
+ */
+static void
+queue_url(struct buf *b, const char *view, const char *reason,
+    const char *status, const char *cursor)
+{
+	char	sep;
+
+	sep = '?';
+	buf_appends(b, "/mod/queue");
+	if (view != NULL && !strcmp(view, "hidden")) {
+		buf_appendf(b, "%cview=hidden", sep);
+		sep = '&';
+	}
+	if (reason != NULL && *reason != '\0') {
+		buf_appendf(b, "%creason=%s", sep, reason);
+		sep = '&';
+	}
+	if (status != NULL && *status != '\0') {
+		buf_appendf(b, "%cstatus=%s", sep, status);
+		sep = '&';
+	}
+	if (cursor != NULL && *cursor != '\0')
+		buf_appendf(b, "%ccursor=%s", sep, cursor);
 }
 
 /*
@@ -175,6 +276,67 @@ queue_labels(struct rq *rq, json_t *doc)
 	}
 }
 
+/*
+ * For the page: the filters as chosen (filter.reason_<r>,
+ * filter.status_<s>, filter.any), where this page is (here: reason,
+ * status, cursor, for the action forms to come back to), the next and
+ * first pages' and the unfiltered queue's addresses, and how many match.
+ */
+static void
+queue_pages(struct rq *rq, json_t *doc)
+{
+	struct buf	 url, msg;
+	json_t		*f, *here;
+	const char	*view, *reason, *status, *cursor, *next, *tmpl;
+	char		 n[24];
+
+	view = json_string_value(json_object_get(doc, "view"));
+	reason = json_string_value(json_object_get(doc, "reason"));
+	status = json_string_value(json_object_get(doc, "status"));
+	if ((cursor = rq_query(rq, "cursor")) != NULL &&
+	    !queue_cursor_ok(cursor))
+		cursor = NULL;
+	next = json_string_value(json_object_get(doc, "next_cursor"));
+
+	f = json_object();
+	if (reason != NULL)
+		reply_form_choice(f, "reason", reason);
+	if (status != NULL)
+		reply_form_choice(f, "status", status);
+	json_object_set_new(f, "any", json_boolean(reason != NULL ||
+	    status != NULL));
+	json_object_set_new(doc, "filter", f);
+	here = json_pack("{s:s?, s:s?, s:s?}", "reason", reason, "status",
+	    status, "cursor", cursor);
+	json_object_set_new(doc, "here", here);
+
+	buf_init(&url);
+	if (next != NULL && queue_cursor_ok(next)) {
+		queue_url(&url, view, reason, status, next);
+		json_object_set_new(doc, "next_url", json_string(url.data));
+	}
+	if (cursor != NULL) {
+		buf_reset(&url);
+		queue_url(&url, view, reason, status, NULL);
+		json_object_set_new(doc, "first_url", json_string(url.data));
+	}
+	buf_reset(&url);
+	queue_url(&url, view, NULL, NULL, NULL);
+	json_object_set_new(doc, "clear_url", json_string(url.data));
+	buf_free(&url);
+
+	if (reason != NULL || status != NULL) {
+		(void)snprintf(n, sizeof(n), "%lld", (long long)
+		    json_integer_value(json_object_get(doc, "matching")));
+		tmpl = render_text(rq->locale, "mod.filter.matching");
+		buf_init(&msg);
+		text_subst(&msg, tmpl != NULL ? tmpl : "{n}", "n", n);
+		json_object_set_new(doc, "matching_label",
+		    json_string(msg.data));
+		buf_free(&msg);
+	}
+}
+
 static int
 queue_respond(struct rq *rq)
 {
@@ -193,6 +355,7 @@ queue_respond(struct rq *rq)
 	if (rq->json) {
 		reply_json(rq, 200, doc);
 	} else {
+		queue_pages(rq, doc);
 		guard_page_locale(rq, doc);
 		(void)reply_page(rq, 200, "mod_queue", doc);
 	}
@@ -236,16 +399,29 @@ post_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
-/* Browsers go back to the view of the queue the form was on. */
+/*
+ * Browsers go back to the page of the queue the form was on: its view,
+ * filters and cursor (the hidden fields view, f_reason, f_status,
+ * f_cursor; anything unexpected is left out).
+ */
 static int
 post_respond(struct rq *rq)
 {
-	const char	*view;
+	struct buf	 url;
+	const char	*cursor;
 
 	if (!rq->json) {
-		view = rq_field(rq, "view", NULL);
-		reply_redirect(rq, view != NULL && !strcmp(view, "hidden") ?
-		    "/mod/queue?view=hidden" : "/mod/queue");
+		if ((cursor = rq_field(rq, "f_cursor", NULL)) != NULL &&
+		    !queue_cursor_ok(cursor))
+			cursor = NULL;
+		buf_init(&url);
+		queue_url(&url, rq_field(rq, "view", NULL),
+		    queue_choice(rq_field(rq, "f_reason", NULL),
+		    queue_reasons),
+		    queue_choice(rq_field(rq, "f_status", NULL),
+		    queue_statuses), cursor);
+		reply_redirect(rq, url.data);
+		buf_free(&url);
 		return (RQ_DONE);
 	}
 	reply_json_text(rq, 200, rq->res, rq->res_len);

@@ -629,6 +629,8 @@ new_form(struct rq *rq)
 
 	doc = json_pack("{s:{s:s, s:s}}", "form", "license", "CC-BY-4.0",
 	    "status", "draft");
+	reply_form_choice(json_object_get(doc, "form"), "license",
+	    "CC-BY-4.0");
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
@@ -772,6 +774,10 @@ view_respond(struct rq *rq)
 		(void)view_prepare(rq);
 		return (RQ_AGAIN);
 	}
+	/* The licence in the reader's words, for project_head. */
+	json_object_set_new(p, "license_label", json_string(render_label(
+	    rq->locale, "project.licenses", json_string_value(
+	    json_object_get(p, "license")))));
 	if (!json_is_true(json_object_get(p, "cached")) &&
 	    !frag_render(rq, e, doc, id, version, loc)) {
 		json_decref(doc);

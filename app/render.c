@@ -203,3 +203,43 @@ render_text(const char *locale, const char *key)
 		return (NULL);
 	return (i18n_get(catalogs, locale, key));
 }
+
+/*
+ * The catalog text of prefix.<code> in locale (borrowed), for codes kept
+ * as data that people must see in their own words (roles, licences).
+ * The code is lower-cased, with '-' and '.' made '_', so "CC-BY-4.0" is
+ * project.licenses.cc_by_4_0.  Without such an entry, or for a code of
+ * other characters, the code itself (borrowed from the caller).
+ */
+const char *
+render_label(const char *locale, const char *prefix, const char *code)
+{
+	const char	*s;
+	char		 key[128];
+	size_t		 off, i;
+	int		 n;
+
+	if (code == NULL)
+		return ("");
+	n = snprintf(key, sizeof(key), "%s.", prefix);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return (code);
+	off = (size_t)n;
+	for (i = 0; code[i] != '\0'; i++) {
+		if (off + i + 1 >= sizeof(key))
+			return (code);
+		if (code[i] >= 'A' && code[i] <= 'Z')
+			key[off + i] = code[i] - 'A' + 'a';
+		else if (code[i] == '-' || code[i] == '.')
+			key[off + i] = '_';
+		else if ((code[i] >= 'a' && code[i] <= 'z') ||
+		    (code[i] >= '0' && code[i] <= '9') || code[i] == '_')
+			key[off + i] = code[i];
+		else
+			return (code);
+	}
+	key[off + i] = '\0';
+	if (i == 0 || (s = render_text(locale, key)) == NULL)
+		return (code);
+	return (s);
+}

@@ -29,7 +29,6 @@
 		"form-action 'self'; frame-ancestors 'none'"
 
 static json_t	*reply_form_echo(struct rq *);
-static void	 reply_form_choice(json_t *, const char *, const char *);
 static json_t	*reply_fields_translated(struct rq *);
 
 void
@@ -247,23 +246,36 @@ reply_fields_translated(struct rq *rq)
 /*
  * For radio buttons and selects: status=published also sets
  * "status_published": true, which a template can test
- * ({{#form.status_published}} checked{{/form.status_published}}).
+ * ({{#form.status_published}} checked{{/form.status_published}}).  The
+ * value is lower-cased and '-' and '.' become '_' (license=CC-BY-4.0
+ * sets "license_cc_by_4_0", category=show-and-tell
+ * "category_show_and_tell"); values of other characters set nothing.
+ * Pages that fill a form themselves call it too.
  */
-static void
+void
 reply_form_choice(json_t *o, const char *name, const char *value)
 {
-	char	key[128];
+	char	key[128], v[33];
 	size_t	i;
 
 	for (i = 0; value[i] != '\0'; i++) {
-		if (!((value[i] >= 'a' && value[i] <= 'z') ||
-		    (value[i] >= '0' && value[i] <= '9') || value[i] == '_'))
+		if (i >= sizeof(v) - 1)
+			return;
+		if (value[i] >= 'A' && value[i] <= 'Z')
+			v[i] = value[i] - 'A' + 'a';
+		else if (value[i] == '-' || value[i] == '.')
+			v[i] = '_';
+		else if ((value[i] >= 'a' && value[i] <= 'z') ||
+		    (value[i] >= '0' && value[i] <= '9') || value[i] == '_')
+			v[i] = value[i];
+		else
 			return;
 	}
-	if (i == 0 || i > 32)
+	if (i == 0)
 		return;
+	v[i] = '\0';
 	/* A cut key would be another key (or half a character): none. */
-	if ((size_t)snprintf(key, sizeof(key), "%s_%s", name, value) >=
+	if ((size_t)snprintf(key, sizeof(key), "%s_%s", name, v) >=
 	    sizeof(key))
 		return;
 	json_object_set_new(o, key, json_true());

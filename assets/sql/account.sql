@@ -1,9 +1,11 @@
--- Statements of guard.c, account.c and admin.c.
+-- Statements of guard.c and account.c (admin.c's are in admin.sql).
 
 -- name: session_lookup
 -- The guard: who carries this session or API token?  $1 token hash,
 -- $2 'session' or 'token', $3 'write' counts one POST against the
--- user's rate limit.  Touches last_seen_at at most once a minute.
+-- user's rate limit (posts_per_minute; staff_posts_per_minute for staff
+-- and admins, whose desk work is many quick POSTs, migrations/0012).
+-- Touches last_seen_at at most once a minute.
 -- Settings are read inline (no setting_int() calls): this statement
 -- runs on every restricted page and every POST.
 WITH cfg AS (
@@ -11,11 +13,14 @@ WITH cfg AS (
 	        (WHERE key = 'session_idle_days'), 30) AS idle_days,
 	    coalesce(max((value #>> '{}')::integer) FILTER
 	        (WHERE key = 'posts_per_minute'), 60) AS posts_per_minute,
+	    coalesce(max((value #>> '{}')::integer) FILTER
+	        (WHERE key = 'staff_posts_per_minute'), 300)
+	        AS staff_posts_per_minute,
 	    coalesce(bool_or((value #>> '{}')::boolean) FILTER
 	        (WHERE key = 'require_verification'), true) AS require_verified
 	FROM site_settings
 	WHERE key IN ('session_idle_days', 'posts_per_minute',
-	    'require_verification')
+	    'staff_posts_per_minute', 'require_verification')
 ), s AS (
 	SELECT s.id, s.user_id, s.csrf, s.last_seen_at
 	FROM sessions s, cfg
@@ -29,9 +34,11 @@ WITH cfg AS (
 	WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
 ), rl AS (
 	SELECT CASE WHEN $3::text = 'write'
-	    THEN rate_hit('post:' || s.user_id, 60, cfg.posts_per_minute)
+	    THEN rate_hit('post:' || s.user_id, 60,
+	        CASE WHEN ru.role IN ('staff', 'admin')
+	        THEN cfg.staff_posts_per_minute ELSE cfg.posts_per_minute END)
 	    ELSE 0 END AS retry
-	FROM s, cfg
+	FROM s JOIN users ru ON ru.id = s.user_id, cfg
 )
 SELECT json_build_object('id', u.id, 'username', u.username,
     'display_name', u.display_name, 'role', u.role,
@@ -200,41 +207,3 @@ WITH gone AS (
 	RETURNING id
 )
 SELECT json_build_object('ok', true, 'id', id) FROM gone
-
--- name: admin_users
--- GET /admin/users?q=: staff search by username, display name, real
--- name or card.  $1 the search text ('' for the newest), already
--- escaped for LIKE by the caller's pattern below.
-SELECT json_build_object('q', $1::text, 'users', coalesce(json_agg(
-    user_admin_json(u) ORDER BY u.id DESC), '[]'))
-FROM (
-	SELECT * FROM users u
-	WHERE $1::text = '' OR
-	    u.username ILIKE '%' || like_escape($1::text) || '%' OR
-	    u.display_name ILIKE '%' || like_escape($1::text) || '%' OR
-	    u.real_name ILIKE '%' || like_escape($1::text) || '%' OR
-	    u.reader_card ILIKE '%' || like_escape($1::text) || '%'
-	ORDER BY u.id DESC
-	LIMIT 100
-) u
-
--- name: admin_user_update
-SELECT admin_user_update($1, $2, $3, $4, $5, $6)
-
--- name: admin_audit
--- GET /admin/audit?cursor=: every staff action, newest first.
-WITH page AS (
-	SELECT a.*, actor.username AS actor_name
-	FROM audit_log a LEFT JOIN users actor ON actor.id = a.actor_id
-	WHERE $1::bigint IS NULL OR a.id < $1::bigint
-	ORDER BY a.id DESC
-	LIMIT 101
-)
-SELECT json_build_object('entries', coalesce((SELECT json_agg(
-    json_build_object('id', id, 'actor', actor_name, 'action', action,
-    'target', target, 'reason', reason, 'details', details,
-    'at', rfc3339(at)) ORDER BY id DESC)
-    FROM (SELECT * FROM page ORDER BY id DESC LIMIT 100) p), '[]'),
-    'next_cursor', (SELECT CASE WHEN count(*) > 100
-        THEN (SELECT min(id) FROM (SELECT id FROM page ORDER BY id DESC
-        LIMIT 100) x)::text END FROM page))

@@ -4,7 +4,13 @@
 -- name: mod_queue
 -- $1 language, $2 view: 'hidden' lists the hidden posts, anything else
 -- the posts that need review (held, or with open flags), oldest first
--- (by when they entered the queue), 100 at a time with the total.
+-- (by when they entered the queue), 20 a page.  $3 a reason (new_user,
+-- sensitive, flags, staff) or NULL, $4 a post status (pending,
+-- published, hidden) or NULL; $5, $6 the cursor: the queued_at (epoch
+-- microseconds) and id of the last item shown, or NULL.  count is what
+-- waits in the view, matching what the filters let through.  Keyset on
+-- (queued_at, id): what enters the queue meanwhile is queued later than
+-- any page shown, so it comes on a later page, never twice.
 -- Each branch has a constant predicate, so each uses its partial index
 -- (posts_review of 0005, posts_hidden of 0006); the other one is cut by
 -- a one-time filter.
@@ -23,14 +29,39 @@ WITH l AS (
 	SELECT p.id, p.created_at
 	FROM posts p
 	WHERE (SELECT hidden FROM l) AND p.status = 'hidden'
+), r AS (
+	-- Why it is here: why it was held, open flags, or hidden by staff.
+	SELECT q.id, q.queued_at, p.status, ARRAY(SELECT x.r FROM unnest(
+	    CASE WHEN p.status = 'pending' THEN p.held_reasons
+		ELSE '{}' END ||
+	    CASE WHEN p.flag_count > 0 THEN '{flags}'::text[]
+		WHEN p.status = 'hidden' THEN '{staff}'::text[]
+		ELSE '{}' END) WITH ORDINALITY x (r, n)
+	    GROUP BY x.r ORDER BY min(x.n)) AS reasons
+	FROM q JOIN posts p ON p.id = q.id
+), f AS (
+	SELECT * FROM r
+	WHERE ($3::text IS NULL OR $3::text = ANY (r.reasons))
+	    AND ($4::text IS NULL OR r.status = $4::text)
 ), page AS (
-	SELECT * FROM q ORDER BY queued_at, id LIMIT 100
-), n AS (
-	SELECT count(*) AS n FROM q
+	SELECT * FROM f
+	WHERE $5::bigint IS NULL OR (f.queued_at, f.id) >
+	    (timestamptz 'epoch' + $5::bigint * interval '1 microsecond',
+	    $6::bigint)
+	ORDER BY f.queued_at, f.id
+	LIMIT 21
+), shown AS (
+	SELECT * FROM page ORDER BY queued_at, id LIMIT 20
 )
 SELECT json_build_object(
     'view', CASE WHEN l.hidden THEN 'hidden' ELSE 'review' END,
-    'count', (SELECT n FROM n), 'more', (SELECT n FROM n) > 100,
+    'reason', $3::text, 'status', $4::text,
+    'count', (SELECT count(*) FROM q),
+    'matching', (SELECT count(*) FROM f),
+    'more', (SELECT count(*) FROM page) > 20,
+    'next_cursor', CASE WHEN (SELECT count(*) FROM page) > 20 THEN
+	(SELECT project_cursor(s.queued_at, s.id) FROM shown s
+	ORDER BY s.queued_at DESC, s.id DESC LIMIT 1) END,
     'items', coalesce((SELECT json_agg(json_build_object(
 	'post', json_build_object('id', p.id, 'number', p.number,
 	    'author', user_brief(a), 'body_html', p.body_html,
@@ -44,14 +75,7 @@ SELECT json_build_object(
 	    'category', json_build_object('slug', c.slug,
 		'url', '/c/' || c.slug,
 		'name', CASE WHEN l.en THEN c.name_en ELSE c.name_zh END)),
-	-- Why it is here: why it was held, open flags, or hidden by staff.
-	'reasons', ARRAY(SELECT r FROM unnest(
-	    CASE WHEN p.status = 'pending' THEN p.held_reasons
-		ELSE '{}' END ||
-	    CASE WHEN p.flag_count > 0 THEN '{flags}'::text[]
-		WHEN p.status = 'hidden' THEN '{staff}'::text[]
-		ELSE '{}' END) WITH ORDINALITY x (r, n)
-	    GROUP BY r ORDER BY min(n)),
+	'reasons', q.reasons,
 	-- Blocked words of the body and, for an opening post, the title.
 	'words', board_post_sensitive(p, t),
 	'flags', coalesce((SELECT json_agg(json_build_object(
@@ -69,7 +93,7 @@ SELECT json_build_object(
 	    'unhide', p.status = 'hidden',
 	    'delete', true))
 	ORDER BY q.queued_at, q.id)
-	FROM page q
+	FROM shown q
 	JOIN posts p ON p.id = q.id
 	JOIN topics t ON t.id = p.topic_id
 	JOIN categories c ON c.id = t.category_id

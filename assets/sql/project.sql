@@ -19,11 +19,14 @@ JOIN LATERAL project_parts($1::bigint, coalesce(v.id, 0),
 
 -- name: project_edit_page
 -- $1 project id, $2 viewer id, $3 viewer role: the form, for its team.
+-- license_<licence> marks the licence chosen, as the form's own echo
+-- does (reply_form_choice in app/reply.c: "CC-BY-4.0" is cc_by_4_0).
 SELECT json_build_object('project', pv.doc::json,
     'form', json_build_object('title', p.title, 'summary', p.summary,
         'body', p.body, 'tags', array_to_string(p.tags, ', '),
         'license', p.license, 'status', p.status,
-        'status_published', p.status = 'published'))
+        'status_published', p.status = 'published',
+        'license_' || translate(lower(p.license), '-.', '__'), true))
 FROM projects p
 JOIN LATERAL project_view(p.id, $2::bigint, $3::text) pv ON true
 WHERE p.id = $1::bigint AND (pv.doc::json ->> 'can_edit')::boolean

@@ -70,6 +70,8 @@ const SAMPLES = {
 	"^/admin/users/[A-Za-z0-9_]{1,64}$": { POST: {
 	    path: "/admin/users/:targetName", body: {}, then: 200 } },
 	"/admin/audit": { GET: { path: "/admin/audit", then: 200 } },
+	"/admin/verify": { GET: { path: "/admin/verify", then: 200 },
+	    POST: { path: "/admin/verify", body: {}, then: 422 } },
 	// Staff issue reset links; only admins for staff and admins.
 	"^/admin/users/[A-Za-z0-9_]{1,64}/reset$": { POST: {
 	    path: "/admin/users/:targetName/reset", body: {}, then: 201 } },
