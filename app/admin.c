@@ -37,7 +37,6 @@ static int	user_update_respond(struct rq *);
 static int	verify_form_respond(struct rq *);
 static int	verify_prepare(struct rq *);
 static int	verify_lines(struct rq *, struct buf *);
-static void	verify_problem(struct rq *, const char *, size_t);
 static int	verify_respond(struct rq *);
 static void	count_label(struct rq *, json_t *, const char *,
 		    const char *, const char *);
@@ -444,11 +443,11 @@ verify_lines(struct rq *rq, struct buf *out)
 		if (e == s)
 			continue;
 		if (text_utf8_chars(s, (size_t)(e - s)) > VERIFY_LINE_MAX) {
-			verify_problem(rq, "admin.bulk.line_long", line);
+			rq_field_problem(rq, "lines", "admin.bulk.line_long", line);
 			return (0);
 		}
 		if (++names > VERIFY_NAMES_MAX || line > VERIFY_LINES_MAX) {
-			verify_problem(rq, "admin.bulk.too_many",
+			rq_field_problem(rq, "lines", "admin.bulk.too_many",
 			    VERIFY_NAMES_MAX);
 			return (0);
 		}
@@ -458,23 +457,6 @@ verify_lines(struct rq *rq, struct buf *out)
 		return (0);
 	}
 	return (1);
-}
-
-/* A problem of the lines field, {n} filled in. */
-static void
-verify_problem(struct rq *rq, const char *key, size_t n)
-{
-	struct buf	 msg;
-	const char	*tmpl;
-	char		 num[24];
-
-	if ((tmpl = render_text(rq->locale, key)) == NULL)
-		tmpl = key;
-	(void)snprintf(num, sizeof(num), "%zu", n);
-	buf_init(&msg);
-	text_subst(&msg, tmpl, "n", num);
-	reply_field_error(rq, "lines", msg.data ? msg.data : key);
-	buf_free(&msg);
 }
 
 /*

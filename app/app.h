@@ -194,6 +194,8 @@ int		 jobs_retry_after(void);
 const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
 		    int);
 int		 rq_has_errors(struct rq *);
+void		 rq_field_problem(struct rq *, const char *, const char *,
+		    size_t);
 int		 rq_reply_invalid(struct rq *);
 const char	*rq_client_ip(struct rq *, char *, size_t);
 const char	*rq_user_agent(struct rq *);

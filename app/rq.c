@@ -1133,7 +1133,8 @@ rq_extra_init(struct rq *rq, size_t len, void (*freefn)(void *))
 /* ------------------------------------------------------------------ */
 /* Field validation: errors collect in rq->fields, in the user's words. */
 
-static void
+/* Note a problem of field: the catalog text of key with {n} filled in. */
+void
 rq_field_problem(struct rq *rq, const char *field, const char *key,
     size_t n)
 {

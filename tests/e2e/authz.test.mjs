@@ -543,7 +543,7 @@ test("every content write asks an unverified team member to verify",
 	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
 	    tokens: 999999999 };
 	const refused = [];
-	for (const route of configRoutes()) {
+	for (const { pattern: route } of configRoutes()) {
 		if (NO_CONTENT.has(route) || route === "^/.*$")
 			continue;
 		const path = route.replace(/^\^/, "").replace(/\$$/, "")

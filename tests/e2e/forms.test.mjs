@@ -438,8 +438,7 @@ test("staff find a member with the search form and verify them with its form",
 	const found = await list.form({ action: "/admin/users", method: "get" })
 	    .submit({ q: u.username });
 	assert.equal(found.status, 200);
-	const form = found.page.form({ action: /^\/admin\/users\//,
-	    near: `@${u.username}` });
+	const form = found.page.form({ action: `/admin/users/${u.username}` });
 	landedOn(await form.submit({ verified: true, reason: "看过读者证" }));
 	const users = (await getAs(staff, `/admin/users?q=${u.username}`))
 	    .data.users;
@@ -454,7 +453,7 @@ test("staff find a member with the search form and verify them with its form",
 test("an admin makes a member a mentor with the user form", async () => {
 	const u = await newUser({ verified: true });
 	const page = await openPage(admin, `/admin/users?q=${u.username}`);
-	landedOn(await page.form({ near: `@${u.username}`, method: "post" })
+	landedOn(await page.form({ action: `/admin/users/${u.username}` })
 	    .submit({ role: "mentor" }));
 	const s = await get("/session", { jar: u.jar });
 	assert.equal(s.data.user.role, "mentor");
@@ -488,7 +487,7 @@ test("the settings form saves the profile and keeps the verification",
 	await postAs(u, "/settings", { body: { real_name: "表单真名",
 	    reader_card: "FORM-1" } });
 	const staffPage = await openPage(staff, `/admin/users?q=${u.username}`);
-	landedOn(await staffPage.form({ near: `@${u.username}`, method: "post" })
+	landedOn(await staffPage.form({ action: `/admin/users/${u.username}` })
 	    .submit({ verified: true }));
 	const page = await openPage(u, "/settings");
 	const form = page.form({ action: "/settings" });
