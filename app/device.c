@@ -67,6 +67,8 @@ static const struct device_token device_systems[] = {
 
 static const char	*device_find(const char *, size_t,
 			    const struct device_token *);
+static int		 device_cjk_before(const char *, const char *);
+static int		 device_cjk_at(const char *);
 
 static const char *
 device_find(const char *ua, size_t len, const struct device_token *t)
@@ -101,4 +103,45 @@ device_parse(const char *ua, size_t len, struct device *d)
 	    memmem(ua, len, "Version/", 8) != NULL &&
 	    memmem(ua, len, "Safari/", 7) != NULL)
 		d->browser = "safari";
+}
+
+/* A CJK character (3 bytes in UTF-8: U+2E80..U+9FFF, U+F900..U+FFEF) at p. */
+static int
+device_cjk_at(const char *p)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	unsigned int		 c;
+
+	if ((u[0] & 0xf0) != 0xe0 || (u[1] & 0xc0) != 0x80 ||
+	    (u[2] & 0xc0) != 0x80)
+		return (0);
+	c = ((u[0] & 0x0fU) << 12) | ((u[1] & 0x3fU) << 6) | (u[2] & 0x3fU);
+	return ((c >= 0x2e80 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xffef));
+}
+
+/* Is the character that ends right before p (s is the start) CJK? */
+static int
+device_cjk_before(const char *s, const char *p)
+{
+	return (p - s >= 3 && device_cjk_at(p - 3));
+}
+
+/*
+ * Chinese sets Latin words apart with spaces but not Chinese ones: the
+ * catalog says "{os} 上的 {browser}" for "Android 上的 Chrome", and this
+ * drops each space between two CJK characters, in place ("iPhone 上的
+ * 微信" -> "iPhone 上的微信").  s is a NUL-terminated UTF-8 string.
+ */
+void
+device_tidy(char *s)
+{
+	char	*r, *w;
+
+	for (r = w = s; *r != '\0'; r++) {
+		if (*r == ' ' && device_cjk_before(s, w) &&
+		    device_cjk_at(r + 1))
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
 }

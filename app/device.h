@@ -22,5 +22,6 @@ struct device {
 };
 
 void	 device_parse(const char *, size_t, struct device *);
+void	 device_tidy(char *);
 
 #endif

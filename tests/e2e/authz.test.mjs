@@ -32,6 +32,9 @@ const MATRIX = [
 	["/settings", "POST", "/settings", {}, user(200)],
 	["^/settings/sessions/[0-9]{1,18}/delete$", "POST",
 	    "/settings/sessions/999999999/delete", {}, user(404)],
+	// Ends the asker's other sessions only (none here): 200 for any user.
+	["/settings/sessions/others/delete", "POST",
+	    "/settings/sessions/others/delete", {}, user(200)],
 	["/settings/tokens", "POST", "/settings/tokens", {}, user(422)],
 	["^/settings/tokens/[0-9]{1,18}/delete$", "POST",
 	    "/settings/tokens/999999999/delete", {}, user(404)],
@@ -206,6 +209,7 @@ const NO_CONTENT = new Set([
 	"/signup", "/login",				// no account yet
 	"/logout", "/settings", "/settings/tokens",
 	"^/settings/sessions/[0-9]{1,18}/delete$",
+	"/settings/sessions/others/delete",
 	"^/settings/tokens/[0-9]{1,18}/delete$",
 	"/preview", "/notifications/read",
 	"^/projects/[0-9]{1,18}/like$", "^/projects/[0-9]{1,18}/unlike$",

@@ -3,8 +3,9 @@
  *
  * The input is a User-Agent (device_parse must name a browser and a
  * system from its tables or none, reading only the bytes given) and,
- * made NUL-terminated, a display name (avatar_initials must give at most
- * two characters, valid UTF-8 when the name is).
+ * made NUL-terminated, a device name to tidy (it may only get shorter)
+ * and a display name (avatar_initials must give at most two characters,
+ * valid UTF-8 when the name is).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return (0);
 	memcpy(name, data, len);
 	name[len] = '\0';
+	device_tidy(name);
+	if (strlen(name) > len)
+		abort();
 	n = avatar_initials(name, out, sizeof(out));
 	if (n != strlen(out) || n >= sizeof(out))
 		abort();

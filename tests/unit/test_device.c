@@ -167,10 +167,38 @@ test_bounds(void)
 	free(big);
 }
 
+static void
+test_tidy(void)
+{
+	static const char *const tidy[][3] = {
+		{ "iPhone 上的 微信", "iPhone 上的微信",
+		    "the space between two Chinese words goes" },
+		{ "Android 上的 Chrome", "Android 上的 Chrome",
+		    "spaces beside Latin words stay" },
+		{ "鸿蒙 上的 华为浏览器", "鸿蒙上的华为浏览器", "both go" },
+		{ "Chrome on Android", "Chrome on Android", "English untouched" },
+		{ "上的  微信", "上的  微信", "two spaces are not one" },
+		{ " 微信 ", " 微信 ", "spaces at the ends stay" },
+		{ "", "", "empty" },
+		{ "\xe4\xb8 \xe4\xb8\x8a", "\xe4\xb8 \xe4\xb8\x8a",
+		    "a cut character is not CJK" },
+	};
+	char	buf[64], what[128];
+	size_t	i;
+
+	for (i = 0; i < sizeof(tidy) / sizeof(tidy[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%s", tidy[i][0]);
+		device_tidy(buf);
+		(void)snprintf(what, sizeof(what), "tidy: %s", tidy[i][2]);
+		CHECK_STR(buf, tidy[i][1], what);
+	}
+}
+
 int
 main(void)
 {
 	test_cases();
 	test_bounds();
+	test_tidy();
 	UNIT_DONE("test_device");
 }
