@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "jparse.h"
 #include "md.h"
+#include "netaddr.h"
 #include "password.h"
 #include "text.h"
 
@@ -722,9 +723,12 @@ device_name(struct rq *rq, const char *ua, struct buf *out)
 		buf_init(&half);
 		buf_init(&half2);
 		text_subst(&half, on, "browser", browser);
-		text_subst(&half2, half.data, "os", os);
-		device_tidy(half2.data);
-		buf_appends(out, half2.data);
+		text_subst(&half2, half.data != NULL ? half.data : "", "os",
+		    os);
+		if (half2.data != NULL) {
+			device_tidy(half2.data);
+			buf_appends(out, half2.data);
+		}
 		buf_free(&half);
 		buf_free(&half2);
 	} else if (browser != NULL || os != NULL) {
@@ -901,7 +905,7 @@ session_delete_prepare(struct rq *rq)
 static int
 sessions_others_prepare(struct rq *rq)
 {
-	char	ip[64];
+	char	ip[NETADDR_STRLEN];
 
 	rq_param_int(rq, rq->me.id);
 	if (rq->bearer || rq->session_hash[0] == '\0')

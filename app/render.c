@@ -43,6 +43,7 @@ static json_t	*render_avatar(int64_t, const char *);
 static const char *render_section(const char *);
 static void	 render_decorate(json_t *, int);
 static void	 render_decorate_object(json_t *);
+static int	 render_time_start(const char *);
 
 static struct tmpl_set		*templates;
 static struct i18n_catalogs	*catalogs;
@@ -281,13 +282,27 @@ render_decorate(json_t *v, int depth)
 	render_decorate_object(v);
 }
 
+/* Does s start as RFC 3339 does, "YYYY-MM-DDTHH:MM"? */
+static int
+render_time_start(const char *s)
+{
+	static const char	 form[] = "dddd-dd-ddTdd:dd";
+	size_t			 i;
+
+	for (i = 0; form[i] != '\0'; i++) {
+		if (form[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return (0);
+	}
+	return (1);
+}
+
 static void
 render_decorate_object(json_t *o)
 {
 	json_t		*id, *name, *add, *m;
 	const char	*key, *s;
 	char		 text[17], tkey[128];
-	size_t		 klen, i;
+	size_t		 klen;
 
 	add = json_object();
 	id = json_object_get(o, "id");
@@ -307,15 +322,7 @@ render_decorate_object(json_t *o)
 		    json_object_get(o, tkey) != NULL)
 			continue;
 		s = json_string_value(m);
-		if (strlen(s) < 16)
-			continue;
-		for (i = 0; i < 16; i++) {
-			if (i == 4 || i == 7 ? s[i] != '-' : i == 10 ?
-			    s[i] != 'T' : i == 13 ? s[i] != ':' :
-			    (s[i] < '0' || s[i] > '9'))
-				break;
-		}
-		if (i < 16)
+		if (!render_time_start(s))
 			continue;
 		memcpy(text, s, 16);
 		text[10] = ' ';
