@@ -1,6 +1,7 @@
 /*
  * account.c: sign up, log in, log out, the session, profiles, settings,
- * sessions and API tokens (docs/api.md#accounts).
+ * sessions and API tokens (docs/api.md#accounts).  Settings name each
+ * login session's device from its User-Agent (app/device.c).
  *
  * Passwords are hashed and checked in the job thread (password.c); the
  * statements and the rules that must hold under concurrency (unique
@@ -14,8 +15,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "device.h"
 #include "i18n.h"
+#include "jparse.h"
 #include "md.h"
+#include "netaddr.h"
 #include "password.h"
 #include "text.h"
 
@@ -29,6 +33,7 @@ int	page_session(struct http_request *);
 int	page_profile(struct http_request *);
 int	page_settings(struct http_request *);
 int	page_session_delete(struct http_request *);
+int	page_sessions_others_delete(struct http_request *);
 int	page_tokens(struct http_request *);
 int	page_token_delete(struct http_request *);
 
@@ -55,10 +60,15 @@ static int	session_prepare(struct rq *);
 static int	profile_prepare(struct rq *);
 static int	profile_respond(struct rq *);
 static int	settings_prepare(struct rq *);
+static int	settings_respond(struct rq *);
+static void	settings_devices(struct rq *, json_t *);
+static void	device_name(struct rq *, const char *, struct buf *);
 static int	settings_post_prepare(struct rq *);
 static int	settings_post_respond(struct rq *);
 static int	settings_update_params(struct rq *);
 static int	session_delete_prepare(struct rq *);
+static int	sessions_others_prepare(struct rq *);
+static int	sessions_others_respond(struct rq *);
 static int	token_create_prepare(struct rq *);
 static int	token_create_respond(struct rq *);
 static int	token_delete_prepare(struct rq *);
@@ -110,6 +120,7 @@ static const struct page profile_page = {
 static const struct page settings_page = {
 	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
 	.stmt = "account_settings", .prepare = settings_prepare,
+	.respond = settings_respond,
 };
 /* Open before verification: the member enters the card and name here. */
 static const struct page settings_post = {
@@ -123,6 +134,14 @@ static const struct page session_delete_post = {
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_session_delete",
 	.prepare = session_delete_prepare, .respond = deleted_respond,
+};
+/* "Sign out all other devices": the asking session stays, tokens too. */
+static const struct page sessions_others_post = {
+	.name = "sessions_others_delete", .access = ACCESS_USER,
+	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
+	.stmt = "account_sessions_end_others",
+	.prepare = sessions_others_prepare,
+	.respond = sessions_others_respond,
 };
 static const struct page token_create_post = {
 	.name = "token_create", .access = ACCESS_USER,
@@ -181,6 +200,12 @@ int
 page_session_delete(struct http_request *req)
 {
 	return (rq_run(req, &session_delete_post));
+}
+
+int
+page_sessions_others_delete(struct http_request *req)
+{
+	return (rq_run(req, &sessions_others_post));
 }
 
 int
@@ -619,6 +644,104 @@ settings_prepare(struct rq *rq)
 }
 
 /*
+ * The settings document with each session's device named in the
+ * reader's language ("device") and how many sessions are not this one
+ * ("other_sessions", for "sign out all other devices"); for programs
+ * and browsers alike.
+ */
+static int
+settings_respond(struct rq *rq)
+{
+	json_t		*doc;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL ||
+	    !json_is_object(doc)) {
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	settings_devices(rq, doc);
+	if (rq->json)
+		reply_json(rq, 200, doc);
+	else
+		(void)reply_page(rq, 200, rq->page->tmpl, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+static void
+settings_devices(struct rq *rq, json_t *doc)
+{
+	json_t		*s;
+	struct buf	 name;
+	size_t		 i;
+	json_int_t	 others;
+
+	others = 0;
+	json_array_foreach(json_object_get(doc, "sessions"), i, s) {
+		buf_init(&name);
+		device_name(rq, json_string_value(json_object_get(s,
+		    "user_agent")), &name);
+		json_object_set_new(s, "device", json_string(name.data ?
+		    name.data : ""));
+		buf_free(&name);
+		if (!json_is_true(json_object_get(s, "current")))
+			others++;
+	}
+	json_object_set_new(doc, "other_sessions", json_integer(others));
+}
+
+/*
+ * "Chrome on Android" / "Android 上的 Chrome" for User-Agent ua (NULL:
+ * none), appended to out: the catalog's device.on with the names of
+ * device.browser.* and device.os.*; one of them alone when only one is
+ * known, device.unknown when neither is.
+ */
+static void
+device_name(struct rq *rq, const char *ua, struct buf *out)
+{
+	struct device	 d;
+	struct buf	 half, half2;
+	const char	*browser, *os, *on;
+	char		 key[64];
+
+	device_parse(ua, ua != NULL ? strlen(ua) : 0, &d);
+	browser = os = NULL;
+	if (d.browser != NULL) {
+		(void)snprintf(key, sizeof(key), "device.browser.%s",
+		    d.browser);
+		browser = render_text(rq->locale, key);
+	}
+	if (d.os != NULL) {
+		(void)snprintf(key, sizeof(key), "device.os.%s", d.os);
+		os = render_text(rq->locale, key);
+	}
+	on = render_text(rq->locale, "device.on");
+	if (browser != NULL && os != NULL && on != NULL) {
+		buf_init(&half);
+		buf_init(&half2);
+		text_subst(&half, on, "browser", browser);
+		text_subst(&half2, half.data != NULL ? half.data : "", "os",
+		    os);
+		if (half2.data != NULL) {
+			device_tidy(half2.data);
+			buf_appends(out, half2.data);
+		}
+		buf_free(&half);
+		buf_free(&half2);
+	} else if (browser != NULL || os != NULL) {
+		buf_appends(out, browser != NULL ? browser : os);
+	} else {
+		on = render_text(rq->locale, "device.unknown");
+		buf_appends(out, on != NULL ? on : "?");
+	}
+}
+
+/*
  * Validate everything first; a password change (current_password and
  * new_password) checks the old one and hashes the new one in tasks, and
  * ends the other sessions; then the other fields are saved.
@@ -777,6 +900,40 @@ session_delete_prepare(struct rq *rq)
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/settings/sessions/"));
 	return (RQ_NEXT);
+}
+
+/*
+ * End the user's other login sessions: all of them but the one asking
+ * (a program with an API token ends every login session; tokens stay).
+ */
+static int
+sessions_others_prepare(struct rq *rq)
+{
+	char	ip[NETADDR_STRLEN];
+
+	rq_param_int(rq, rq->me.id);
+	if (rq->bearer || rq->session_hash[0] == '\0')
+		rq_param_null(rq);
+	else
+		rq_param_str(rq, rq->session_hash);
+	rq_param_own(rq, strdup(rq_client_ip(rq, ip, sizeof(ip))));
+	return (RQ_NEXT);
+}
+
+/* Browsers go back to the list of devices; programs get the count. */
+static int
+sessions_others_respond(struct rq *rq)
+{
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if (!rq->json) {
+		reply_redirect(rq, "/settings#sessions");
+		return (RQ_DONE);
+	}
+	reply_json_text(rq, 200, rq->res, rq->res_len);
+	return (RQ_DONE);
 }
 
 static int

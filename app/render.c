@@ -4,12 +4,18 @@
  *
  * A page template sees, from the top of the stack down:
  *	the statement's JSON document (the page's data, as in the API),
- *	the request: me (the viewer, with its csrf_token), pre_csrf (a
- *	visitor's token for the login, sign-up and reset forms, once
- *	guard_pre_csrf() made or found it), lang, path,
+ *	the request: me (the viewer, with its csrf_token and avatar),
+ *	pre_csrf (a visitor's token for the login, sign-up and reset
+ *	forms, once guard_pre_csrf() made or found it), lang, path,
+ *	section (the part of the site the path is in, for the header's
+ *	aria-current: {"board": true}),
  *	the site: t (the catalog of the request's language), static (asset
  *	URLs with content hashes), langs (for the switcher).
  * Templates include {{> layout_head}} and {{> layout_foot}}.
+ *
+ * Before it is rendered, the document gains what the templates show but
+ * the API leaves to its clients (render_decorate): an "avatar" for every
+ * user and a "<name>_text" for every time.
  *
  * Start-up refuses templates that fail to parse (tmpl.c's safety rules)
  * and templates that use a t.* key missing from the English catalog.
@@ -22,13 +28,22 @@
 #include <string.h>
 
 #include "app.h"
+#include "avatar.h"
 #include "i18n.h"
 #include "tmpl.h"
+
+/* How deep render_decorate() walks (statements nest a few levels). */
+#define RENDER_DECORATE_DEPTH	16
 
 static void	render_load_templates(const char *);
 static void	render_check_key(const char *, const char *, void *);
 static json_t	*render_site_context(const char *);
 static json_t	*render_request_context(struct rq *);
+static json_t	*render_avatar(int64_t, const char *);
+static const char *render_section(const char *);
+static void	 render_decorate(json_t *, int);
+static void	 render_decorate_object(json_t *);
+static int	 render_time_start(const char *);
 
 static struct tmpl_set		*templates;
 static struct i18n_catalogs	*catalogs;
@@ -139,7 +154,8 @@ render_site_context(const char *locale)
 static json_t *
 render_request_context(struct rq *rq)
 {
-	json_t		*ctx, *me;
+	json_t		*ctx, *me, *sect;
+	const char	*section;
 
 	ctx = json_object();
 	json_object_set_new(ctx, "path", json_string(rq->req->path));
@@ -161,9 +177,162 @@ render_request_context(struct rq *rq)
 		json_object_set_new(me, "csrf_token",
 		    json_string(rq->me.csrf));
 		json_object_set_new(me, "unread", json_integer(rq->me.unread));
+		json_object_set_new(me, "avatar", render_avatar(rq->me.id,
+		    rq->me.display_name));
 		json_object_set_new(ctx, "me", me);
 	}
+	if ((section = render_section(rq->req->path)) != NULL) {
+		sect = json_object();
+		json_object_set_new(sect, section, json_true());
+		json_object_set_new(ctx, "section", sect);
+	}
 	return (ctx);
+}
+
+/*
+ * The part of the site a path belongs to, as the header names it (the
+ * keys of its {{#section.x}} tests), or NULL.  A prefix without a
+ * trailing '/' matches the whole segment only ("/board", not "/boards").
+ */
+static const char *
+render_section(const char *path)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*section;
+	} sections[] = {
+		{ "/projects", "projects" },
+		{ "/board", "board" },
+		{ "/c/", "board" },
+		{ "/t/", "board" },
+		{ "/topics", "board" },
+		{ "/posts/", "board" },
+		{ "/competitions", "competitions" },
+		{ "/entries/", "competitions" },
+		{ "/judging", "competitions" },
+		{ "/mentors", "office_hours" },
+		{ "/office-hours", "office_hours" },
+		{ "/bookings/", "office_hours" },
+		{ "/me/bookings", "office_hours" },
+		{ "/mod/", "mod" },
+		{ "/admin/", "admin" },
+		{ "/search", "search" },
+		{ "/notifications", "notifications" },
+	};
+	size_t		i, n;
+
+	if (path == NULL)
+		return (NULL);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		n = strlen(sections[i].prefix);
+		if (strncmp(path, sections[i].prefix, n) != 0)
+			continue;
+		if (sections[i].prefix[n - 1] == '/' || path[n] == '\0' ||
+		    path[n] == '/')
+			return (sections[i].section);
+	}
+	return (NULL);
+}
+
+/* {"initials": "林", "tone": 3}: see app/avatar.c. */
+static json_t *
+render_avatar(int64_t id, const char *display_name)
+{
+	json_t		*a;
+	char		 initials[AVATAR_INITIALS_MAX];
+
+	(void)avatar_initials(display_name, initials, sizeof(initials));
+	a = json_object();
+	json_object_set_new(a, "initials", json_string(initials));
+	json_object_set_new(a, "tone", json_integer(avatar_tone(id)));
+	return (a);
+}
+
+/*
+ * What the templates show that the statements leave out, added to doc in
+ * place (again on a kept document: what is there already is kept):
+ *  - "avatar" ({initials, tone}) on every user: an object with an integer
+ *    "id" and string "username" and "display_name" (user_brief(), me);
+ *  - "<name>_text" beside every time: a string member whose name ends
+ *    in "_at" and whose value starts as RFC 3339 does
+ *    ("2026-12-03T17:16:05+08:00" -> "2026-12-03 17:16", the site's
+ *    time as the database wrote it).  Pages print it inside
+ *    <time datetime> as the absolute time readers without script see;
+ *    app.js turns it into a relative one.
+ */
+static void
+render_decorate(json_t *v, int depth)
+{
+	size_t		 i;
+	const char	*key;
+	json_t		*m;
+
+	if (depth > RENDER_DECORATE_DEPTH)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			render_decorate(m, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, key, m) {
+		if (json_is_object(m) || json_is_array(m))
+			render_decorate(m, depth + 1);
+	}
+	render_decorate_object(v);
+}
+
+/* Does s start as RFC 3339 does, "YYYY-MM-DDTHH:MM"? */
+static int
+render_time_start(const char *s)
+{
+	static const char	 form[] = "dddd-dd-ddTdd:dd";
+	size_t			 i;
+
+	for (i = 0; form[i] != '\0'; i++) {
+		if (form[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return (0);
+	}
+	return (1);
+}
+
+static void
+render_decorate_object(json_t *o)
+{
+	json_t		*id, *name, *add, *m;
+	const char	*key, *s;
+	char		 text[17], tkey[128];
+	size_t		 klen;
+
+	add = json_object();
+	id = json_object_get(o, "id");
+	name = json_object_get(o, "display_name");
+	if (json_is_integer(id) && json_is_string(name) &&
+	    json_is_string(json_object_get(o, "username")) &&
+	    json_object_get(o, "avatar") == NULL)
+		json_object_set_new(add, "avatar", render_avatar(
+		    json_integer_value(id), json_string_value(name)));
+
+	/* Collected in add first: members are not added while iterating. */
+	json_object_foreach(o, key, m) {
+		klen = strlen(key);
+		if (klen < 4 || strcmp(key + klen - 3, "_at") != 0 ||
+		    !json_is_string(m) || (size_t)snprintf(tkey, sizeof(tkey),
+		    "%s_text", key) >= sizeof(tkey) ||
+		    json_object_get(o, tkey) != NULL)
+			continue;
+		s = json_string_value(m);
+		if (!render_time_start(s))
+			continue;
+		memcpy(text, s, 16);
+		text[10] = ' ';
+		text[16] = '\0';
+		json_object_set_new(add, tkey, json_string(text));
+	}
+	if (json_object_size(add) > 0)
+		(void)json_object_update(o, add);
+	json_decref(add);
 }
 
 /* Render template tmpl with doc for rq's language into out. */
@@ -174,6 +343,7 @@ render_html(struct rq *rq, const char *tmpl, json_t *doc, struct buf *out)
 	int		 r;
 
 	stack[0] = site_ctx[render_locale_index(rq->locale)];
+	render_decorate(doc, 0);
 	reqctx = render_request_context(rq);
 	stack[1] = reqctx;
 	stack[2] = doc;

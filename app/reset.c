@@ -78,6 +78,11 @@ page_reset(struct http_request *req)
 	    &reset_page));
 }
 
+/*
+ * The state lives inside the request (rq_set_extra): wiped here, never
+ * freed (freeing it ended the worker: ASan's bad-free on every reset
+ * request).
+ */
 static void
 reset_state_free(void *p)
 {

@@ -18,6 +18,9 @@ ca-certificates"
 # behind a reverse proxy (tests/proxy.sh runs its own copy; the
 # package's service is not used).
 PKGS="$PKGS chromium clang libclang-rt-14-dev wrk libvips-tools curl nginx"
+# A Chinese font for Chromium: without one every Chinese character of the
+# browser tests is drawn as a box, in their measurements and screenshots.
+PKGS="$PKGS fonts-wqy-microhei"
 
 missing=""
 for p in $PKGS; do

@@ -189,6 +189,30 @@ WITH gone AS (
 )
 SELECT json_build_object('ok', true, 'id', id) FROM gone
 
+-- name: account_sessions_end_others
+-- "Sign out all other devices": end every login session of user $1 but
+-- the one asking ($2, its hash; NULL for a program with an API token,
+-- which ends them all).  API tokens stay (revoked one by one, as after a
+-- password change).  Audited with the count and the address it came
+-- from ($3).  Always one row.
+WITH gone AS (
+	DELETE FROM sessions
+	WHERE user_id = $1::bigint AND kind = 'session'
+	    AND token_hash IS DISTINCT FROM $2::text
+	RETURNING id
+), logged AS (
+	INSERT INTO audit_log (actor_id, action, target_user_id, target,
+	    details)
+	SELECT u.id, 'sessions.end_others', u.id, u.username,
+	    jsonb_build_object('sessions_ended', (SELECT count(*) FROM gone),
+	    'ip', $3::text)
+	FROM users u WHERE u.id = $1::bigint
+	RETURNING id
+)
+SELECT json_build_object('ok', true,
+    'ended', (SELECT count(*) FROM gone),
+    'audit_id', (SELECT id FROM logged))
+
 -- name: account_token_create
 -- $1 user, $2 name, $3 hash of the secret, $4 csrf placeholder.
 WITH t AS (

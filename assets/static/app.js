@@ -6,24 +6,143 @@
 (function () {
 	"use strict";
 
-	/* Show <time datetime> values in the reader's local format. */
+	/*
+	 * <time datetime> values in the reader's local format.  Those of
+	 * class "rel" (topic rows, posts, devices) say how long ago
+	 * instead ("3 分钟前", "yesterday"), with the absolute time as
+	 * their title (hover) and shown by a tap or a long press.  The
+	 * server's text ("2026-12-03 17:16") stays where Intl is missing.
+	 */
+	var DAY = 86400;
+
+	function absolute(d, lang) {
+		try {
+			return d.toLocaleString(lang, { year: "numeric",
+			    month: "short", day: "numeric", hour: "2-digit",
+			    minute: "2-digit" });
+		} catch (e) {
+			return null;
+		}
+	}
+
+	function relative(d, lang) {
+		var s = (Date.now() - d.getTime()) / 1000, rtf;
+
+		if (!window.Intl || !Intl.RelativeTimeFormat)
+			return null;
+		try {
+			rtf = new Intl.RelativeTimeFormat(lang,
+			    { numeric: "auto" });
+			if (s < 45)
+				return rtf.format(0, "second");
+			if (s < 45 * 60)
+				return rtf.format(-Math.round(s / 60), "minute");
+			if (s < 22 * 3600)
+				return rtf.format(-Math.round(s / 3600), "hour");
+			if (s < 6.5 * DAY)
+				return rtf.format(-Math.max(1, Math.round(s / DAY)),
+				    "day");
+			return d.toLocaleDateString(lang, { month: "short",
+			    day: "numeric", year: d.getFullYear() ===
+			    new Date().getFullYear() ? undefined : "numeric" });
+		} catch (e) {
+			return null;
+		}
+	}
+
 	function localTimes() {
 		var els = document.querySelectorAll("time[datetime]");
 		var lang = document.documentElement.lang || "zh-CN";
-		for (var i = 0; i < els.length; i++) {
-			var d = new Date(els[i].getAttribute("datetime"));
+		var i, d, abs, rel, el;
+
+		for (i = 0; i < els.length; i++) {
+			el = els[i];
+			d = new Date(el.getAttribute("datetime"));
 			if (isNaN(d.getTime()))
 				continue;
-			try {
-				els[i].textContent = d.toLocaleString(lang, {
-					year: "numeric", month: "short",
-					day: "numeric", hour: "2-digit",
-					minute: "2-digit"
-				});
-			} catch (e) {
-				/* Old browsers: keep the server's text. */
+			abs = absolute(d, lang);
+			if (!/(^| )rel( |$)/.test(el.className)) {
+				if (abs)
+					el.textContent = abs;
+				continue;
+			}
+			rel = relative(d, lang);
+			if (abs)
+				el.title = abs;
+			if (rel && el.getAttribute("data-shown") !== "absolute")
+				el.textContent = rel;
+		}
+	}
+
+	/* A tap (or a long press) on a relative time shows the absolute one. */
+	function timeToggle() {
+		var timer = null;
+
+		function flip(el) {
+			var abs = el.getAttribute("data-shown") === "absolute";
+			el.setAttribute("data-shown", abs ? "relative" :
+			    "absolute");
+			if (!abs)
+				el.textContent = el.title;
+			else
+				localTimes();
+		}
+		function relTime(ev) {
+			var t = ev.target.closest ?
+			    ev.target.closest("time.rel[title]") : null;
+			return t && !t.closest("a") ? t : null;
+		}
+		document.addEventListener("click", function (ev) {
+			var t = relTime(ev);
+			if (t)
+				flip(t);
+		});
+		document.addEventListener("touchstart", function (ev) {
+			var t = relTime(ev);
+			clearTimeout(timer);
+			if (t)
+				timer = setTimeout(function () {
+					timer = "fired";
+					t.textContent = t.title;
+					t.setAttribute("data-shown", "absolute");
+				}, 500);
+		}, { passive: true });
+		document.addEventListener("touchend", function (ev) {
+			/* A long press showed it: no click to flip it back. */
+			if (timer === "fired" && ev.cancelable)
+				ev.preventDefault();
+			clearTimeout(timer);
+			timer = null;
+		});
+		setInterval(localTimes, 60000);
+	}
+
+	/*
+	 * <details class="menu">: one open at a time; a click outside or
+	 * Escape closes it (without script it closes from its summary).
+	 */
+	function menus() {
+		function closeAll(except) {
+			var open = document.querySelectorAll("details.menu[open]");
+			for (var i = 0; i < open.length; i++) {
+				if (open[i] !== except)
+					open[i].removeAttribute("open");
 			}
 		}
+		document.addEventListener("click", function (ev) {
+			closeAll(ev.target.closest ?
+			    ev.target.closest("details.menu") : null);
+		});
+		document.addEventListener("keydown", function (ev) {
+			var open;
+			if (ev.key !== "Escape")
+				return;
+			open = document.querySelector("details.menu[open]");
+			if (open) {
+				open.removeAttribute("open");
+				open.querySelector("summary").focus();
+			}
+		});
 	}
 
 	/* The CSRF token of the page's first form (every form has one). */
@@ -165,12 +284,14 @@
 	 * server keeps them per topic version), so the reader's own actions
 	 * are revealed here from section#posts: data-me (the reader's id),
 	 * data-staff, data-asker (the author of a solvable topic) and
-	 * data-reply (the reader may reply).  Run again on "posts:changed",
-	 * which live.js sends after adding or replacing posts.
+	 * data-reply (the reader may reply).  A post's menu (edit, mark as
+	 * solution, flag) shows when it holds something for this reader.
+	 * Run again on "posts:changed", which live.js sends after adding or
+	 * replacing posts.
 	 */
 	function postActions() {
 		var sec = document.getElementById("posts");
-		var me, staff, asker, reply, bars, i;
+		var me, staff, asker, reply, bars, i, menu;
 
 		if (!sec)
 			return;
@@ -187,6 +308,10 @@
 			show(bars[i], ".others-only", me !== "" && !own);
 			show(bars[i], ".asker-only", staff ||
 			    (me !== "" && asker === me));
+			menu = bars[i].querySelector(".post-menu");
+			if (menu)
+				menu.hidden = !menu.querySelector(
+				    ".menu-panel > a:not([hidden])");
 		}
 	}
 
@@ -226,8 +351,24 @@
 		}
 	}
 
-	/* "Reply" under a post: the reply box answers that post. */
+	/*
+	 * "Reply" under a post (or the sticky one): the reply box answers
+	 * that post (or the topic).  The sticky button steps aside while
+	 * the box has focus, not to cover what is being typed.
+	 */
 	function replyLinks() {
+		var form = document.getElementById("reply");
+		var sticky = document.querySelector(".sticky-reply");
+
+		if (form && sticky) {
+			form.addEventListener("focusin", function () {
+				sticky.className += " is-off";
+			});
+			form.addEventListener("focusout", function () {
+				sticky.className = sticky.className.replace(
+				    / is-off/g, "");
+			});
+		}
 		document.addEventListener("click", function (ev) {
 			var a = ev.target.closest ?
 			    ev.target.closest("a[data-reply-to]") : null;
@@ -243,6 +384,8 @@
 
 	function start() {
 		localTimes();
+		timeToggle();
+		menus();
 		livePreview();
 		uploads();
 		postActions();

@@ -29,9 +29,15 @@ test("sign up → log out → log in → settings → log out at 375 px",
 	await page.fill("#password", password);
 	await page.click("button[type=submit]");
 	await page.waitForURL(BASE + "/");
-	assert.equal((await page.textContent(".account .me")).trim(), username);
+	// The header names the display name; the profile link the username.
+	assert.equal((await page.textContent(".user-menu .me-name")).trim(),
+	    "手机用户");
+	assert.equal(await page.locator(
+	    `.user-menu a[href="/u/${username}"]`).count(), 1);
 	await page.screenshot({ path: `${ARTIFACTS}/account-signed-up.png` });
 
+	// Log out is inside the user menu.
+	await page.click(".user-menu summary");
 	await page.click(".account form[action='/logout'] button");
 	await page.waitForSelector('.account a[href="/login"]');
 
@@ -63,6 +69,7 @@ test("sign up → log out → log in → settings → log out at 375 px",
 	await page.goto(BASE + `/u/${username}`);
 	assert.match(await page.innerHTML(".prose"), /<strong>3D 打印<\/strong>/);
 
+	await page.click(".user-menu summary");
 	await page.click(".account form[action='/logout'] button");
 	await page.waitForSelector('.account a[href="/login"]');
 	await page.goto(BASE + "/settings");

@@ -56,14 +56,18 @@ test("a reply typed in one browser appears in the other without reload",
 	assert.match(await b.page.textContent("#post-2"), /焦距尺/);
 	assert.equal(await b.page.evaluate(() => window.notReloaded), true,
 	    "no reload");
-	// The reader's own actions: B may flag A's post, not edit it.
+	// The reader's own actions, in the post's menu: B may flag A's post,
+	// not edit it.
+	await b.page.click("#post-2 .post-menu summary");
 	assert.equal(await b.page.isVisible("#post-2 .others-only"), true);
 	assert.equal(await b.page.isVisible("#post-2 .own-only"), false);
+	await a.page.click("#post-2 .post-menu summary");
 	assert.equal(await a.page.isVisible("#post-2 .own-only"), true);
 	// A asked in Help: A may mark B's answer; B replies and A marks it.
 	await b.page.fill("#body", "把焦距调到 50.8 毫米就好了");
 	await b.page.click("#reply button[type=submit]");
 	await a.page.waitForSelector("#post-3", { timeout: 2000 });
+	await a.page.click("#post-3 .post-menu summary");
 	await a.page.click("#post-3 .asker-only");
 	await a.page.click("form[action$='/solve'] button[type=submit]");
 	await a.page.waitForURL(/\/t\/\d+$/);

@@ -68,12 +68,15 @@ test("create, upload two photos, publish at 375 px; a visitor finds it",
 	await visitor.page.click(`.card a[href="${new URL(url).pathname}"]`);
 	await visitor.page.waitForURL(url);
 	// Thumbnails load lazily: bring them into view, then wait for them.
+	// The cover (the first photo) is shown once, above the gallery.
 	await visitor.page.locator(".gallery").scrollIntoViewIfNeeded();
 	await visitor.page.waitForFunction(() => {
-		const imgs = [...document.querySelectorAll(".gallery img")];
+		const imgs = [...document.querySelectorAll(".gallery img, " +
+		    "img.cover")];
 		return imgs.length === 2 &&
 		    imgs.every((i) => i.complete && i.naturalWidth > 0);
 	}, null, { timeout: 5000 });
+	assert.equal(await visitor.page.locator(".gallery img").count(), 1);
 	const width = await visitor.page.evaluate(() =>
 	    document.documentElement.scrollWidth);
 	assert.ok(width <= 375, `fits the phone (${width}px)`);

@@ -61,6 +61,10 @@ const SAMPLES = {
 	"^/settings/sessions/[0-9]{1,18}/delete$": { POST: {
 	    path: "/settings/sessions/:session/delete", body: {},
 	    then: { default: 404, owner: 200 } } },
+	// Ends the asker's other sessions only: 200 for any user.
+	"/settings/sessions/others/delete": { POST: {
+	    path: "/settings/sessions/others/delete", body: {}, then: 200,
+	    relogin: true } },
 	"/settings/tokens": { POST: { path: "/settings/tokens", body: {},
 	    then: 422 } },
 	"^/settings/tokens/[0-9]{1,18}/delete$": { POST: {
@@ -506,6 +510,7 @@ const NO_CONTENT = new Set([
 	"^/reset/[A-Za-z0-9_-]{43}$",			// a reset link: no account
 	"/logout", "/settings", "/settings/tokens",
 	"^/settings/sessions/[0-9]{1,18}/delete$",
+	"/settings/sessions/others/delete",
 	"^/settings/tokens/[0-9]{1,18}/delete$",
 	"/preview", "/notifications/read",
 	"^/projects/[0-9]{1,18}/like$", "^/projects/[0-9]{1,18}/unlike$",

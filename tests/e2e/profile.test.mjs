@@ -206,7 +206,7 @@ test("the HTML profile: badges, counts, cards and posts", async () => {
 	assert.match(r.text, /class="badge verified">Verified</);
 	assert.match(r.text, /<strong>2<\/strong> projects/);
 	assert.match(r.text, /<strong>2<\/strong> posts/);
-	assert.match(r.text, new RegExp(`<li class="card">\\s*<a href="/projects/${made.pub.id}">`));
+	assert.match(r.text, new RegExp(`<li class="card">\\s*<a class="card-link" href="/projects/${made.pub.id}">`));
 	assert.ok(r.text.includes(`公开项目 ${tag}`));
 	assert.ok(r.text.includes(`Replied in: 别人的话题 ${tag}`));
 	assert.ok(r.text.includes(`Started: 公开话题 ${tag}`));

@@ -254,7 +254,7 @@ test("comments and the build log; followers are notified", async () => {
 	const home = await getAs(fan, "/");
 	assert.ok(home.data.me.unread >= 1, "the bell counts unread");
 	const bell = await getAs(fan, "/", { json: false });
-	assert.match(bell.text, /class="bell"[^>]*>[^<]*<span class="count">\d+<\/span>/);
+	assert.match(bell.text, /<a class="icon-link bell" href="\/notifications"[^>]*>(?:(?!<\/a>)[\s\S])*<span class="count">\d+<\/span><\/a>/);
 	const read = await postAs(fan, "/notifications/read", { body: {} });
 	assert.equal(read.data.unread, 0);
 	const page = await getAs(owner, p.url);
