@@ -61,10 +61,10 @@ const SAMPLES = {
 	"^/settings/sessions/[0-9]{1,18}/delete$": { POST: {
 	    path: "/settings/sessions/:session/delete", body: {},
 	    then: { default: 404, owner: 200 } } },
-	// Ends the asker's other sessions only: 200 for any user.
+	// Ends the asker's other sessions only (the matrix's own session is
+	// the asker, so it lives on): 200 for any user.
 	"/settings/sessions/others/delete": { POST: {
-	    path: "/settings/sessions/others/delete", body: {}, then: 200,
-	    relogin: true } },
+	    path: "/settings/sessions/others/delete", body: {}, then: 200 } },
 	"/settings/tokens": { POST: { path: "/settings/tokens", body: {},
 	    then: 422 } },
 	"^/settings/tokens/[0-9]{1,18}/delete$": { POST: {
