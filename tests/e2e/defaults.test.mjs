@@ -147,7 +147,8 @@ test("a new member under the default rules: held, approved, mentioned, " +
 	assert.deepEqual(about.map((n) => n.type), ["mention"],
 	    "one notice per post and person: the mention, not also a reply");
 	const home = await openPage(u, "/");
-	assert.match(home.html, /class="bell"[^>]*>[^<]*<span class="count">\d+/);
+	assert.match(home.html,
+	    /class="[^"]*\bbell"[^>]*>(?:(?!<\/a>)[\s\S])*<span class="count">\d+/);
 });
 
 test("new members: at most board_new_images_per_post images a post", async () => {

@@ -490,8 +490,10 @@ test("the settings form saves the profile and keeps the verification",
 	landedOn(await staffPage.form({ action: `/admin/users/${u.username}` })
 	    .submit({ verified: true }));
 	const page = await openPage(u, "/settings");
-	const form = page.form({ action: "/settings" });
-	assert.equal(form.value("reader_card"), "FORM-1");
+	// Profile, real name and password are separate forms.
+	assert.equal(page.form({ action: "/settings", field: "reader_card" })
+	    .value("reader_card"), "FORM-1");
+	const form = page.form({ action: "/settings", field: "display_name" });
 	landedOn(await form.submit({ display_name: "表单新名字",
 	    bio: "表单的 *简介*", locale: "en" }));
 	const prof = (await get(`/u/${u.username}`)).data.user;
@@ -524,7 +526,7 @@ test("the session form ends another session, not this one", async () => {
 	const u = await newUser();
 	const phone = await login(u.username, u.password);
 	const page = await openPage(u, "/settings");
-	landedOn(await page.form({ action: /^\/settings\/sessions\// })
+	landedOn(await page.form({ action: /^\/settings\/sessions\/\d+\/delete$/ })
 	    .submit());
 	assert.equal((await get("/session", { jar: phone.jar })).data.user,
 	    null, "the other session ended");
@@ -599,11 +601,14 @@ test("a refused new project comes back as a form that makes it", async () => {
 test("refused settings come back as the settings form", async () => {
 	const u = await newUser({ verified: true });
 	const s = await openPage(u, "/settings");
-	const sb = await s.form({ action: "/settings" }).submit({
-	    email: "不是邮箱", bio: "保留的简介" }, { novalidate: true });
+	const sb = await s.form({ action: "/settings", field: "email" })
+	    .submit({ email: "不是邮箱" }, { novalidate: true });
 	assert.equal(sb.status, 422);
-	landedOn(await sb.page.form({ action: "/settings" }).submit({
-	    display_name: "改好的名字", email: "" }));
+	landedOn(await sb.page.form({ action: "/settings", field: "email" })
+	    .submit({ email: "" }));
+	landedOn(await sb.page.form({ action: "/settings",
+	    field: "display_name" }).submit({ display_name: "改好的名字",
+	    bio: "保留的简介" }));
 	const prof = (await get(`/u/${u.username}`)).data.user;
 	assert.equal(prof.display_name, "改好的名字");
 	assert.match(prof.bio_html, /保留的简介/);
