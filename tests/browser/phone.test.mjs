@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { launch, watch, BASE, ARTIFACTS } from "./lib.mjs";
 import { newUser, postAs, request, setting, sql } from "../e2e/lib.mjs";
+import { pngChunk } from "../e2e/png.mjs";
 
 const PHONE = { width: 375, height: 812 };
 const LANGS = ["zh-CN", "en"];
@@ -34,26 +35,6 @@ let browser, data;
 // ------------------------------------------------------------------
 // Data, made over HTTP as people make it.
 
-function crc32(buf) {
-	let c, crc = 0xffffffff;
-	for (const b of buf) {
-		c = (crc ^ b) & 0xff;
-		for (let k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		crc = (crc >>> 8) ^ c;
-	}
-	return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type, body) {
-	const len = Buffer.alloc(4);
-	len.writeUInt32BE(body.length);
-	const td = Buffer.concat([Buffer.from(type), body]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(td));
-	return Buffer.concat([len, td, crc]);
-}
-
 // A w x h RGB PNG: a gradient from a random colour (bytes of its own).
 function png(w, h) {
 	const base = [0, 1, 2].map(() => Math.floor(Math.random() * 200));
@@ -71,8 +52,8 @@ function png(w, h) {
 	ihdr[8] = 8;
 	ihdr[9] = 2;
 	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-	    chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.concat(rows))),
-	    chunk("IEND", Buffer.alloc(0))]);
+	    pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(Buffer.concat(rows))),
+	    pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 async function maker(display_name) {

@@ -6,31 +6,11 @@ import { deflateSync } from "node:zlib";
 import { get, post, ROOT, newUser, postAs, getAs, serverLog, setting, sql }
     from "./lib.mjs";
 import { WORKER_EXIT } from "./workers.mjs";
+import { pngChunk, uniquePng } from "./png.mjs";
 
 const FIX = `${ROOT}/tests/fixtures/img`;
 let owner, other, project, draft;
 
-function crc32(buf) {
-	let c, crc = 0xffffffff;
-	for (const b of buf) {
-		c = (crc ^ b) & 0xff;
-		for (let k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		crc = (crc >>> 8) ^ c;
-	}
-	return (crc ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type, data) {
-	const len = Buffer.alloc(4);
-	len.writeUInt32BE(data.length);
-	const td = Buffer.concat([Buffer.from(type), data]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(td));
-	return Buffer.concat([len, td, crc]);
-}
-
-// An RGB (or, with alpha, RGBA) PNG of w x h whose IDAT is idat.
 function png(w, h, idat, alpha = false) {
 	const ihdr = Buffer.alloc(13);
 	ihdr.writeUInt32BE(w, 0);
@@ -43,15 +23,6 @@ function png(w, h, idat, alpha = false) {
 
 // A PNG whose header claims w x h; the data is a few bytes.
 const hugePng = (w, h) => png(w, h, Buffer.alloc(200));
-
-// A real 64 x 64 PNG of one random colour: bytes no other test uploads.
-function uniquePng() {
-	const row = Buffer.alloc(1 + 64 * 3);
-	const rgb = [0, 1, 2].map(() => Math.floor(Math.random() * 256));
-	for (let x = 0; x < 64; x++)
-		row.set(rgb, 1 + x * 3);
-	return png(64, 64, deflateSync(Buffer.concat(Array(64).fill(row))));
-}
 
 function upload(who, p, bytes, name = "photo.jpg", caption) {
 	const form = new FormData();

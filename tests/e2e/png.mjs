@@ -14,7 +14,8 @@ function crc32(buf) {
 	return (crc ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type, data) {
+// One PNG chunk: length, type, data, CRC.
+export function pngChunk(type, data) {
 	const len = Buffer.alloc(4);
 	len.writeUInt32BE(data.length);
 	const td = Buffer.concat([Buffer.from(type), data]);
@@ -35,7 +36,7 @@ export function uniquePng() {
 	ihdr[8] = 8;
 	ihdr[9] = 2;
 	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-	    chunk("IHDR", ihdr),
-	    chunk("IDAT", deflateSync(Buffer.concat(Array(64).fill(row)))),
-	    chunk("IEND", Buffer.alloc(0))]);
+	    pngChunk("IHDR", ihdr),
+	    pngChunk("IDAT", deflateSync(Buffer.concat(Array(64).fill(row)))),
+	    pngChunk("IEND", Buffer.alloc(0))]);
 }
