@@ -69,6 +69,7 @@ static int	settings_update_params(struct rq *);
 static int	session_delete_prepare(struct rq *);
 static int	sessions_others_prepare(struct rq *);
 static int	sessions_others_respond(struct rq *);
+static int	settings_back(struct rq *, const char *);
 static int	token_create_prepare(struct rq *);
 static int	token_create_respond(struct rq *);
 static int	token_delete_prepare(struct rq *);
@@ -924,16 +925,7 @@ sessions_others_prepare(struct rq *rq)
 static int
 sessions_others_respond(struct rq *rq)
 {
-	if (rq->res_null) {
-		reply_error(rq, 404, "not_found", "errors.not_found");
-		return (RQ_DONE);
-	}
-	if (!rq->json) {
-		reply_redirect(rq, "/settings#sessions");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (settings_back(rq, "/settings#sessions"));
 }
 
 static int
@@ -947,12 +939,22 @@ token_delete_prepare(struct rq *rq)
 static int
 deleted_respond(struct rq *rq)
 {
+	return (settings_back(rq, "/settings"));
+}
+
+/*
+ * The end of a settings write: 404 for no row, browsers go back to url
+ * (303), programs get the statement's document.
+ */
+static int
+settings_back(struct rq *rq, const char *url)
+{
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
 	if (!rq->json) {
-		reply_redirect(rq, "/settings");
+		reply_redirect(rq, url);
 		return (RQ_DONE);
 	}
 	reply_json_text(rq, 200, rq->res, rq->res_len);
