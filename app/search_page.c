@@ -18,6 +18,14 @@
  * segments in <mark> and escapes every segment like any text, so a
  * match inside "<b>" shows "<b>" as text.
  *
+ * Kept results (the pattern of the board's lists, keep.c): a worker
+ * keeps the results part of the page it rendered, per address and
+ * language, under the board's and the projects' listing versions (their
+ * sum: both only grow), which every write that changes what search can
+ * find bumps.  A browser's repeated search then costs search_check (the
+ * viewer and the versions); staff, who also find the staff room, and
+ * JSON clients always get search_page.
+ *
  * Totals: the statement counts every result when it read every match
  * (rare words, the first page); for a common word it read only the
  * newest posts, and the total is what it found there ("at least").
@@ -41,18 +49,30 @@
 					   (the statement reports 101 for
 					   more) */
 
+#define SEARCH_SLOTS		256
+#define SEARCH_KEEP_MAX		1500	/* query strings longer than this
+					   are not kept (keep.c's key) */
+
 /* What prepare leaves for respond (rq->extra). */
 struct search_state {
 	char		*tokens;	/* query tokens, malloc()ed */
+	long long	 cursor[3];
+	int		 has_cursor;
 	long long	 total;		/* from the cursor; -1: none */
 	int		 total_more;
 };
+
+static struct kept	search_kept[SEARCH_SLOTS];
 
 int	page_search(struct http_request *);
 
 static int	search_prepare(struct rq *);
 static int	search_respond(struct rq *);
 static int	search_cursor(struct rq *, struct search_state *);
+static void	search_params(struct rq *, struct search_state *);
+static struct kept *search_slot(struct rq *, int *);
+static int	search_kept_page(struct rq *);
+static int	search_page_doc(struct rq *, json_t *);
 static int	search_type_ok(const char *);
 static char	*search_echo(const char *);
 static void	search_more_url(json_t *, const char *, const char *);
@@ -85,9 +105,9 @@ search_type_ok(const char *t)
 }
 
 /*
- * "<epoch microseconds>.<kind>.<id>[.<total>.<more>]" into three
- * parameters (NULLs when absent) and st's total (-1 when absent); 0 when
- * it is malformed.
+ * "<epoch microseconds>.<kind>.<id>[.<total>.<more>]" into st (the
+ * statement's three numbers, and the total, -1 when absent); 0 when it
+ * is malformed.
  */
 static int
 search_cursor(struct rq *rq, struct search_state *st)
@@ -98,12 +118,8 @@ search_cursor(struct rq *rq, struct search_state *st)
 	int		 i, n;
 
 	st->total = -1;
-	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0') {
-		rq_param_null(rq);
-		rq_param_null(rq);
-		rq_param_null(rq);
+	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0')
 		return (1);
-	}
 	if (strlen(c) > 80)
 		return (0);
 	p = c;
@@ -121,7 +137,8 @@ search_cursor(struct rq *rq, struct search_state *st)
 	if ((n != 2 && n != 4) || v[1] > 2 || (n == 4 && v[4] > 1))
 		return (0);
 	for (i = 0; i < 3; i++)
-		rq_param_int(rq, v[i]);
+		st->cursor[i] = v[i];
+	st->has_cursor = 1;
 	if (n == 4) {
 		st->total = v[3];
 		st->total_more = (int)v[4];
@@ -159,38 +176,85 @@ search_state_free(void *arg)
 	free(st->tokens);
 }
 
+/* The slot of this address and language, or NULL when not kept. */
+static struct kept *
+search_slot(struct rq *rq, int *hit)
+{
+	*hit = 0;
+	if (rq->req->query_string != NULL &&
+	    strlen(rq->req->query_string) > SEARCH_KEEP_MAX)
+		return (NULL);
+	return (kept_slot(search_kept, SEARCH_SLOTS, rq,
+	    render_locale_index(rq->locale), hit));
+}
+
+/* search_page's seven parameters. */
+static void
+search_params(struct rq *rq, struct search_state *st)
+{
+	const char	*q, *type;
+	int		 i;
+
+	q = rq_query(rq, "q");
+	type = rq_query(rq, "type");
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (*st->tokens == '\0')
+		rq_param_null(rq);
+	else
+		rq_param_str(rq, st->tokens);
+	rq_param_str(rq, type != NULL ? type : "");
+	for (i = 0; i < 3; i++) {
+		if (st->has_cursor)
+			rq_param_int(rq, st->cursor[i]);
+		else
+			rq_param_null(rq);
+	}
+	rq_param_own(rq, search_echo(q != NULL ? q : ""));
+}
+
+/*
+ * Checks the request once; then browsers whose worker keeps this page's
+ * results ask search_check, everyone else search_page.
+ */
 static int
 search_prepare(struct rq *rq)
 {
 	struct search_state	*st;
 	struct buf		 tokens;
 	const char		*q, *type;
+	int			 hit;
 
-	if ((q = rq_query(rq, "q")) == NULL)
-		q = "";
-	if ((type = rq_query(rq, "type")) == NULL)
-		type = "";
-	if (!search_type_ok(type)) {
-		reply_field_error(rq, "type", "search.bad_type");
-		return (rq_reply_invalid(rq));
+	if (rq->extra == NULL) {
+		if ((q = rq_query(rq, "q")) == NULL)
+			q = "";
+		if ((type = rq_query(rq, "type")) == NULL)
+			type = "";
+		if (!search_type_ok(type)) {
+			reply_field_error(rq, "type", "search.bad_type");
+			return (rq_reply_invalid(rq));
+		}
+		(void)rq_set_extra(rq, sizeof(*st), search_state_free);
+		st = rq->extra;
+		buf_init(&tokens);
+		(void)search_query_tokens(q, strlen(q), &tokens);
+		st->tokens = buf_release(&tokens, NULL);
+		if (!search_cursor(rq, st)) {
+			reply_error(rq, 400, "bad_request",
+			    "errors.bad_cursor");
+			return (RQ_DONE);
+		}
 	}
-
-	(void)rq_set_extra(rq, sizeof(*st), search_state_free);
 	st = rq->extra;
-	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	buf_init(&tokens);
-	(void)search_query_tokens(q, strlen(q), &tokens);
-	st->tokens = buf_release(&tokens, NULL);
-	if (st->tokens == NULL || *st->tokens == '\0')
-		rq_param_null(rq);
-	else
-		rq_param_str(rq, st->tokens);
-	rq_param_str(rq, type);
-	if (!search_cursor(rq, st)) {
-		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
-		return (RQ_DONE);
+	if (!rq->json && rq->step == 0 && search_slot(rq, &hit) != NULL &&
+	    hit) {
+		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
+		    NULL);
+		(void)rq_use_stmt(rq, "search_check");
+		return (RQ_NEXT);
 	}
-	rq_param_own(rq, search_echo(q));
+	rq->step = 1;
+	search_params(rq, st);
+	(void)rq_use_stmt(rq, "search_page");
 	return (RQ_NEXT);
 }
 
@@ -382,20 +446,79 @@ search_texts(json_t *doc, const char *locale)
 }
 
 /*
- * The document with excerpts and totals for JSON clients; the page adds
- * what only the template needs: the kind of each result as a flag,
- * which type the filter shows, whether a search was made, the count in
- * words, the next page's address.
+ * The page around results_html: the form shows the query as typed and
+ * the type chosen.  Consumes doc.
+ */
+static int
+search_page_doc(struct rq *rq, json_t *doc)
+{
+	const char	*q, *type;
+	char		*echo, key[32];
+
+	q = rq_query(rq, "q");
+	type = rq_query(rq, "type");
+	if (type == NULL || *type == '\0')
+		type = "all";
+	echo = search_echo(q != NULL ? q : "");
+	json_object_set_new(doc, "q", json_string(echo ? echo : ""));
+	json_object_set_new(doc, "searched", json_boolean(echo != NULL &&
+	    *echo != '\0'));
+	free(echo);
+	(void)snprintf(key, sizeof(key), "type_%s", type);
+	json_object_set_new(doc, key, json_true());
+	(void)reply_page(rq, 200, "search", doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/*
+ * After search_check: the kept results when they are still current and
+ * the viewer is not staff; else search_page (RQ_AGAIN).
+ */
+static int
+search_kept_page(struct rq *rq)
+{
+	struct kept	*e;
+	json_t		*doc;
+	int		 hit;
+
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	e = search_slot(rq, &hit);
+	if (e == NULL || !hit || json_is_true(json_object_get(doc,
+	    "staff")) || e->version != json_integer_value(
+	    json_object_get(doc, "version"))) {
+		json_decref(doc);
+		rq_params_reset(rq);
+		rq->step = 1;
+		return (search_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+	}
+	json_object_set_new(doc, "results_html",
+	    json_string_nocheck(e->html));
+	return (search_page_doc(rq, doc));
+}
+
+/*
+ * The document with excerpts and totals for JSON clients.  Browsers get
+ * the results part rendered (search_results; what only the template
+ * needs: the kind of each result as a flag, whether a search was made,
+ * the count in words, the next page's address), kept unless the viewer
+ * is staff, inside the page.
  */
 static int
 search_respond(struct rq *rq)
 {
 	struct search_state	*st = rq->extra;
+	struct kept		*e;
+	struct buf		 out;
 	json_t			*doc, *r;
 	const char		*type, *q;
 	char			 key[32];
 	size_t			 i;
+	int			 hit;
 
+	if (rq->step == 0)
+		return (search_kept_page(rq));
 	if (rq->res_null) {
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
@@ -419,8 +542,6 @@ search_respond(struct rq *rq)
 		json_object_set_new(r, key, json_true());
 	}
 	type = json_string_value(json_object_get(doc, "type"));
-	(void)snprintf(key, sizeof(key), "type_%s", type ? type : "all");
-	json_object_set_new(doc, key, json_true());
 	q = json_string_value(json_object_get(doc, "q"));
 	json_object_set_new(doc, "searched", json_boolean(q != NULL &&
 	    *q != '\0'));
@@ -428,7 +549,29 @@ search_respond(struct rq *rq)
 	    json_object_get(doc, "results")) > 0));
 	search_texts(doc, rq->locale);
 	search_more_url(doc, q ? q : "", type);
-	(void)reply_page(rq, 200, "search", doc);
+
+	buf_init(&out);
+	if (!render_html(rq, "search_results", doc, &out)) {
+		buf_free(&out);
+		json_decref(doc);
+		reply_internal(rq, "search_respond: search_results failed");
+		return (RQ_DONE);
+	}
+	buf_appends(&out, "");
+	if (!json_is_true(json_object_get(doc, "staff")) &&
+	    (e = search_slot(rq, &hit)) != NULL) {
+		free(e->html);
+		e->html = strdup(out.data);
+		e->version = json_integer_value(json_object_get(doc,
+		    "version"));
+	}
+	r = json_pack("{s:O?,s:s}", "me", json_object_get(doc, "me"),
+	    "results_html", out.data);
+	buf_free(&out);
 	json_decref(doc);
-	return (RQ_DONE);
+	if (r == NULL) {
+		reply_internal(rq, "search_respond: no memory");
+		return (RQ_DONE);
+	}
+	return (search_page_doc(rq, r));
 }

@@ -3,6 +3,19 @@
 -- read, published topics likewise, published projects.  Held, hidden,
 -- rejected and deleted content is never found, whoever asks.
 
+-- name: search_check
+-- $1 session hash.  The viewer, and the version of everything search
+-- shows: the sum of the board's and the projects' listing versions (both
+-- only grow, so any write that changes a result changes the sum).  The
+-- worker answers from the results it keeps while it matches and the
+-- viewer is not staff (who find the staff room too), else search_page.
+SELECT json_build_object('me', v.me,
+    'staff', coalesce(is_staff_role(v.role), false),
+    'version', (SELECT sum(version) FROM listing_versions
+	WHERE name IN ('board', 'projects')))
+FROM (SELECT $1::text AS h) a
+LEFT JOIN LATERAL viewer(a.h) v ON true
+
 -- name: search_page
 -- $1 session hash, $2 query tokens (app/search.c; NULL: nothing
 -- searchable), $3 type ('' for all, 'topic', 'post', 'project'), $4..$6
@@ -44,6 +57,8 @@
 -- else one index scan per topic shown.  total: the results, exact when
 -- every match was read; else those found (total_more: "at least").
 -- Later pages get none (search_page.c carries the first page's).
+--
+-- version and staff: for the results the worker keeps (search_check).
 --
 -- text: what the excerpt is made of in C (app/excerpt.c): the start of
 -- the newest matching post's Markdown (the opening post's when only the
@@ -210,5 +225,8 @@ SELECT json_build_object(
     'total_more', $4::bigint IS NULL AND NOT (SELECT all_seen FROM e),
     'q', $7::text,
     'type', nullif($3::text, ''),
+    'version', (SELECT sum(version) FROM listing_versions
+	WHERE name IN ('board', 'projects')),
+    'staff', coalesce(is_staff_role(m.role), false),
     'me', m.me)
 FROM m

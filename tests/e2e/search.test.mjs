@@ -437,6 +437,38 @@ test("a common word: the newest posts answer, the total is a floor",
 	assert.equal(r.total_more, false);
 });
 
+test("kept results: a new post shows at once, staff see the staff room",
+    async () => {
+	const w = latin("kept");
+	const member = await newUser({ verified: true });
+	const t = await topic(maker, { title: `kept ${w}`, body: "正文" });
+	const page = async (who) => {
+		const r = await getAs(who, `/search?q=${w}`, { json: false });
+		assert.equal(r.status, 200);
+		return [...r.text.matchAll(/class="result-title" href="([^"]+)"/g)]
+		    .map((m) => m[1]);
+	};
+	// Both workers render it once and keep it.
+	for (let i = 0; i < 4; i++)
+		assert.deepEqual(await page(member), [t.url]);
+	const p = await reply(maker, t, `a reply ${w}`);
+	for (let i = 0; i < 4; i++) {
+		assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`],
+		    "the reply, on whichever worker");
+	}
+	const secret = await topic(staff, { category: "staff",
+	    title: `staff only ${w}`, body: "内部" });
+	for (let i = 0; i < 4; i++) {
+		assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`]);
+		assert.deepEqual(await page(staff), [secret.url,
+		    `${t.url}#post-${p.number}`], "staff: never a member's page");
+	}
+	assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`],
+	    "members: never a staff page");
+	assert.match((await getAs(member, `/search?q=${w}`, { json: false }))
+	    .text, new RegExp(member.username), "the viewer's own header");
+});
+
 test("the search page in both languages", async () => {
 	const zh = await get("/search", { json: false });
 	assert.equal(zh.status, 200);
