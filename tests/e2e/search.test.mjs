@@ -8,6 +8,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { get, sql, newUser, login, postAs, getAs, setting } from "./lib.mjs";
+// Test setup with no HTTP equivalent (moving the posts' id sequence).
+import { sql as rawSql } from "./lib.mjs";
 
 let staff, maker, fresh;
 
@@ -411,7 +413,7 @@ test("a common word: the newest posts answer, the total is a floor",
 	    body: `long ago ${w}` });
 	// Posts ids jump past two buckets of the index (id / 4096): the old
 	// topic is only reachable beyond the window of the newest posts.
-	sql("SELECT setval(pg_get_serial_sequence('posts', 'id'), " +
+	rawSql("SELECT setval(pg_get_serial_sequence('posts', 'id'), " +
 	    "(SELECT max(id) FROM posts) + 20000)");
 	const fresh31 = [];
 	for (let i = 0; i < 31; i++)
