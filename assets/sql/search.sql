@@ -120,7 +120,7 @@ WITH m AS (
 	FROM (SELECT p.id, p.topic_id AS tid, p.created_at AS at
 	    FROM posts p
 	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'post')
-		AND (SELECT count(*) FROM g1) < 31
+		AND (SELECT count(*) FROM g1) < 31 AND (SELECT b FROM wb) > 0
 		AND p.status = 'published'
 		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
 		AND p.id + 0 < (SELECT b FROM wb) * 4096
