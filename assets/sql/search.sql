@@ -52,7 +52,7 @@ LEFT JOIN LATERAL viewer(a.h) v ON true
 -- for the topics the page looks at: in gx as they are taken, and already
 -- in g1 so that the window's count of topics is right).
 --
--- Counts.  matches: a topic's matching posts, up to 101 (shown "100+"):
+-- Counts.  matches: a topic's matching posts, up to 101 ("more than 100"):
 -- from the scan when every match was read (e.all_seen, first page),
 -- else one index scan per topic shown.  total: the results, exact when
 -- every match was read; else those found (total_more: "at least").
