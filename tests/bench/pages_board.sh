@@ -29,20 +29,20 @@ if [ -z "$SHOWCASE" ] || [ -z "$LONG" ]; then
 else
 	if board_route "/t/$SHOWCASE"; then
 		# shellcheck disable=SC2086
-		bench topic_page_user "/t/$SHOWCASE" $HTML -H "cookie: $COOKIE"
+		bench topic_page_user "/t/$SHOWCASE" -H "$HTML" -H "cookie: $COOKIE"
 	fi
 	if board_route /c/general; then
 		# shellcheck disable=SC2086
-		bench category_page_user /c/general $HTML -H "cookie: $COOKIE"
+		bench category_page_user /c/general -H "$HTML" -H "cookie: $COOKIE"
 	fi
 	# Keyset pages: page 1000 of 20,000 posts should cost what page 1
 	# costs (goal: at most 1.5 x).  The cursor is the post number after
 	# which the page starts.
 	if board_route "/t/$LONG" && board_route "/t/$LONG?cursor=19980"; then
 		# shellcheck disable=SC2086
-		bench topic_long_page1 "/t/$LONG" $HTML -H "cookie: $COOKIE"
+		bench topic_long_page1 "/t/$LONG" -H "$HTML" -H "cookie: $COOKIE"
 		# shellcheck disable=SC2086
-		bench topic_long_page1000 "/t/$LONG?cursor=19980" $HTML \
+		bench topic_long_page1000 "/t/$LONG?cursor=19980" -H "$HTML" \
 		    -H "cookie: $COOKIE"
 		# shellcheck disable=SC2154 # set by bench() through eval
 		echo "topic page 1000 against page 1: $(echo \
@@ -52,10 +52,10 @@ else
 		# The same as JSON, which is always built whole (no kept
 		# posts): the statement's own cost.
 		# shellcheck disable=SC2086
-		bench topic_long_page1_json "/t/$LONG" $JSON \
+		bench topic_long_page1_json "/t/$LONG" -H "$JSON" \
 		    -H "cookie: $COOKIE"
 		# shellcheck disable=SC2086
-		bench topic_long_page1000_json "/t/$LONG?cursor=19980" $JSON \
+		bench topic_long_page1000_json "/t/$LONG?cursor=19980" -H "$JSON" \
 		    -H "cookie: $COOKIE"
 		echo "topic page 1000 against page 1, JSON: $(echo \
 		    "$RPS_topic_long_page1_json $RPS_topic_long_page1000_json" |
@@ -74,23 +74,23 @@ else
 	# projects).
 	if board_route /search; then
 		# shellcheck disable=SC2086
-		bench search_page_user "/search?q=%E7%83%99%E9%93%81" $HTML \
+		bench search_page_user "/search?q=%E7%83%99%E9%93%81" -H "$HTML" \
 		    -H "cookie: $COOKIE"
 		# shellcheck disable=SC2086
-		bench search_json_user "/search?q=%E7%83%99%E9%93%81" $JSON \
+		bench search_json_user "/search?q=%E7%83%99%E9%93%81" -H "$JSON" \
 		    -H "cookie: $COOKIE"
 		SAVED_CONNS=$CONNS
 		CONNS=4
 		# shellcheck disable=SC2086
 		bench search_common_json \
-		    "/search?q=%E7%83%99%E9%93%81&type=post" $JSON \
+		    "/search?q=%E7%83%99%E9%93%81&type=post" -H "$JSON" \
 		    -H "cookie: $COOKIE"
 		# shellcheck disable=SC2086
 		bench search_rare_json \
 		    "/search?q=%E6%B8%B8%E6%A0%87%E5%8D%A1%E5%B0%BA&type=post" \
-		    $JSON -H "cookie: $COOKIE"
+		    -H "$JSON" -H "cookie: $COOKIE"
 		# shellcheck disable=SC2086
-		bench search_all_json "/search?q=%E7%83%99%E9%93%81" $JSON \
+		bench search_all_json "/search?q=%E7%83%99%E9%93%81" -H "$JSON" \
 		    -H "cookie: $COOKIE"
 		CONNS=$SAVED_CONNS
 		# shellcheck disable=SC2154 # set by bench() through eval
