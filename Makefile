@@ -80,7 +80,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # ---------------------------------------------------------------------
 # Build.
-build: deps $(BUILD)/app.so $(BUILD)/migrate
+build: $(BUILD)/app.so $(BUILD)/migrate
 
 $(BUILD)/obj/%.o: app/%.c $(HDRS) migrations Makefile
 	@mkdir -p $(dir $@)
