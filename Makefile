@@ -37,7 +37,7 @@ SCHEMA_VERSION	:= $(shell ls migrations 2>/dev/null | \
 
 # Pure modules: no Kore, unit-tested with sanitizers and fuzzed.
 PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
-		   app/img.c app/search.c app/jparse.c app/pwcheck.c \
+		   app/img.c app/search.c app/excerpt.c app/jparse.c app/pwcheck.c \
 		   app/netaddr.c app/avatar.c app/device.c
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
@@ -63,7 +63,12 @@ all: build
 
 # ---------------------------------------------------------------------
 # Packages.  As root (CI, a fresh machine) the missing ones are
-# installed; as a normal user the one apt-get line is printed.
+# installed; as a normal user the one apt-get line is printed.  Every
+# target people run asks for what it uses: deps (Debian packages, among
+# them clang and libclang-rt for the fuzzers, wrk for the bench) and
+# node-deps (the npm packages of the tests and the bench: ws, the
+# playwright driver).  Rules that need a package have deps order-only,
+# so that `make -j` installs before it compiles.
 deps:
 	@conf/deps.sh
 
@@ -150,7 +155,7 @@ db: deps build
 test: deps build $(BUILD)/app-san.so $(UNIT_TESTS) node-deps
 	@tests/run.sh
 
-unit: $(UNIT_TESTS)
+unit: deps $(UNIT_TESTS)
 	@tests/run.sh unit
 
 # The project's docs match the tree: every route of conf/routes.conf in
@@ -159,14 +164,15 @@ unit: $(UNIT_TESTS)
 check-docs:
 	@node tests/check_docs.mjs
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_SRC) $(HDRS) tests/unit/unit.h
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_SRC) $(HDRS) tests/unit/unit.h \
+	    | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) $(UNIT_CFLAGS) $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------
 # Fuzzing (clang + libFuzzer).
-fuzz: $(FUZZERS)
+fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do \
 		mkdir -p tests/fuzz/corpus-$$(basename $$f); \
 		echo "== $$f ($(FUZZ_SECONDS)s)"; \
@@ -176,13 +182,13 @@ fuzz: $(FUZZERS)
 		    tests/fuzz/$$(basename $$f).seeds 2>/dev/null) || exit 1; \
 	done
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRC) $(HDRS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRC) $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iapp \
 	    -fsanitize=fuzzer,address,undefined $< $(PURE_SRC) -o $@ $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------
-bench: deps build $(BUILD)/app-bench.so $(BUILD)/bench/thumb \
+bench: deps build node-deps $(BUILD)/app-bench.so $(BUILD)/bench/thumb \
 	    $(BUILD)/bench/board_tokens
 	@tests/bench/run.sh
 

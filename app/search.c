@@ -111,6 +111,22 @@ static void		 cjk_bigrams(struct tok *, const unsigned char *,
 			    size_t);
 static size_t		 query_bytes(const char *, size_t);
 
+/* search_hits(): the query's tokens, and the spans found so far. */
+struct hits {
+	const char		*tok[SEARCH_MAX_QTOKENS];
+	size_t			 tlen[SEARCH_MAX_QTOKENS];
+	size_t			 ntok;
+	struct search_span	*spans;
+	size_t			 max;
+	size_t			 n;
+};
+
+static int		 hits_is_token(const struct hits *, const void *,
+			    size_t);
+static void		 hits_add(struct hits *, size_t, size_t);
+static void		 hits_cjk(struct hits *, const unsigned char *,
+			    size_t, size_t);
+
 /*
  * ASCII spelling of U+00C0..U+017F; NULL for × and ÷, which separate.
  * The accents go: people type "cafe" for "café", "Zurich" for "Zürich".
@@ -482,6 +498,150 @@ cjk_bigrams(struct tok *t, const unsigned char *p, size_t len)
 			buf_append(t->out, p + i, n);
 			tok_end(t);
 		}
+		prev = i;
+		prevn = n;
+	}
+}
+
+/*
+ * The same walk as tokenize(), comparing instead of emitting: a Latin
+ * word is folded into word[] (cut like word_add()) while its bytes are
+ * remembered; a CJK run is delimited and handed to hits_cjk().
+ */
+size_t
+search_hits(const char *text, size_t len, const char *qtokens,
+    struct search_span *spans, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	struct hits		 h;
+	const char		*fold, *q;
+	char			 word[SEARCH_MAX_WORD], one[2];
+	size_t			 i, n, run, wlen, wstart, wend, flen;
+	uint32_t		 cp;
+	enum cls		 c, state;
+	int			 cut;
+
+	memset(&h, 0, sizeof(h));
+	h.spans = spans;
+	h.max = max;
+	for (q = qtokens; *q != '\0' && h.ntok < SEARCH_MAX_QTOKENS; ) {
+		n = strcspn(q, " ");
+		if (n > 0) {
+			h.tok[h.ntok] = q;
+			h.tlen[h.ntok++] = n;
+		}
+		q += n;
+		q += strspn(q, " ");
+	}
+	if (h.ntok == 0 || max == 0)
+		return (0);
+	if (len > SEARCH_MAX_INPUT)
+		len = SEARCH_MAX_INPUT;
+
+	state = CLS_SEP;
+	run = wlen = wstart = wend = 0;
+	cut = 0;
+	for (i = 0; i <= len; i += n) {
+		if (i == len) {
+			c = CLS_SEP;
+			n = 1;
+			fold = NULL;
+		} else {
+			n = utf8_next(p + i, len - i, &cp);
+			c = classify(cp, &fold, one);
+		}
+		if (i < len && (c == CLS_IGNORE || c == state)) {
+			if (state == CLS_WORD)
+				wend = i + n;
+			if (c == CLS_WORD && !cut) {
+				flen = strlen(fold);
+				if (wlen + flen > SEARCH_MAX_WORD)
+					cut = 1;
+				else {
+					memcpy(word + wlen, fold, flen);
+					wlen += flen;
+				}
+			}
+			continue;
+		}
+		if (state == CLS_WORD && hits_is_token(&h, word, wlen))
+			hits_add(&h, wstart, wend);
+		else if (state == CLS_CJK)
+			hits_cjk(&h, p, run, i - run);
+		state = c;
+		if (c == CLS_WORD) {
+			flen = strlen(fold);	/* 1 or 2 bytes: fits */
+			memcpy(word, fold, flen);
+			wlen = flen;
+			cut = 0;
+			wstart = i;
+			wend = i + n;
+		} else if (c == CLS_CJK)
+			run = i;
+	}
+	return (h.n);
+}
+
+/* Whether s[0..len) is one of the query's tokens. */
+static int
+hits_is_token(const struct hits *h, const void *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < h->ntok; i++) {
+		if (h->tlen[i] == len && memcmp(h->tok[i], s, len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Add [start, end); starts come in order, so only the last may merge. */
+static void
+hits_add(struct hits *h, size_t start, size_t end)
+{
+	struct search_span	*last;
+
+	if (h->n > 0) {
+		last = &h->spans[h->n - 1];
+		if (start <= last->end) {
+			if (end > last->end)
+				last->end = end;
+			return;
+		}
+	}
+	if (h->n == h->max)
+		return;
+	h->spans[h->n].start = start;
+	h->spans[h->n].end = end;
+	h->n++;
+}
+
+/*
+ * The CJK run at p[off..off+len): each pair of neighbouring characters
+ * (marks between them skipped, as cjk_bigrams() does) and each single
+ * character that is a query token.  The pair is added first: it starts
+ * earlier.
+ */
+static void
+hits_cjk(struct hits *h, const unsigned char *p, size_t off, size_t len)
+{
+	unsigned char	pair[8];
+	size_t		i, n, prev, prevn;
+	uint32_t	cp;
+
+	prev = prevn = 0;
+	for (i = off; i < off + len; i += n) {
+		n = utf8_next(p + i, off + len - i, &cp);
+		if (!is_cjk(cp))
+			continue;
+		if (prevn > 0) {
+			memcpy(pair, p + prev, prevn);
+			memcpy(pair + prevn, p + i, n);
+			if (hits_is_token(h, pair, prevn + n))
+				hits_add(h, prev, i + n);
+		}
+		if (hits_is_token(h, p + i, n))
+			hits_add(h, i, i + n);
 		prev = i;
 		prevn = n;
 	}

@@ -31,4 +31,24 @@ size_t	search_index_tokens(const char *text, size_t len, struct buf *out);
  */
 size_t	search_query_tokens(const char *query, size_t len, struct buf *out);
 
+/* Where a query token occurs in a text: bytes [start, end). */
+struct search_span {
+	size_t	start;
+	size_t	end;
+};
+
+/*
+ * Where the query tokens qtokens (search_query_tokens() output, a C
+ * string) occur in text, read exactly as search_index_tokens() reads it:
+ * a Latin word equal to a query word (both folded and cut alike), a CJK
+ * pair or single character equal to a query token.  A span covers the
+ * original bytes (accents, full-width letters, marks inside the word).
+ * Spans are stored in text order, overlapping or touching ones merged,
+ * at most max of them (later ones are dropped).  Reads SEARCH_MAX_INPUT
+ * bytes at most.  Returns the count stored.  For highlighting: the
+ * caller escapes the text around and inside the spans.
+ */
+size_t	search_hits(const char *text, size_t len, const char *qtokens,
+	    struct search_span *spans, size_t max);
+
 #endif

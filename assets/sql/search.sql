@@ -3,156 +3,230 @@
 -- read, published topics likewise, published projects.  Held, hidden,
 -- rejected and deleted content is never found, whoever asks.
 
+-- name: search_check
+-- $1 session hash.  The viewer, and the version of everything search
+-- shows: the sum of the board's and the projects' listing versions (both
+-- only grow, so any write that changes a result changes the sum).  The
+-- worker answers from the results it keeps while it matches and the
+-- viewer is not staff (who find the staff room too), else search_page.
+SELECT json_build_object('me', v.me,
+    'staff', coalesce(is_staff_role(v.role), false),
+    'version', (SELECT sum(version) FROM listing_versions
+	WHERE name IN ('board', 'projects')))
+FROM (SELECT $1::text AS h) a
+LEFT JOIN LATERAL viewer(a.h) v ON true
+
 -- name: search_page
 -- $1 session hash, $2 query tokens (app/search.c; NULL: nothing
 -- searchable), $3 type ('' for all, 'topic', 'post', 'project'), $4..$6
 -- the cursor (time in epoch microseconds, kind, id) or NULLs, $7 the
 -- query as typed (shown back).
 --
--- Newest first, 30 a page.  Results are ordered by (time, kind, id)
--- descending, kind 0 post, 1 topic, 2 project (a topic and its opening
--- post have the same time); the cursor is the last result's key.  In
--- each part, "after the cursor" is a (time, id) bound an index can use:
--- at the cursor's time, ids below the cursor's in its own kind, all ids
--- in a lower kind, none in a higher one.
+-- One result per topic: its title matching, or some of its published
+-- posts, or both; the topic's place is its newest match (the title
+-- counting at the topic's creation), and it links to that newest
+-- matching post (the topic itself when that is the opening post or only
+-- the title matches).  Projects are results of their own.  Newest first,
+-- 30 a page, ordered by (time, kind, id) descending, kind 1 a topic
+-- (id: the topic), 2 a project; the cursor is the last result's key.
 --
--- Posts are found in two steps, so that a common word costs no more
--- than a rare one:
---   window  the newest 5,000 published posts after the cursor, read in
---           order from a b-tree and filtered by the query: a common
---           word is answered here (from the GIN index every one of its
---           rows would be read to find the newest);
---   older   only when the window gave fewer than 31 results: the GIN
---           index for posts older than the window, sorted.  A rare word
---           has few rows there.
--- "ORDER BY created_at LIMIT 31" alone lets the planner read the whole
--- table in order for a word it thinks common and is not; the fences
--- (LIMIT in the window, OFFSET 0 in the older step) fix each step's
--- plan.  Topics (a hundredth of the posts) and projects use the GIN
--- index alone.  Prepared with a generic plan like every statement.
+-- Finding a word's newest posts.  The GIN index posts_search
+-- (migrations/0013_search_groups.sql) holds, beside the tokens, each
+-- post's id bucket (id / 4096) and its topic, so one index scan can
+-- answer "this word, in these buckets" or "this word, in this topic"
+-- without visiting any post that does not match.  Ids grow with time, so
+--   g1  the window: matches among the two newest buckets at or below
+--       the cursor (4,096 to 8,192 posts).  A common word is answered
+--       here: a word in 1% of the posts costs ~60 posts read, where
+--       filtering the newest posts one by one read 3,000 tsvectors.
+--   g2  only when the window gave fewer than 31 topics: every older
+--       match, from the same index.  A word that rare has few rows.
+-- The fences (OFFSET 0) keep each step's plan; "p.id + 0" keeps the
+-- older step from asking the index for 240 buckets.  Topics' titles
+-- (gt, a hundredth of the posts) and projects use their GIN index alone.
+-- Topics the viewer may not see (hid: held, hidden, deleted, the staff
+-- room for others) are few, so they are left out by a hashed list.
+--
+-- Pages after the first: a topic with a match newer than the cursor was
+-- on an earlier page and is left out (per topic, from the index, only
+-- for the topics the page looks at: in gx as they are taken, and already
+-- in g1 so that the window's count of topics is right).
+--
+-- Counts.  matches: a topic's matching posts, up to 101 ("more than 100"):
+-- from the scan when every match was read (e.all_seen, first page),
+-- else one index scan per topic shown.  total: the results, exact when
+-- every match was read; else those found (total_more: "at least").
+-- Later pages get none (search_page.c carries the first page's).
+--
+-- version and staff: for the results the worker keeps (search_check).
+--
+-- text: what the excerpt is made of in C (app/excerpt.c): the start of
+-- the newest matching post's Markdown (the opening post's when only the
+-- title matches; a project's summary and write-up), at most 4,000
+-- characters.
 --
 -- The query is "(SELECT plainto_tsquery(...))": in a generic plan the
--- bare call is evaluated again for every row it is matched against (the
--- window's 5,000); as a sub-select it is an InitPlan, run once.
--- Measured: a rare word 14-21 -> 8-9 ms, a common one 5.3 -> 3.2 ms.
+-- bare call is evaluated again for every row it is matched against; as a
+-- sub-select it is an InitPlan, run once.
 WITH m AS (
 	SELECT v.role, v.me
 	FROM (SELECT $1::text AS h) a
 	LEFT JOIN LATERAL viewer(a.h) v ON true
-), pw AS (
-	SELECT 0 AS kind, w.id, w.at
-	FROM (SELECT p.id, p.created_at AS at, p.topic_id, p.search_tsv
+), c AS (
+	SELECT coalesce(timestamptz 'epoch' + $4::bigint *
+	    interval '1 microsecond', 'infinity') AS at,
+	    coalesce($5::integer, 3) AS kind, coalesce($6::bigint, 0) AS id
+), hid AS (
+	SELECT t.id FROM topics t WHERE t.status <> 'published'
+	UNION ALL
+	SELECT t.id FROM topics t
+	WHERE t.status = 'published' AND t.category_id IN (SELECT k.id
+	    FROM categories k CROSS JOIN m
+	    WHERE NOT category_readable(k, m.role))
+), wb AS (
+	SELECT p.id / 4096 - 1 AS b
+	FROM posts p
+	WHERE $2::text IS NOT NULL AND $3::text IN ('', 'post')
+	    AND p.status = 'published' AND p.created_at <= (SELECT at FROM c)
+	ORDER BY p.created_at DESC, p.id DESC
+	LIMIT 1
+), g1 AS (
+	SELECT w.tid, max(w.at) AS at,
+	    (array_agg(w.id ORDER BY w.at DESC, w.id DESC))[1] AS pid,
+	    count(*) AS mn
+	FROM (SELECT p.id, p.topic_id AS tid, p.created_at AS at
 	    FROM posts p
 	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'post')
 		AND p.status = 'published'
-		AND (p.created_at, p.id) < (coalesce(timestamptz 'epoch' +
-		    $4::bigint * interval '1 microsecond', 'infinity'),
-		    CASE coalesce($5::integer, 3) WHEN 0 THEN $6::bigint
-		    ELSE 9223372036854775807 END)
-	    ORDER BY p.created_at DESC, p.id DESC
-	    LIMIT 5000) w
-	JOIN topics t ON t.id = w.topic_id
-	JOIN categories c ON c.id = t.category_id
-	CROSS JOIN m
-	WHERE w.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
-	    AND t.status = 'published' AND category_readable(c, m.role)
-	ORDER BY w.at DESC, w.id DESC
-	LIMIT 31
-), pb AS (
-	-- The window's oldest post, when the window was full.
-	SELECT p.created_at AS at, p.id
-	FROM posts p
-	WHERE $2::text IS NOT NULL AND $3::text IN ('', 'post')
-	    AND p.status = 'published'
-	    AND (p.created_at, p.id) < (coalesce(timestamptz 'epoch' +
-		$4::bigint * interval '1 microsecond', 'infinity'),
-		CASE coalesce($5::integer, 3) WHEN 0 THEN $6::bigint
-		ELSE 9223372036854775807 END)
-	ORDER BY p.created_at DESC, p.id DESC
-	OFFSET 4999 LIMIT 1
-), po AS (
-	SELECT 0 AS kind, o.id, o.at
-	FROM (SELECT p.id, p.created_at AS at, p.topic_id
-	    FROM posts p
-	    WHERE p.status = 'published'
 		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
-		AND (p.created_at, p.id) <
-		    ((SELECT at FROM pb), (SELECT id FROM pb))
-	    ORDER BY p.created_at DESC, p.id DESC
+		AND p.id / 4096 >= (SELECT b FROM wb)
+		AND p.created_at <= (SELECT at FROM c)
+	    OFFSET 0) w
+	WHERE w.tid NOT IN (SELECT id FROM hid)
+	GROUP BY w.tid
+	HAVING $4::bigint IS NULL OR NOT EXISTS (SELECT 1 FROM posts p2
+	    WHERE p2.topic_id = w.tid AND p2.status = 'published'
+		AND p2.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
+		AND (p2.created_at, 1, p2.topic_id) >= ((SELECT at FROM c),
+		    (SELECT kind FROM c), (SELECT id FROM c))
+	    LIMIT 1)
+), e AS (
+	SELECT (SELECT count(*) FROM g1) < 31 OR (SELECT b FROM wb) <= 0
+	    OR $3::text NOT IN ('', 'post') AS all_seen
+), g2 AS (
+	SELECT o.tid, max(o.at) AS at,
+	    (array_agg(o.id ORDER BY o.at DESC, o.id DESC))[1] AS pid,
+	    count(*) AS mn
+	FROM (SELECT p.id, p.topic_id AS tid, p.created_at AS at
+	    FROM posts p
+	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'post')
+		AND (SELECT count(*) FROM g1) < 31 AND (SELECT b FROM wb) > 0
+		AND p.status = 'published'
+		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
+		AND p.id + 0 < (SELECT b FROM wb) * 4096
+		AND p.created_at <= (SELECT at FROM c)
 	    OFFSET 0) o
-	JOIN topics t ON t.id = o.topic_id
-	JOIN categories c ON c.id = t.category_id
-	CROSS JOIN m
-	WHERE (SELECT count(*) FROM pw) < 31
-	    AND (SELECT at FROM pb) IS NOT NULL
-	    AND t.status = 'published' AND category_readable(c, m.role)
-	ORDER BY o.at DESC, o.id DESC
-	LIMIT 31
-), tp AS (
-	SELECT 1 AS kind, o.id, o.at
-	FROM (SELECT t.id, t.created_at AS at, t.category_id
-	    FROM topics t
-	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'topic')
-		AND t.status = 'published'
-		AND t.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
-		AND (t.created_at, t.id) < (coalesce(timestamptz 'epoch' +
-		    $4::bigint * interval '1 microsecond', 'infinity'),
-		    CASE coalesce($5::integer, 3) WHEN 0 THEN 0
-		    WHEN 1 THEN $6::bigint ELSE 9223372036854775807 END)
-	    ORDER BY t.created_at DESC, t.id DESC
-	    OFFSET 0) o
-	JOIN categories c ON c.id = o.category_id
-	CROSS JOIN m
-	WHERE category_readable(c, m.role)
-	ORDER BY o.at DESC, o.id DESC
+	WHERE o.tid NOT IN (SELECT id FROM hid)
+	GROUP BY o.tid
+), gt AS (
+	SELECT t.id AS tid, t.created_at AS at, NULL::bigint AS pid,
+	    0::bigint AS mn
+	FROM topics t
+	WHERE $2::text IS NOT NULL AND $3::text IN ('', 'topic')
+	    AND t.status = 'published'
+	    AND t.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
+	    AND t.created_at <= (SELECT at FROM c)
+	    AND t.id NOT IN (SELECT id FROM hid)
+	OFFSET 0
+), g AS (
+	SELECT x.tid, max(x.at) AS at,
+	    (array_agg(x.pid ORDER BY x.at DESC, x.pid DESC NULLS LAST))[1]
+	    AS pid, sum(x.mn) AS mn
+	FROM (SELECT * FROM g1 UNION ALL SELECT * FROM g2
+	    UNION ALL SELECT * FROM gt) x
+	GROUP BY x.tid
+), gx AS (
+	SELECT g.* FROM g
+	WHERE $4::bigint IS NULL OR (NOT EXISTS (SELECT 1 FROM posts p2
+	    WHERE p2.topic_id = g.tid AND p2.status = 'published'
+		AND $3::text IN ('', 'post')
+		AND p2.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
+		AND (p2.created_at, 1, p2.topic_id) >= ((SELECT at FROM c),
+		    (SELECT kind FROM c), (SELECT id FROM c))
+	    LIMIT 1)
+	    AND NOT EXISTS (SELECT 1 FROM topics t2
+	    WHERE t2.id = g.tid AND $3::text IN ('', 'topic')
+		AND t2.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
+		AND (t2.created_at, 1, t2.id) >= ((SELECT at FROM c),
+		    (SELECT kind FROM c), (SELECT id FROM c))))
+	ORDER BY g.at DESC, g.tid DESC
 	LIMIT 31
 ), pj AS (
-	SELECT 2 AS kind, o.id, o.at
+	SELECT o.id, o.at
 	FROM (SELECT p.id, p.published_at AS at
 	    FROM projects p
 	    WHERE $2::text IS NOT NULL AND $3::text IN ('', 'project')
 		AND p.status = 'published'
 		AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text))
-		AND (p.published_at, p.id) < (coalesce(timestamptz 'epoch' +
-		    $4::bigint * interval '1 microsecond', 'infinity'),
-		    CASE coalesce($5::integer, 3) WHEN 2 THEN $6::bigint
-		    WHEN 3 THEN 9223372036854775807 ELSE 0 END)
-	    ORDER BY p.published_at DESC, p.id DESC
 	    OFFSET 0) o
+	WHERE (o.at, 2, o.id) < ((SELECT at FROM c), (SELECT kind FROM c),
+	    (SELECT id FROM c))
 	ORDER BY o.at DESC, o.id DESC
 	LIMIT 31
 ), x AS (
-	SELECT a.*, row_number() OVER (ORDER BY a.at DESC, a.kind DESC,
-	    a.id DESC) AS n
-	FROM (SELECT * FROM pw UNION ALL SELECT * FROM po
-	    UNION ALL SELECT * FROM tp UNION ALL SELECT * FROM pj
-	    ORDER BY at DESC, kind DESC, id DESC LIMIT 31) a
+	SELECT r.*, row_number() OVER (ORDER BY r.at DESC, r.kind DESC,
+	    r.id DESC) AS n
+	FROM (SELECT 1 AS kind, gx.tid AS id, gx.at, gx.pid, gx.mn FROM gx
+	    UNION ALL SELECT 2, pj.id, pj.at, NULL, NULL FROM pj
+	    ORDER BY at DESC, kind DESC, id DESC LIMIT 31) r
 )
 SELECT json_build_object(
     'results', coalesce((SELECT json_agg(json_build_object(
-	'type', CASE x.kind WHEN 0 THEN 'post' WHEN 1 THEN 'topic'
-	    ELSE 'project' END,
-	'id', x.id,
+	'type', CASE WHEN x.kind = 2 THEN 'project'
+	    WHEN bp.number > 1 THEN 'post' ELSE 'topic' END,
+	'id', CASE WHEN x.kind = 1 AND bp.number > 1 THEN bp.id
+	    ELSE x.id END,
 	'title', coalesce(pj.title, t.title),
-	'excerpt', search_excerpt(CASE x.kind WHEN 0 THEN p.body
-	    WHEN 1 THEN op.body ELSE pj.summary END, 160),
-	'url', CASE x.kind WHEN 0 THEN '/t/' || p.topic_id || '#post-' ||
-	    p.number WHEN 1 THEN '/t/' || x.id
-	    ELSE '/projects/' || x.id END,
-	'at', rfc3339(x.at)) ORDER BY x.n)
+	'url', CASE WHEN x.kind = 2 THEN '/projects/' || x.id
+	    WHEN bp.number > 1 THEN '/t/' || x.id || '#post-' || bp.number
+	    ELSE '/t/' || x.id END,
+	'at', rfc3339(x.at),
+	'topic_id', t.id,
+	'matches', CASE WHEN x.kind <> 1 THEN NULL
+	    WHEN $4::bigint IS NULL AND (SELECT all_seen FROM e)
+		AND $3::text IN ('', 'post') THEN least(x.mn, 101)
+	    ELSE (SELECT count(*) FROM (SELECT 1 FROM posts p3
+		WHERE $3::text IN ('', 'post') AND p3.topic_id = x.id
+		    AND p3.status = 'published'
+		    AND p3.search_tsv @@ (SELECT plainto_tsquery('simple',
+		    $2::text))
+		LIMIT 101) z) END,
+	'text', CASE WHEN x.kind = 2 THEN pj.summary || E'\n\n' ||
+	    left(pj.body, 4000) ELSE left(coalesce(bp.body, op.body), 4000)
+	    END) ORDER BY x.n)
 	FROM x
-	LEFT JOIN posts p ON x.kind = 0 AND p.id = x.id
-	LEFT JOIN topics t ON t.id = CASE x.kind WHEN 0 THEN p.topic_id
-	    WHEN 1 THEN x.id END
-	LEFT JOIN posts op ON x.kind = 1 AND op.topic_id = x.id
-	    AND op.number = 1 AND op.status = 'published'
+	LEFT JOIN topics t ON x.kind = 1 AND t.id = x.id
+	LEFT JOIN posts bp ON bp.id = x.pid
+	LEFT JOIN posts op ON x.kind = 1 AND x.pid IS NULL
+	    AND op.topic_id = x.id AND op.number = 1
+	    AND op.status = 'published'
 	LEFT JOIN projects pj ON x.kind = 2 AND pj.id = x.id
 	WHERE x.n <= 30), '[]'),
     'next_cursor', (SELECT (extract(epoch FROM x.at) * 1000000)::bigint ||
 	'.' || x.kind || '.' || x.id
 	FROM x WHERE x.n = 30 AND EXISTS (SELECT 1 FROM x x2
 	WHERE x2.n = 31)),
+    'total', CASE WHEN $4::bigint IS NULL THEN (SELECT count(*) FROM g) +
+	(SELECT count(*) FROM projects p
+	WHERE $2::text IS NOT NULL AND $3::text IN ('', 'project')
+	    AND p.status = 'published'
+	    AND p.search_tsv @@ (SELECT plainto_tsquery('simple', $2::text)))
+	END,
+    'total_more', $4::bigint IS NULL AND NOT (SELECT all_seen FROM e),
     'q', $7::text,
     'type', nullif($3::text, ''),
+    'version', (SELECT sum(version) FROM listing_versions
+	WHERE name IN ('board', 'projects')),
+    'staff', coalesce(is_staff_role(m.role), false),
     'me', m.me)
 FROM m

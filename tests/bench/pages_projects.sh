@@ -6,11 +6,11 @@ THUMB=$(psql -XAtq "$DATABASE_URL" -c "SELECT media_url(t) FROM projects p
     JOIN project_photos ph ON ph.id = p.cover_photo_id
     JOIN media t ON t.id = ph.thumb_id WHERE p.id = $SHOW")
 # shellcheck disable=SC2086
-bench project_page_user "/projects/$SHOW" $HTML -H "cookie: $COOKIE"
+bench project_page_user "/projects/$SHOW" -H "$HTML" -H "cookie: $COOKIE"
 # shellcheck disable=SC2086
-bench project_page_json "/projects/$SHOW" $JSON -H "cookie: $COOKIE"
+bench project_page_json "/projects/$SHOW" -H "$JSON" -H "cookie: $COOKIE"
 # shellcheck disable=SC2086
-bench project_list_user /projects $HTML -H "cookie: $COOKIE"
+bench project_list_user /projects -H "$HTML" -H "cookie: $COOKIE"
 # A constant 20,000-byte body: what Kore itself manages for a thumbnail.
 bench C20k /bench/const20k
 bench media_thumb "$THUMB"
@@ -50,13 +50,13 @@ if [ -f "$TMP/photo.jpg" ]; then
 	# The idle figure again, just before: the same server, the same
 	# minute (the first one was taken a minute and several figures ago).
 	# shellcheck disable=SC2086
-	bench project_page_idle "/projects/$SHOW" $HTML -H "cookie: $COOKIE"
+	bench project_page_idle "/projects/$SHOW" -H "$HTML" -H "cookie: $COOKIE"
 	: >"$TMP/uploads.txt"
 	uploads &
 	UPL=$!
 	sleep 1
 	# shellcheck disable=SC2086
-	bench project_page_uploads "/projects/$SHOW" $HTML -H "cookie: $COOKIE"
+	bench project_page_uploads "/projects/$SHOW" -H "$HTML" -H "cookie: $COOKIE"
 	wait "$UPL"
 	n=$(grep -c . "$TMP/uploads.txt")
 	ok=$(grep -c '^201$' "$TMP/uploads.txt")

@@ -1,11 +1,15 @@
 // Search (GET /search) and the board's feeds (GET /board.rss,
-// GET /c/{slug}.rss): Chinese and English, only what the viewer may see,
-// hostile queries, the type filter, pages, projects; feeds with public
-// content only, well-formed and escaped.  Content is made over HTTP the
+// GET /c/{slug}.rss): Chinese and English, one result per topic with its
+// count of matching posts, highlighted and escaped excerpts around the
+// match, the total, only what the viewer may see, hostile queries, the
+// type filter, pages, projects; feeds with public content only,
+// well-formed and escaped.  Content is made over HTTP the
 // way people make it, so its search tokens are app/search.c's own.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { get, newUser, login, postAs, getAs, setting } from "./lib.mjs";
+// Test setup with no HTTP equivalent (moving the posts' id sequence).
+import { sql as rawSql } from "./lib.mjs";
 
 let staff, maker, fresh;
 
@@ -73,23 +77,43 @@ test("Chinese: 打印 finds 打印机 in a topic title and in a post body",
 	    body: "换了喷头也不行" });
 	const p = await reply(maker, t, `${han} 楼下的激光打印机可以用`);
 	const d = await search("打印");
-	assert.ok(urls(d).includes(t.url), "the topic, by its title");
-	assert.ok(urls(d).includes(`${t.url}#post-${p.number}`),
-	    "the reply, by its body");
+	const mine = d.results.filter((x) => x.topic_id === t.id);
+	assert.equal(mine.length, 1, "one result for the topic");
+	assert.equal(mine[0].url, `${t.url}#post-${p.number}`,
+	    "it links to the matching post");
 	const both = await search(`${han} 打印`);
-	assert.equal(both.results.length, 2, JSON.stringify(both));
-	const rt = both.results.find((x) => x.type === "topic");
-	assert.equal(rt.id, t.id);
-	assert.equal(rt.title, `${han} 打印机喷头堵了`);
-	assert.equal(rt.excerpt, "换了喷头也不行");
-	assert.equal(rt.url, `/t/${t.id}`);
-	const rp = both.results.find((x) => x.type === "post");
+	assert.equal(both.results.length, 1, JSON.stringify(both));
+	assert.equal(both.total, 1);
+	assert.equal(both.total_more, false);
+	const rp = both.results[0];
+	assert.equal(rp.type, "post");
 	assert.equal(rp.id, p.id);
-	assert.equal(rp.title, t.title, "a post is shown by its topic's title");
+	assert.equal(rp.topic_id, t.id);
+	assert.equal(rp.title, `${han} 打印机喷头堵了`,
+	    "a post is shown by its topic's title");
 	assert.equal(rp.url, `/t/${t.id}#post-2`);
+	assert.equal(rp.excerpt, `${han} 楼下的激光打印机可以用`);
+	assert.equal(rp.matches, 1, "the opening post does not say 打印");
 	assert.match(rp.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+	// The title and the reply match: one result, one matching post.
+	const han2 = await search(`${han}`);
+	assert.equal(han2.results.length, 1);
+	assert.equal(han2.results[0].matches, 1,
+	    "only the reply has the word in its body");
+	const op = await search(`${han} 喷头`);
+	assert.equal(op.results.length, 1);
+	assert.equal(op.results[0].type, "topic",
+	    "the opening post matches: the topic itself");
+	assert.equal(op.results[0].id, t.id);
+	assert.equal(op.results[0].url, `/t/${t.id}`);
+	// The title alone: the opening post's start as the excerpt.
+	const title = await search(`${han} 堵了`);
+	assert.equal(title.results.length, 1);
+	assert.equal(title.results[0].type, "topic");
+	assert.equal(title.results[0].excerpt, "换了喷头也不行");
+	assert.equal(title.results[0].matches, 0);
 	// The whole word, and a word that is not there.
-	assert.equal((await search(`${han} 打印机`)).results.length, 2);
+	assert.equal((await search(`${han} 打印机`)).results.length, 1);
 	assert.equal((await search(`${han} 机打`)).results.length, 0);
 	assert.equal(d.q, "打印");
 	assert.equal(d.type, null);
@@ -105,9 +129,14 @@ test("English and ESP32, any case", async () => {
 	}
 	const body = await search(`arduino ${w}`);
 	assert.equal(body.results.length, 1);
-	assert.equal(body.results[0].type, "post");
+	assert.equal(body.results[0].type, "topic", "the opening post");
 	assert.equal(body.results[0].excerpt, `The Arduino core works; ${w}`,
 	    "plain text: Markdown marks are gone");
+	assert.deepEqual(body.results[0].excerpt_parts, [
+	    { text: "The ", hit: false }, { text: "Arduino", hit: true },
+	    { text: " core works; ", hit: false }, { text: w, hit: true }]);
+	assert.deepEqual(body.results[0].title_parts, [
+	    { text: "Using an ESP32 with ", hit: false }, { text: w, hit: true }]);
 	assert.equal((await search(`esp ${w}`)).results.length, 0,
 	    "words, not prefixes");
 });
@@ -151,17 +180,21 @@ test("only published content the viewer may read is found", async () => {
 	for (const who of [null, member, maker, fresh]) {
 		const d = await search(w, { who });
 		const got = urls(d).sort();
-		assert.deepEqual(got, [pub.url, `${pub.url}#post-1`].sort(),
+		assert.deepEqual(got, [pub.url],
 		    `${who?.username ?? "anonymous"}: ${got}`);
+		assert.equal(d.results[0].matches, 1,
+		    "held, hidden, rejected and deleted replies are not counted");
+		assert.equal(d.total, 1);
 	}
 	const s = await search(w, { who: staff });
-	assert.deepEqual(urls(s).sort(), [pub.url, `${pub.url}#post-1`,
-	    secret.url, `${secret.url}#post-1`].sort(),
+	assert.deepEqual(urls(s).sort(), [pub.url, secret.url].sort(),
 	    "staff find the staff room, and still nothing held or removed");
 	for (const u of hidden_urls)
 		assert.ok(!urls(s).includes(u), u);
+	assert.equal(s.total, 2);
+	assert.ok(s.results.every((x) => x.matches === 1), JSON.stringify(s));
 	const admin = await login("admin");
-	assert.equal((await search(w, { who: admin })).results.length, 4);
+	assert.equal((await search(w, { who: admin })).results.length, 2);
 });
 
 test("hostile queries are answered like any other", async () => {
@@ -212,7 +245,10 @@ test("the type filter, and projects among the results", async () => {
 
 	const all = await search(w);
 	assert.deepEqual(all.results.map((x) => x.type).sort(),
-	    ["post", "project", "topic"]);
+	    ["post", "project"], "the topic once, by its matching reply");
+	assert.equal(all.total, 2);
+	assert.equal(all.results.find((x) => x.type === "project").matches,
+	    null);
 	const pr = all.results.find((x) => x.type === "project");
 	assert.equal(pr.id, proj.data.project.id);
 	assert.equal(pr.url, `/projects/${pr.id}`);
@@ -220,7 +256,8 @@ test("the type filter, and projects among the results", async () => {
 	assert.equal(pr.excerpt, `A lamp, ${w}`);
 	assert.ok(!urls(all).includes(`/projects/${draft.data.project.id}`),
 	    "drafts are never found");
-	assert.deepEqual(urls(await search(w, { type: "topic" })), [t.url]);
+	assert.deepEqual(urls(await search(w, { type: "topic" })), [t.url],
+	    "titles only: the topic itself");
 	assert.deepEqual(urls(await search(w, { type: "post" })),
 	    [`${t.url}#post-${p.number}`]);
 	const only = await search(w, { type: "project" });
@@ -235,40 +272,205 @@ test("the type filter, and projects among the results", async () => {
 	assert.equal(list.data.projects.length, 1);
 });
 
-test("newest first, 30 a page, every result once", async () => {
+test("newest first, 30 a page, every topic once", async () => {
 	const w = latin("page");
 	const who = await newUser({ verified: true });
-	const t = await topic(who, { title: `paged ${w}`, body: `first ${w}` });
-	for (let i = 0; i < 32; i++)
-		await reply(who, t, `reply ${i} ${w}`);
-	// A topic and its opening post share their time: both are listed.
+	// 33 topics with the word in their opening post, then a reply to the
+	// first: it becomes the newest result, and its older opening post
+	// must not bring it back on the second page.
+	const ts = [];
+	for (let i = 0; i < 33; i++)
+		ts.push(await topic(who, { title: `paged topic ${i}`,
+		    body: `first ${w}` }));
+	const p = await reply(who, ts[0], `reply ${w}`);
 	const seen = [];
+	const totals = [];
 	let cursor = null;
 	let pages = 0;
 	do {
 		const d = await search(w, { cursor });
 		pages++;
-		seen.push(...d.results.map((x) => `${x.type}:${x.id}`));
+		seen.push(...d.results.map((x) => x.topic_id));
+		totals.push(d.total);
 		assert.ok(d.results.length <= 30);
 		if (d.next_cursor !== null)
 			assert.equal(d.results.length, 30);
 		cursor = d.next_cursor;
 	} while (cursor !== null && pages < 5);
 	assert.equal(pages, 2);
-	assert.equal(seen.length, 34, "the topic, its opening post, 32 replies");
-	assert.equal(new Set(seen).size, 34, "no result twice");
+	assert.equal(seen.length, 33, "every topic");
+	assert.equal(new Set(seen).size, 33, "no topic twice");
+	assert.deepEqual(totals, [33, 33], "the total, on both pages");
 	const first = await search(w);
 	const times = first.results.map((x) => x.at);
 	assert.deepEqual([...times].sort().reverse(), times, "newest first");
-	assert.equal(first.results[0].url, `${t.url}#post-33`);
+	assert.equal(first.results[0].url, `${ts[0].url}#post-${p.number}`);
+	assert.equal(first.results[0].matches, 2);
+	assert.equal(first.results[1].topic_id, ts[32].id);
 	// The page for browsers, with the link to the next page.
 	const html = await get(`/search?q=${w}`, { json: false });
 	assert.equal(html.status, 200);
 	assert.match(html.text, /<form class="search search-site"/);
+	assert.match(html.text, /找到 33 个结果/);
 	const more = html.text.match(/href="(\/search\?q=[^"]+cursor=[^"]+)"/);
 	assert.ok(more, "a link to more results");
 	const next = await get(more[1].replaceAll("&amp;", "&"));
-	assert.equal(next.data.results.length, 4);
+	assert.equal(next.data.results.length, 3);
+	assert.equal(next.data.total, 33);
+});
+
+test("one result per topic, counting its matching posts", async () => {
+	const w = latin("grp");
+	const other = await topic(fresh, { title: "另一个话题",
+	    body: `elsewhere ${w}` });
+	const t = await topic(maker, { title: "铣床的问题", body: `first ${w}` });
+	for (let i = 0; i < 19; i++)
+		await reply(maker, t, `again ${i} ${w}`);
+	const last = await reply(maker, t, `**last** ${w}`);
+	const d = await search(w);
+	assert.deepEqual(urls(d), [`${t.url}#post-${last.number}`, other.url],
+	    "the busy topic once, at its newest match, before the other");
+	assert.equal(d.results[0].matches, 21);
+	assert.equal(d.results[0].matches_more, false);
+	assert.equal(d.results[0].excerpt, `last ${w}`);
+	assert.equal(d.results[1].matches, 1);
+	assert.equal(d.total, 2);
+	const html = await get(`/search?q=${w}&lang=en`, { json: false });
+	assert.match(html.text, /21 matching posts/);
+	assert.match(html.text, /2 results/);
+	const zh = await get(`/search?q=${w}`, { json: false });
+	assert.match(zh.text, /21 条相关帖子/);
+	assert.match(zh.text, /找到 2 个结果/);
+});
+
+test("matched words are highlighted and stay text", async () => {
+	const w = latin("hl");
+	const t = await topic(maker, { title: `<i>${w}</i> in a title`,
+	    body: `Use <b>${w}</b> & <script>x</script> here` });
+	const d = await search(w);
+	assert.equal(d.results.length, 1);
+	const r = d.results[0];
+	assert.deepEqual(r.excerpt_parts, [{ text: "Use <b>", hit: false },
+	    { text: w, hit: true },
+	    { text: "</b> & <script>x</script> here", hit: false }]);
+	assert.deepEqual(r.title_parts, [{ text: "<i>", hit: false },
+	    { text: w, hit: true }, { text: "</i> in a title", hit: false }]);
+	const html = await get(`/search?q=${w}`, { json: false });
+	assert.ok(html.text.includes(`&lt;b&gt;<mark>${w}</mark>&lt;/b&gt; ` +
+	    "&amp; &lt;script&gt;x&lt;/script&gt; here"), html.text);
+	assert.ok(html.text.includes(`&lt;i&gt;<mark>${w}</mark>&lt;/i&gt; ` +
+	    "in a title"));
+	assert.ok(!html.text.includes(`<b>${w}`) &&
+	    !html.text.includes(`<i>${w}`) && !html.text.includes("<script>x"),
+	    "no markup from the text");
+	// A query that looks like markup is only words, and only hits are
+	// marked.
+	const q = await get(`/search?q=${encodeURIComponent(`"${w}"<mark>`)}`,
+	    { json: false });
+	assert.ok(q.text.includes(`&quot;${w}&quot;&lt;mark&gt;`),
+	    "the query, escaped");
+	assert.equal((html.text.match(/<mark>/g) || []).length, 2,
+	    "the title's hit and the excerpt's");
+	assert.ok(t.url);
+});
+
+test("the excerpt is around the first match, Latin and Chinese", async () => {
+	const w = latin("far");
+	const filler = "The printer queue was long today and nobody knew why. "
+	    .repeat(12);
+	const t = await topic(maker, { title: "A long story",
+	    body: `${filler}Then the **${w}** fixed it. ${filler}` });
+	const d = await search(w);
+	const r = d.results.find((x) => x.topic_id === t.id);
+	assert.ok(r.excerpt.includes(`Then the ${w} fixed it.`), r.excerpt);
+	assert.ok(r.excerpt.startsWith("…"), "cut before");
+	assert.ok(r.excerpt.endsWith("…"), "cut after");
+	assert.ok([...r.excerpt].length <= 160, [...r.excerpt].length);
+	assert.ok(r.excerpt_parts.some((x) => x.hit && x.text === w));
+	const words = new Set(filler.split(" "));
+	assert.ok(words.has(r.excerpt.slice(1).split(" ")[0]),
+	    `starts at a word: ${r.excerpt}`);
+	// Chinese: no spaces to start at, 40 characters before the match.
+	const zfill = "今天打印室排队的人很多大家都在等待。".repeat(10);
+	const t2 = await topic(maker, { title: "一段很长的经历",
+	    body: `${zfill}后来用${han}游标卡尺量了一下。${zfill}` });
+	const z = await search(`${han}游标卡尺`);
+	const rz = z.results.find((x) => x.topic_id === t2.id);
+	assert.ok(rz, JSON.stringify(z));
+	assert.ok(rz.excerpt.includes(`后来用${han}游标卡尺量了一下`),
+	    rz.excerpt);
+	assert.ok([...rz.excerpt].length <= 160);
+	const hits = rz.excerpt_parts.filter((x) => x.hit).map((x) => x.text);
+	assert.deepEqual(hits, [`${han}游标卡尺`],
+	    "the pairs of the query marked as one");
+	const before = rz.excerpt.slice(1, rz.excerpt.indexOf(han));
+	assert.equal([...before].length, 40, "40 characters before it");
+});
+
+test("a common word: the newest posts answer, the total is a floor",
+    async () => {
+	const w = latin("common");
+	const who = await newUser({ verified: true });
+	const old = await topic(who, { title: "an old topic",
+	    body: `long ago ${w}` });
+	// Posts ids jump past two buckets of the index (id / 4096): the old
+	// topic is only reachable beyond the window of the newest posts.
+	rawSql("SELECT setval(pg_get_serial_sequence('posts', 'id'), " +
+	    "(SELECT max(id) FROM posts) + 20000)");
+	const fresh31 = [];
+	for (let i = 0; i < 31; i++)
+		fresh31.push(await topic(who, { title: `recent ${i}`,
+		    body: `now ${w}` }));
+	const d = await search(w);
+	assert.equal(d.results.length, 30);
+	assert.equal(d.total, 31, "the topics found among the newest posts");
+	assert.equal(d.total_more, true);
+	assert.ok(!urls(d).includes(old.url));
+	const zh = await get(`/search?q=${w}`, { json: false });
+	assert.match(zh.text, /至少找到 31 个结果/);
+	const d2 = await search(w, { cursor: d.next_cursor });
+	assert.deepEqual(urls(d2), [fresh31[0].url, old.url],
+	    "the older match, from the whole index");
+	assert.equal(d2.total, 31);
+	assert.equal(d2.total_more, true);
+	assert.equal(d2.next_cursor, null);
+	// A rarer word in the same place: every match read, exact.
+	const r = await search(`${w} long`);
+	assert.deepEqual(urls(r), [old.url]);
+	assert.equal(r.total, 1);
+	assert.equal(r.total_more, false);
+});
+
+test("kept results: a new post shows at once, staff see the staff room",
+    async () => {
+	const w = latin("kept");
+	const member = await newUser({ verified: true });
+	const t = await topic(maker, { title: `kept ${w}`, body: "正文" });
+	const page = async (who) => {
+		const r = await getAs(who, `/search?q=${w}`, { json: false });
+		assert.equal(r.status, 200);
+		return [...r.text.matchAll(/class="result-title" href="([^"]+)"/g)]
+		    .map((m) => m[1]);
+	};
+	// Both workers render it once and keep it.
+	for (let i = 0; i < 4; i++)
+		assert.deepEqual(await page(member), [t.url]);
+	const p = await reply(maker, t, `a reply ${w}`);
+	for (let i = 0; i < 4; i++) {
+		assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`],
+		    "the reply, on whichever worker");
+	}
+	const secret = await topic(staff, { category: "staff",
+	    title: `staff only ${w}`, body: "内部" });
+	for (let i = 0; i < 4; i++) {
+		assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`]);
+		assert.deepEqual(await page(staff), [secret.url,
+		    `${t.url}#post-${p.number}`], "staff: never a member's page");
+	}
+	assert.deepEqual(await page(member), [`${t.url}#post-${p.number}`],
+	    "members: never a staff page");
+	assert.match((await getAs(member, `/search?q=${w}`, { json: false }))
+	    .text, new RegExp(member.username), "the viewer's own header");
 });
 
 test("the search page in both languages", async () => {
