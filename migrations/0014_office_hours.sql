@@ -746,15 +746,15 @@ BEGIN
 	SELECT * INTO mentor FROM users WHERE id = s.mentor_id;
 	IF b.question IS NOT NULL THEN
 		res := board_topic_create(uid, 'help', b.title,
-		    b.title_tokens, b.question, b.question_html,
-		    b.question_tokens, '{}');
+		    coalesce(b.title_tokens, ''), b.question, b.question_html,
+		    coalesce(b.question_tokens, ''), '{}');
 		tid := (res -> 'topic' ->> 'id')::bigint;
 	ELSE
 		tid := b.topic_id;
 	END IF;
 	SELECT * INTO t FROM topics WHERE id = tid FOR UPDATE;
 	p := board_post_insert(mentor, t, b.notes, b.notes_html,
-	    b.notes_tokens, NULL, '{}');
+	    coalesce(b.notes_tokens, ''), NULL, '{}');
 	IF (SELECT solvable FROM categories WHERE id = t.category_id) AND
 	    (t.author_id = uid) THEN
 		UPDATE topics SET solved_post_id = p.id WHERE id = tid
