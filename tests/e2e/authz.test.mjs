@@ -573,6 +573,9 @@ const NO_CONTENT = new Set([
 	"^/projects/[0-9]{1,18}/members/[A-Za-z0-9_]{1,64}/delete$",
 	"^/projects/[0-9]{1,18}/photos/[0-9]{1,18}/delete$",
 	"^/t/[0-9]{1,18}/solve$",
+	// Office hours: withdrawing availability, cancelling, attendance.
+	"^/office-hours/rules/[0-9]{1,18}/delete$",
+	"^/bookings/[0-9]{1,18}/cancel$", "^/bookings/[0-9]{1,18}/attendance$",
 ]);
 
 test("every content write asks an unverified team member to verify",
@@ -601,7 +604,8 @@ test("every content write asks an unverified team member to verify",
 
 	const id = { projects: p.id, photos: photo.id, t: t.topic.id,
 	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
-	    tokens: 999999999 };
+	    tokens: 999999999, rules: 999999999, slots: 999999999,
+	    bookings: 999999999 };
 	const refused = [];
 	for (const { pattern: route } of configRoutes()) {
 		if (NO_CONTENT.has(route) || route === "^/.*$")
