@@ -487,7 +487,7 @@ oh_cal_tick_result(struct kore_pgsql *sql, void *arg)
 		if (kore_pgsql_ntuples(sql) == 1 &&
 		    (v = kore_pgsql_getvalue(sql, 0, 0)) != NULL &&
 		    strcmp(v, "0") != 0)
-			kore_log(LOG_INFO, "oh_cal: %s reminders sent", v);
+			kore_log(LOG_NOTICE, "oh_cal: %s reminders sent", v);
 		break;
 	case KORE_PGSQL_STATE_ERROR:
 		if (!oh_cal_tick.failing)

@@ -58,8 +58,8 @@ CREATE TRIGGER oh_slots_reminders AFTER UPDATE OF starts_at ON oh_slots
     FOR EACH ROW WHEN (OLD.starts_at IS DISTINCT FROM NEW.starts_at)
     EXECUTE FUNCTION oh_reminders_move();
 
--- Send what is due, at most lim reminders, and return how many went
--- out.  Called by a timer in every worker of every node at once: a row
+-- Send what is due, at most lim reminders (the site setting
+-- reminder_batch, default 100), and return how many went out.  Called by a timer in every worker of every node at once: a row
 -- is claimed with FOR UPDATE SKIP LOCKED (another caller skips it
 -- instead of waiting), marked sent in the same transaction as its
 -- notification, and a caller that reaches it after that commit finds
@@ -68,7 +68,8 @@ CREATE TRIGGER oh_slots_reminders AFTER UPDATE OF starts_at ON oh_slots
 -- in flight either commits first (and the reminder is skipped) or waits
 -- for this one; a booking locked by its own writer is skipped for now
 -- and its reminder taken at the next call.
-CREATE FUNCTION oh_reminders_send(lim int DEFAULT 200) RETURNS int
+CREATE FUNCTION oh_reminders_send(
+    lim int DEFAULT setting_int('reminder_batch', 100)) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
 	r	record;
