@@ -1,6 +1,6 @@
 /*
  * oh_cal.c: office hours in people's calendars, and the reminders
- * (docs/api.md#mentor-office-hours).
+ * (docs/api.md#office-hours-in-calendars).
  *
  *	GET  /bookings/{id}.ics		one booking, for its maker, its
  *					mentor and staff (else 404)
