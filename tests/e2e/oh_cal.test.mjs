@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, get, getAs, postAs, sql, newUser, login, setting }
     from "./lib.mjs";
+import { openPage } from "./forms.mjs";
 import { newMentor, newMaker, newSlot, book, cancel, shanghaiDate,
     parseIcs, events, makeDue, remindersDone } from "./oh_cal.mjs";
 
@@ -275,4 +276,31 @@ test("a booking made after a reminder fell due gets only the later one",
 	const b = await book(maker, await newSlot(mentor, { date, time }));
 	assert.equal(sql(`SELECT string_agg(kind, ',') FROM oh_reminders
 	    WHERE booking_id = ${b.id}`), "1h");
+});
+
+test("the calendar forms of the settings page, as a browser submits them: " +
+    "make the URL, make a new one, turn it off", async () => {
+	const u = await newMaker();
+	const page = await openPage(u, "/settings");
+	assert.equal(page.status, 200);
+	const made = await page.form({ action: "/settings/calendar" }).submit();
+	assert.equal(made.status, 201, made.text.slice(0, 300));
+	const first = made.text.match(/\/calendar\/([A-Za-z0-9_-]{43})\.ics/)[1];
+	assert.equal((await get(`/calendar/${first}.ics`)).status, 200);
+
+	const again = await openPage(u, "/settings");
+	assert.ok(!again.html.includes(first), "never shown again");
+	const made2 = await again.form({ action: "/settings/calendar" }).submit();
+	assert.equal(made2.status, 201);
+	const second = made2.text.match(/\/calendar\/([A-Za-z0-9_-]{43})\.ics/)[1];
+	assert.equal((await get(`/calendar/${first}.ics`)).status, 404);
+
+	const last = await openPage(u, "/settings");
+	const off = await last.form({ action: "/settings/calendar/delete" })
+	    .submit();
+	assert.equal(off.status, 303);
+	assert.equal(off.location, "/settings#calendar");
+	assert.equal((await get(`/calendar/${second}.ics`)).status, 404);
+	assert.ok(off.page.form({ action: "/settings/calendar" }),
+	    "the page offers a new URL again");
 });
