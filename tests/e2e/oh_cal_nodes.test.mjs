@@ -6,6 +6,7 @@
 // interleave.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -70,4 +71,51 @@ test("two server processes on one database: each reminder is sent " +
 	    `more than one process sent reminders: ${counts}`);
 	for (const srv of nodes)
 		assert.doesNotMatch(srv.output(), /worker .* died|SIGSEGV/);
+});
+
+test("claims racing head-on: eight connections claim at once and hold " +
+    "their claims open a moment, each reminder still exactly once",
+    async () => {
+	const mentor = await newMentor();
+	const slot = await newSlot(mentor, { capacity: 15, time: "17:00" });
+	const ids = [];
+	for (let i = 0; i < 15; i++)
+		ids.push((await book(await newMaker(), slot)).id);
+	// The server under test takes one at a time meanwhile.
+	setting("reminder_batch", "1");
+	// Due in two seconds: every connection is started and waiting.
+	sql(`UPDATE oh_reminders SET due_at = now() + interval '2 seconds'
+	    WHERE booking_id IN (${ids.join(",")})`);
+	// Each round claims two and keeps its transaction open 50 ms: a
+	// claim that did not lock its rows would be seen unsent by the
+	// others and sent again.
+	const rounds = Array.from({ length: 15 }, () => ["-c", "BEGIN", "-c",
+	    "SELECT oh_reminders_send(2)", "-c", "SELECT pg_sleep(0.05)",
+	    "-c", "COMMIT"]).flat();
+	let outs;
+	try {
+		outs = await Promise.all(Array.from({ length: 8 }, () =>
+		    new Promise((resolve, reject) => {
+			const p = spawn("psql", ["-XAtq", "-v", "ON_ERROR_STOP=1",
+			    DB, "-c", "SELECT pg_sleep(1.95)", ...rounds]);
+			let out = "";
+			p.stdout.on("data", (d) => { out += d; });
+			p.stderr.on("data", (d) => { out += d; });
+			p.on("exit", (code) => code === 0 ? resolve(out) :
+			    reject(new Error(out)));
+		})));
+		await remindersDone(ids);
+	} finally {
+		sql("DELETE FROM site_settings WHERE key = 'reminder_batch'");
+	}
+	const per = sql(`SELECT count(*) FROM notifications
+	    WHERE type IN ('oh_reminder_24h', 'oh_reminder_1h')
+	    AND url IN (${ids.map((i) => `'/bookings/${i}'`).join(",")})
+	    GROUP BY url, type`).split("\n").map(Number);
+	assert.equal(per.length, 30);
+	assert.ok(per.every((n) => n === 1), `exactly once each: ${per}`);
+	const byConn = outs.map((o) => o.split("\n").map(Number)
+	    .reduce((a, b) => a + (b || 0), 0));
+	assert.ok(byConn.filter((n) => n > 0).length >= 2,
+	    `the connections shared the work: ${byConn}`);
 });
