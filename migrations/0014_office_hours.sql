@@ -766,3 +766,82 @@ BEGIN
 		    rfc3339(u.booking_suspended_until)));
 	END IF;
 END $$;
+
+-- ------------------------------------------------------------------
+-- Reads.
+
+-- A weekday's short name in the page's language (en or zh-CN).
+CREATE FUNCTION oh_weekday_name(d timestamptz, en boolean) RETURNS text
+LANGUAGE sql STABLE
+RETURN CASE WHEN en THEN to_char(d, 'Dy') ELSE '周' ||
+    (ARRAY['一', '二', '三', '四', '五', '六', '日'])
+    [extract(isodow FROM d)::integer] END;
+
+-- A booking as GET /bookings/{id} shows it to someone who may see it
+-- (vid: the viewer; the mentor and staff also see the cancel message
+-- and the notes, as the maker does).
+CREATE FUNCTION oh_booking_json(b oh_bookings, vid bigint, vrole text)
+RETURNS json
+LANGUAGE sql STABLE
+RETURN (SELECT json_build_object('id', b.id, 'url', '/bookings/' || b.id,
+    'slot', oh_slot_json(s),
+    'mentor', (SELECT user_brief(m) FROM users m WHERE m.id = s.mentor_id),
+    'maker', (SELECT user_brief(k) FROM users k WHERE k.id = b.maker_id),
+    'question', b.question, 'question_html', b.question_html,
+    'topic', (SELECT json_build_object('id', t.id, 'url', '/t/' || t.id,
+	'title', t.title) FROM topics t WHERE t.id = b.topic_id),
+    'status', b.status, 'position', oh_position(b),
+    'confirmed', b.status = 'confirmed',
+    'waitlisted', b.status = 'waitlisted',
+    'cancelled', b.status = 'cancelled',
+    'attendance', b.attendance, 'notes', b.notes, 'notes_html', b.notes_html,
+    'cancel_message', b.cancel_message,
+    'cancelled_at', rfc3339(b.cancelled_at),
+    'cancel_before', rfc3339(s.starts_at - make_interval(hours =>
+	(oh_profile(s.mentor_id)).cancel_hours)),
+    'shared_topic', CASE WHEN b.shared_topic_id IS NOT NULL THEN
+	json_build_object('id', b.shared_topic_id,
+	'url', '/t/' || b.shared_topic_id) END,
+    'sequence', b.sequence,
+    'started', s.starts_at <= now(),
+    'is_maker', b.maker_id = vid,
+    'is_mentor', s.mentor_id = vid,
+    'can_cancel', b.status <> 'cancelled' AND (b.maker_id <> vid OR
+	b.status = 'waitlisted' OR now() < s.starts_at - make_interval(hours
+	=> (oh_profile(s.mentor_id)).cancel_hours)),
+    'can_attend', b.status = 'confirmed' AND s.starts_at <= now() AND
+	(s.mentor_id = vid OR is_staff_role(vrole)),
+    'can_note', b.status = 'confirmed' AND s.starts_at <= now() AND
+	s.mentor_id = vid,
+    'can_share', b.maker_id = vid AND b.notes IS NOT NULL AND
+	b.shared_topic_id IS NULL,
+    'created_at', rfc3339(b.created_at), 'updated_at', rfc3339(b.updated_at))
+    FROM oh_slots s WHERE s.id = b.slot_id);
+
+-- The upcoming slots of a mentor's booking window, grouped by local
+-- day for the week view.
+CREATE FUNCTION oh_days(slots json, en boolean) RETURNS json
+LANGUAGE sql STABLE
+RETURN (SELECT coalesce(json_agg(json_build_object('date', d.date,
+    'weekday', oh_weekday_name((d.date || 'T12:00')::timestamptz, en),
+    'slots', d.slots) ORDER BY d.date), '[]')
+    FROM (SELECT x ->> 'date' AS date, json_agg(x ORDER BY
+	x ->> 'starts_at') AS slots FROM json_array_elements(slots) x
+	GROUP BY x ->> 'date') d);
+
+-- What staff see of a user (as in 0002), and the booking suspension.
+CREATE OR REPLACE FUNCTION user_admin_json(u users) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN json_build_object('id', u.id, 'username', u.username,
+    'display_name', u.display_name, 'email', u.email, 'role', u.role,
+    'real_name', u.real_name, 'reader_card', u.reader_card,
+    'verified', u.verified_at IS NOT NULL,
+    'verified_at', rfc3339(u.verified_at),
+    'suspended_until', CASE WHEN u.suspended_until > now()
+        THEN rfc3339(u.suspended_until) END,
+    'suspend_reason', CASE WHEN u.suspended_until > now()
+        THEN u.suspend_reason END,
+    'booking_suspended_until', CASE WHEN u.booking_suspended_until > now()
+        THEN rfc3339(u.booking_suspended_until) END,
+    'created_at', rfc3339(u.created_at),
+    'url', '/u/' || u.username);
