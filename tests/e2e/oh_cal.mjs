@@ -30,30 +30,15 @@ export async function newSlot(mentor, { date = shanghaiDate(3),
 	if (online_url !== undefined)
 		body.online_url = online_url;
 	const r = await postAs(mentor, "/office-hours/slots", { body });
-	if (r.status === 404 && TEMP_SQL) {
-		const q = (v) => v === undefined ? "NULL" :
-		    `'${String(v).replace(/'/g, "''")}'`;
-		return JSON.parse(sql(`SELECT oh_slot_create(${mentor.user.id},
-		    '${body.starts_at}', ${minutes}, ${capacity}, ${q(place)},
-		    ${q(online_url)})`)).slot;
-	}
 	assert.equal(r.status, 201, `slot: ${r.text}`);
 	return r.data.slot;
 }
 
-// TEMPORARY until app/oh.c is merged: its SQL functions stand in for
-// its routes.
-const TEMP_SQL = true;
 
 export async function book(maker, slot, question =
     "How do I wire a relay safely to an Arduino?") {
 	const r = await postAs(maker, `/office-hours/slots/${slot.id}/book`,
 	    { body: { question } });
-	if (r.status === 404 && TEMP_SQL) {
-		return JSON.parse(sql(`SELECT oh_book(${maker.user.id},
-		    ${slot.id}, '${question.replace(/'/g, "''")}', '', '',
-		    'q', '', NULL)`)).booking;
-	}
 	assert.equal(r.status, 201, `book: ${r.text}`);
 	return r.data.booking;
 }
@@ -61,14 +46,6 @@ export async function book(maker, slot, question =
 export async function cancel(who, booking, message) {
 	const r = await postAs(who, `/bookings/${booking.id}/cancel`,
 	    { body: message ? { message } : {} });
-	if (r.status === 404 && TEMP_SQL) {
-		sql(`UPDATE oh_bookings SET status = 'cancelled', seat = NULL,
-		    cancelled_at = now(), cancelled_by = ${who.user.id}
-		    WHERE id = ${booking.id};
-		    SELECT oh_promote(s) FROM oh_slots s WHERE s.id =
-		    (SELECT slot_id FROM oh_bookings WHERE id = ${booking.id})`);
-		return;
-	}
 	assert.equal(r.status, 200, `cancel: ${r.text}`);
 }
 
