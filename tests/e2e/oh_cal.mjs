@@ -3,7 +3,7 @@
 // file must pass (parsed by Mozilla's ical.js, the parser of Thunderbird).
 import assert from "node:assert/strict";
 import ICAL from "ical.js";
-import { newUser, postAs, sql } from "./lib.mjs";
+import { get, newUser, postAs, sql } from "./lib.mjs";
 
 // A verified mentor of their own (slots of one mentor never overlap).
 export async function newMentor(opts = {}) {
@@ -56,10 +56,13 @@ export function makeDue(ids) {
 	    WHERE booking_id IN (${ids.join(",")}) AND sent_at IS NULL`);
 }
 
-// Wait until no reminder of these bookings is left to send.
+// Wait until no reminder of these bookings is left to send.  The server
+// under test is asked for /healthz meanwhile: Kore answers a keep-alive
+// connection idle for 10 s with a 408 that the next request would get.
 export async function remindersDone(ids, ms = 20000) {
 	const until = Date.now() + ms;
 	for (;;) {
+		await get("/healthz");
 		const left = Number(sql(`SELECT count(*) FROM oh_reminders
 		    WHERE booking_id IN (${ids.join(",")}) AND sent_at IS NULL`));
 		if (left === 0)
