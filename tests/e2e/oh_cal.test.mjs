@@ -64,6 +64,10 @@ test("a booking's .ics: one VEVENT in UTC, stable UID, escaped text, " +
 	assert.match(r.text.replace(/\r\n /g, ""),
 	    /DESCRIPTION:继电器怎么安全地接到 Arduino 上\\, 要不要二极管\\; 电源用 12V\\\\5V\?\\n第二行/);
 
+	// The booking's page links to it.
+	const page = await getAs(maker, `/bookings/${b.id}`, { json: false });
+	assert.ok(page.text.includes(`href="/bookings/${b.id}.ics"`));
+
 	// The mentor sees the same event (same UID), named after the maker.
 	const m = events(parseIcs((await ics(mentor, b.id)).text, "mentor"));
 	assert.equal(m[0].uid, ev.uid);
