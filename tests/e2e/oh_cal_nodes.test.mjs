@@ -6,11 +6,12 @@
 // interleave.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DB, sql, setting, serverLog, startServer } from "./lib.mjs";
+import { DB, ROOT, sql, setting, serverLog, startServer } from "./lib.mjs";
+import { WORKER_EXIT } from "./workers.mjs";
 import { newMentor, newMaker, newSlot, book, makeDue, remindersDone }
     from "./oh_cal.mjs";
 
@@ -118,4 +119,32 @@ test("claims racing head-on: eight connections claim at once and hold " +
 	    .reduce((a, b) => a + (b || 0), 0));
 	assert.ok(byConn.filter((n) => n > 0).length >= 2,
 	    `the connections shared the work: ${byConn}`);
+});
+
+test("the reminders' timer outlives its database: it says so once, the " +
+    "worker lives and still answers", async () => {
+	const name = `mk_ohcal_${process.pid}`;
+	sql(`DROP DATABASE IF EXISTS ${name}`);
+	sql(`CREATE DATABASE ${name}`);
+	const url = DB.replace(/dbname=\S+/, `dbname=${name}`);
+	assert.equal(spawnSync(`${ROOT}/build/migrate`, [url,
+	    `${ROOT}/migrations`]).status, 0);
+	const run = mkdtempSync(path.join(tmpdir(), "mk-ohcal-down-"));
+	const srv = await startServer(url, run,
+	    { MAKERSPACE_REMINDER_SECONDS: "1" });
+	try {
+		const base = `http://127.0.0.1:${srv.port}`;
+		await new Promise((r) => setTimeout(r, 1500));
+		sql(`DROP DATABASE ${name} WITH (FORCE)`);
+		await new Promise((r) => setTimeout(r, 4000));
+		const h = await fetch(`${base}/healthz`);
+		assert.equal(h.status, 503);
+		assert.doesNotMatch(srv.output(), WORKER_EXIT);
+		const said = srv.output().match(/oh_cal: reminders:/g) || [];
+		assert.ok(said.length >= 1 && said.length <= 2,
+		    `logged ${said.length} times:\n${srv.output()}`);
+	} finally {
+		await srv.stop();
+		rmSync(run, { recursive: true });
+	}
 });
