@@ -450,10 +450,11 @@ before(async () => {
 	ids.token = (await postAs(people.owner, "/settings/tokens", { body: {
 	    name: "matrix" } })).data.token.id;
 	// A booking of the owner in a slot of the mentor (0014's functions).
-	const slot = JSON.parse(sql(`SELECT oh_slot_create(${people.mentor.user.id},
-	    now() + interval '3 days', 20, 1, 'matrix', NULL)`)).slot;
+	const calSlot = JSON.parse(sql(`SELECT oh_slot_create(
+	    ${people.mentor.user.id}, now() + interval '5 days', 20, 1,
+	    'matrix', NULL)`)).slot;
 	ids.ohcalBooking = JSON.parse(sql(`SELECT oh_book(
-	    ${people.owner.user.id}, ${slot.id}, 'a matrix question', '', '',
+	    ${people.owner.user.id}, ${calSlot.id}, 'a matrix question', '', '',
 	    'matrix', '', NULL)`)).booking.id;
 	// Office hours: someone else's slot, rule and the owner's booking.
 	const ohm = await newUser({ verified: true, role: "mentor" });
