@@ -182,6 +182,8 @@ int		 rq_task_start(struct rq *, int (*)(void *), void *, size_t,
 		    int);
 int		 rq_task_done(struct rq *);
 void		 rq_job_finished(struct rq *);
+int		 rq_db_take(void);
+void		 rq_db_give(void);
 
 /* rq_task_start() flags */
 #define RQ_TASK_BIG		0x0001	/* allocates megabytes (decoding):
@@ -331,7 +333,14 @@ struct app_config {
 	int		 tls;
 	char		*public_url;	/* "http(s)://host[:port]", no slash at
 					   the end: absolute links (feeds) */
+	int		 reminder_seconds;	/* oh_cal.c: how often each
+						   worker looks for due
+						   reminders */
 };
 extern struct app_config	app_config;
+
+/* oh_cal.c: office hours reminders and iCalendar */
+void		 oh_cal_worker_init(void);
+extern const struct page *const oh_cal_pages[];
 
 #endif

@@ -96,6 +96,7 @@ void	kore_worker_configure(void);
 
 static void	config_from_env(void);
 static int	tz_name_ok(const char *);
+static int	config_seconds(const char *, int, int, int);
 static void	config_public_url(void);
 static char	*public_url_default(void);
 static int	public_url_ok(const char *);
@@ -139,6 +140,7 @@ kore_worker_configure(void)
 	metrics_add(METRIC_WORKER_STARTS, 1);
 	db_worker_init();
 	jobs_worker_init();
+	oh_cal_worker_init();
 }
 
 static void
@@ -163,8 +165,28 @@ config_from_env(void)
 	v = getenv("MAKERSPACE_TLS");
 	app_config.tls = v != NULL && !strcmp(v, "1");
 
+	app_config.reminder_seconds = config_seconds(
+	    "MAKERSPACE_REMINDER_SECONDS", 60, 1, 3600);
+
 	proxy_configure(getenv("MAKERSPACE_TRUSTED_PROXIES"),
 	    getenv("MAKERSPACE_METRICS_TOKEN"));
+}
+
+/* A whole number of seconds from the environment, def when unset. */
+static int
+config_seconds(const char *name, int def, int min, int max)
+{
+	const char	*v;
+	char		*end;
+	long		 n;
+
+	if ((v = getenv(name)) == NULL || *v == '\0')
+		return (def);
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < min || n > max)
+		fatal("%s '%s' is not a number of seconds from %d to %d",
+		    name, v, min, max);
+	return ((int)n);
 }
 
 /*

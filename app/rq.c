@@ -94,6 +94,7 @@ static void		 rq_db_capture(struct rq *);
 static void		 rq_db_finish(struct rq *);
 static int		 rq_db_slot(struct rq_private *);
 static void		 rq_db_release(struct rq_private *);
+static void		 rq_db_wake(void);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
 static int		 rq_reply_failed(struct rq *);
@@ -776,8 +777,6 @@ rq_db_slot(struct rq_private *rp)
 static void
 rq_db_release(struct rq_private *rp)
 {
-	struct rq_private	*w;
-
 	if (rp->waiting) {
 		TAILQ_REMOVE(&db_waiters, rp, wait_link);
 		rp->waiting = 0;
@@ -786,6 +785,38 @@ rq_db_release(struct rq_private *rp)
 		rp->has_slot = 0;
 		db_busy--;
 	}
+	rq_db_wake();
+}
+
+/*
+ * A place in the pool for work outside a request (a timer's statement,
+ * oh_cal.c): 1 when one is free now and nobody waits, else 0 (the
+ * caller tries again later; it never queues).  Give it back with
+ * rq_db_give() once its kore_pgsql is cleaned up.
+ */
+int
+rq_db_take(void)
+{
+	if (db_busy < pgsql_conn_max && TAILQ_EMPTY(&db_waiters)) {
+		db_busy++;
+		return (1);
+	}
+	return (0);
+}
+
+void
+rq_db_give(void)
+{
+	db_busy--;
+	rq_db_wake();
+}
+
+/* Hand free places to waiting requests, first come first served. */
+static void
+rq_db_wake(void)
+{
+	struct rq_private	*w;
+
 	while (db_busy < pgsql_conn_max &&
 	    (w = TAILQ_FIRST(&db_waiters)) != NULL) {
 		TAILQ_REMOVE(&db_waiters, w, wait_link);

@@ -120,7 +120,9 @@ start_stack() {
 	conf/serve.sh conf "$TMP/run" "$PORT" "$WORKERS" "$APP_SO"
 	export DATABASE_URL
 	# shellcheck disable=SC2046
-	env $(kore_env) MAKERSPACE_ASSETS="$ROOT/assets" /usr/bin/kore -f -n -r \
+	# Reminders (app/oh_cal.c) looked for every second, not every minute.
+	env $(kore_env) MAKERSPACE_ASSETS="$ROOT/assets" \
+	    MAKERSPACE_REMINDER_SECONDS=1 /usr/bin/kore -f -n -r \
 	    -c "$TMP/run/kore.conf" >"$ART/server.log" 2>&1 &
 	KORE_PID=$!
 	i=0

@@ -146,7 +146,8 @@ CROSS JOIN LATERAL (SELECT coalesce($3::text, v.me ->> 'locale', $4::text)
 WHERE lower(u.username) = lower($1::text)
 
 -- name: account_settings
--- GET /settings: the user's own details, sessions and API tokens.
+-- GET /settings: the user's own details, sessions, API tokens and
+-- whether a calendar feed URL exists (app/oh_cal.c; never the URL).
 -- $1 user id, $2 this request's session hash.
 SELECT json_build_object(
     'user', user_admin_json(u)::jsonb || jsonb_build_object('bio', u.bio,
@@ -167,7 +168,9 @@ SELECT json_build_object(
         'last_used_at', rfc3339(s.last_seen_at),
         'url', '/settings/tokens/' || s.id || '/delete')
         ORDER BY s.id DESC), '[]')
-        FROM sessions s WHERE s.user_id = u.id AND s.kind = 'token'))
+        FROM sessions s WHERE s.user_id = u.id AND s.kind = 'token'),
+    'calendar', (SELECT json_build_object('created_at', rfc3339(c.created_at))
+        FROM calendar_tokens c WHERE c.user_id = u.id))
 FROM users u WHERE u.id = $1::bigint
 
 -- name: account_settings_update

@@ -105,6 +105,18 @@ const SAMPLES = {
 	"^/settings/tokens/[0-9]{1,18}/delete$": { POST: {
 	    path: "/settings/tokens/:token/delete", body: {},
 	    then: { default: 404, owner: 200 } } },
+	// Office hours in calendars (app/oh_cal.c): every user makes and
+	// revokes their own feed URL; a booking's file for its maker (the
+	// owner column), its mentor and staff only.
+	"/settings/calendar": { POST: { path: "/settings/calendar", body: {},
+	    then: 201 } },
+	"/settings/calendar/delete": { POST: {
+	    path: "/settings/calendar/delete", body: {}, then: 200 } },
+	"^/calendar/[A-Za-z0-9_-]{43}[.]ics$": { GET: {
+	    path: `/calendar/${"A".repeat(43)}.ics`, then: 404 } },
+	"^/bookings/[0-9]{1,18}[.]ics$": { GET: {
+	    path: "/bookings/:ohcalBooking.ics", then: { default: 404,
+	    owner: 200, mentor: 200, staff: 200, admin: 200 } } },
 	"/admin/users": { GET: { path: "/admin/users?q=maker", then: 200 } },
 	"^/admin/users/[A-Za-z0-9_]{1,64}$": { POST: {
 	    path: "/admin/users/:targetName", body: {}, then: 200 } },
@@ -437,6 +449,13 @@ before(async () => {
 	assert.ok(other.user.id);
 	ids.token = (await postAs(people.owner, "/settings/tokens", { body: {
 	    name: "matrix" } })).data.token.id;
+	// A booking of the owner in a slot of the mentor (0014's functions).
+	const calSlot = JSON.parse(sql(`SELECT oh_slot_create(
+	    ${people.mentor.user.id}, now() + interval '5 days', 20, 1,
+	    'matrix', NULL)`)).slot;
+	ids.ohcalBooking = JSON.parse(sql(`SELECT oh_book(
+	    ${people.owner.user.id}, ${calSlot.id}, 'a matrix question', '', '',
+	    'matrix', '', NULL)`)).booking.id;
 	// Office hours: someone else's slot, rule and the owner's booking.
 	const ohm = await newUser({ verified: true, role: "mentor" });
 	ids.ohMentorName = ohm.username;
@@ -573,6 +592,9 @@ const NO_CONTENT = new Set([
 	"^/projects/[0-9]{1,18}/members/[A-Za-z0-9_]{1,64}/delete$",
 	"^/projects/[0-9]{1,18}/photos/[0-9]{1,18}/delete$",
 	"^/t/[0-9]{1,18}/solve$",
+	"/settings/calendar", "/settings/calendar/delete",	// no content
+	"^/calendar/[A-Za-z0-9_-]{43}[.]ics$",		// GET only
+	"^/bookings/[0-9]{1,18}[.]ics$",
 	// Office hours: withdrawing availability, cancelling, attendance.
 	"^/office-hours/rules/[0-9]{1,18}/delete$",
 	"^/bookings/[0-9]{1,18}/cancel$", "^/bookings/[0-9]{1,18}/attendance$",

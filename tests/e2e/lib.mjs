@@ -113,13 +113,13 @@ export function serverLog() {
 	return readFileSync(process.env.SERVER_LOG, "utf8");
 }
 
-// Start a second server (own port, own config) against `url`, with env
-// added to the environment; resolves { proc, port, output() } once
-// /healthz answers or the process exits.
-export async function startServer(url, runDir, env = {}) {
+// Start a second server (own port, own config, `workers` worker
+// processes) against `url`, with env added to the environment; resolves
+// { proc, port, output() } once /healthz answers or the process exits.
+export async function startServer(url, runDir, env = {}, workers = 1) {
 	const port = await freePort();
 	execFileSync(`${ROOT}/conf/serve.sh`, ["conf", runDir, String(port),
-	    "1", `${ROOT}/build/app.so`]);
+	    String(workers), `${ROOT}/build/app.so`]);
 	let out = "";
 	const proc = spawn("/usr/bin/kore", ["-f", "-n", "-r", "-c",
 	    `${runDir}/kore.conf`], {
