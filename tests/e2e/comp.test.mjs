@@ -314,8 +314,8 @@ test("assignment: balanced, judges_per_entry, conflicts excluded (team, office h
 	const slot = sql(`INSERT INTO oh_slots (mentor_id, starts_at, ends_at,
 	    capacity) VALUES (${judge2.user.id}, now() - interval '10 days',
 	    now() - interval '10 days' + interval '30 minutes', 1) RETURNING id`);
-	sql(`INSERT INTO oh_bookings (slot_id, maker_id, question, status)
-	    VALUES (${slot.split("\n")[0]}, ${maker.user.id}, 'Help with my build please', 'confirmed')`);
+	sql(`INSERT INTO oh_bookings (slot_id, maker_id, question, status, seat)
+	    VALUES (${slot.split("\n")[0]}, ${maker.user.id}, 'Help with my build please', 'confirmed', 1)`);
 	phase(c.id, "judging");
 	const a = await postAs(staff, `/competitions/${c.id}/assign`, { body: {
 	    mode: "auto" } });
