@@ -308,15 +308,24 @@ test("assignment: balanced, judges_per_entry, conflicts excluded (team, office h
 	// A judge who is on the team is never assigned.
 	await postAs(staff, `/competitions/${c.id}/judges`, { body: {
 	    username: mate.username, action: "add" } });
-	// An office-hours booking between judge2 (as mentor) and the maker
-	// 10 days before the close.
+	// An office-hours booking between judge2 (as mentor) and the maker,
+	// made over HTTP, in a slot before closes_at.
 	sql(`UPDATE users SET role = 'mentor' WHERE id = ${judge2.user.id}`);
-	const slot = sql(`INSERT INTO oh_slots (mentor_id, starts_at, ends_at,
-	    capacity) VALUES (${judge2.user.id}, now() - interval '10 days',
-	    now() - interval '10 days' + interval '30 minutes', 1) RETURNING id`);
-	sql(`INSERT INTO oh_bookings (slot_id, maker_id, question, status, seat)
-	    VALUES (${slot.split("\n")[0]}, ${maker.user.id}, 'Help with my build please', 'confirmed', 1)`);
-	phase(c.id, "judging");
+	const slot = await postAs(judge2, "/office-hours/slots", { body: {
+	    starts_at: new Date(Date.now() + 38 * H).toISOString().slice(0, 16),
+	    minutes: 30, capacity: 1 } });
+	assert.equal(slot.status, 201, slot.text);
+	const bk = await postAs(maker, `/office-hours/slots/${slot.data.slot.id}/book`,
+	    { body: { question: "How do I wire the pump to the ESP32?" } });
+	assert.equal(bk.status, 201, bk.text);
+	assert.equal(bk.data.booking.status, "confirmed");
+	const moved = await postAs(staff, `/competitions/${c.id}`, { body: {
+	    closes_at: iso(48 * H), judging_ends_at: iso(72 * H) } });
+	assert.equal(moved.status, 200, moved.text);
+	const m0 = await postAs(staff, `/competitions/${c.id}/assign`, { body: {
+	    entry_id: eid, username: judge2.username } });
+	assert.equal(m0.status, 409, m0.text);
+	assert.equal(m0.data.error.code, "conflict");
 	const a = await postAs(staff, `/competitions/${c.id}/assign`, { body: {
 	    mode: "auto" } });
 	assert.equal(a.status, 200, a.text);
@@ -329,7 +338,12 @@ test("assignment: balanced, judges_per_entry, conflicts excluded (team, office h
 	    entry_id: eid, username: judge2.username } });
 	assert.equal(m.status, 409, m.text);
 	assert.equal(m.data.error.code, "conflict");
-	// A conflict that appears after assignment is refused on scoring.
+	// A conflict is refused on scoring too (the slot moved into the
+	// past, the competition into judging, the assignment made by hand).
+	sql(`UPDATE oh_slots SET starts_at = now() - interval '10 days',
+	    ends_at = now() - interval '10 days' + interval '30 minutes'
+	    WHERE id = ${slot.data.slot.id}`);
+	phase(c.id, "judging");
 	sql(`INSERT INTO comp_assignments (entry_id, judge_id, competition_id)
 	    VALUES (${eid}, ${judge2.user.id}, ${c.id})`);
 	const s = await postAs(judge2, `/entries/${eid}/score`, { body: {
