@@ -17,7 +17,7 @@ FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
 	FROM oh_slots s WHERE s.cancelled_at IS NULL
 	AND s.starts_at > now()), 0)
-    AS s) lv
+    || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true
 
 -- name: home_page
@@ -51,7 +51,8 @@ SELECT json_build_object(
 	ORDER BY os.starts_at, os.id) FROM (SELECT os.* FROM oh_slots os
 	WHERE os.cancelled_at IS NULL AND os.starts_at > now()
 	AND oh_free_seat(os) IS NOT NULL
-	ORDER BY os.starts_at, os.id LIMIT 5) os), '[]')
+	ORDER BY os.starts_at, os.id LIMIT 5) os), '[]'),
+    'competitions', comp_home_list()
 )
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
@@ -60,5 +61,5 @@ FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
 	FROM oh_slots s WHERE s.cancelled_at IS NULL
 	AND s.starts_at > now()), 0)
-    AS s) lv
+    || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true

@@ -41,6 +41,48 @@ const team = (s, others) => ({ default: others, owner: s, teammate: s,
 // path anew for each column (for requests that use their object up) }.
 // A list gives several samples (a public and a draft project).
 const SAMPLES = {
+	// Competitions (app/comp.c, app/comp_judge.c): :comp is open, the
+	// owner's entry :entry (with the teammate) is in it; :closedEntry is
+	// the owner's entry in a competition that is judging.  Nobody here is
+	// a judge.
+	"/competitions": { GET: { path: "/competitions", then: 200 },
+	    POST: { path: "/competitions", body: {}, then: 422 } },
+	"/competitions/new": { GET: { path: "/competitions/new", then: 200 } },
+	"^/competitions/[0-9]{1,18}$": {
+	    GET: { path: "/competitions/:comp", then: 200 },
+	    POST: { path: "/competitions/:comp", body: { summary: "matrix" },
+	    then: 200 } },
+	"^/competitions/[0-9]{1,18}/edit$": { GET: {
+	    path: "/competitions/:comp/edit", then: 200 } },
+	"^/competitions/[0-9]{1,18}/announce$": { POST: {
+	    path: "/competitions/:comp/announce", body: {}, then: 200 } },
+	"^/competitions/[0-9]{1,18}/entries$": {
+	    GET: { path: "/competitions/:comp/entries", then: 200 },
+	    POST: { path: "/competitions/:comp/entries", body: {}, then: 422 } },
+	"^/competitions/[0-9]{1,18}/judges$": {
+	    GET: { path: "/competitions/:comp/judges", then: 200 },
+	    POST: { path: "/competitions/:comp/judges", body: {}, then: 422 } },
+	"^/competitions/[0-9]{1,18}/assign$": { POST: {
+	    path: "/competitions/:comp/assign", body: {}, then: 422 } },
+	"^/entries/[0-9]{1,18}$": {
+	    GET: { path: "/entries/:entry", then: team(200, 404) },
+	    POST: { path: "/entries/:entry", body: { statement: "matrix" },
+	    then: { default: 404, owner: 200, teammate: 200, staff: 403,
+	    admin: 403 } } },
+	"^/entries/[0-9]{1,18}/edit$": { GET: { path: "/entries/:entry/edit",
+	    then: { default: 404, owner: 200, teammate: 200 } } },
+	"^/entries/[0-9]{1,18}/withdraw$": { POST: {
+	    path: "/entries/:closedEntry/withdraw", body: {},
+	    then: { default: 404, owner: 409, teammate: 409, staff: 403,
+	    admin: 403 } } },
+	"^/entries/[0-9]{1,18}/score$": {
+	    GET: { path: "/entries/:entry/score", then: 404 },
+	    POST: { path: "/entries/:entry/score", body: {},
+	    then: { default: 404, owner: 403, teammate: 403, staff: 403,
+	    admin: 403 } } },
+	"^/entries/[0-9]{1,18}/recuse$": { POST: {
+	    path: "/entries/:entry/recuse", body: {}, then: 422 } },
+	"/judging": { GET: { path: "/judging", then: 200 } },
 	// Office hours (app/oh.c): :ohMentorName's slot :ohSlot, the owner's
 	// booking :ohBooking of a slot whose cancel cutoff has passed.
 	"/mentors": { GET: { path: "/mentors?tag=arduino", then: 200 } },
@@ -476,6 +518,26 @@ before(async () => {
 	ids.ohBooking = bk.data.booking.id;
 	sql(`UPDATE oh_slots SET starts_at = now() + interval '2 hours',
 	    ends_at = now() + interval '150 minutes' WHERE id = ${ids.ohSlot}`);
+	// Competitions: an open one with the owner's entry, and one judging.
+	for (const k of ["comp", "closedComp"]) {
+		const c = await postAs(people.staff, "/competitions", { body: {
+		    title: "matrix " + k,
+		    opens_at: new Date(Date.now() - 3600e3).toISOString(),
+		    closes_at: new Date(Date.now() + 3600e3).toISOString(),
+		    judging_ends_at: new Date(Date.now() + 7200e3).toISOString(),
+		    criteria: [{ name: "All", weight: 100, max_score: 10 }] } });
+		assert.equal(c.status, 201, c.text);
+		ids[k] = c.data.competition.id;
+		await postAs(people.staff, `/competitions/${ids[k]}/announce`,
+		    { body: {} });
+		const e = await postAs(people.owner, `/competitions/${ids[k]}/entries`,
+		    { body: { project_id: ids.pub,
+		    team: [people.teammate.username] } });
+		assert.equal(e.status, 201, e.text);
+		ids[k === "comp" ? "entry" : "closedEntry"] = e.data.entry.id;
+	}
+	sql(`UPDATE competitions SET closes_at = now() - interval '1 minute'
+	    WHERE id = ${ids.closedComp}`);
 	for (const [k, v] of Object.entries(ids))
 		assert.ok(v, `before(): ${k}`);
 });
@@ -598,6 +660,8 @@ const NO_CONTENT = new Set([
 	// Office hours: withdrawing availability, cancelling, attendance.
 	"^/office-hours/rules/[0-9]{1,18}/delete$",
 	"^/bookings/[0-9]{1,18}/cancel$", "^/bookings/[0-9]{1,18}/attendance$",
+	// Competitions: withdrawing an entry, a judge stepping back.
+	"^/entries/[0-9]{1,18}/withdraw$", "^/entries/[0-9]{1,18}/recuse$",
 ]);
 
 test("every content write asks an unverified team member to verify",
@@ -627,7 +691,15 @@ test("every content write asks an unverified team member to verify",
 	const id = { projects: p.id, photos: photo.id, t: t.topic.id,
 	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
 	    tokens: 999999999, rules: 999999999, slots: 999999999,
-	    bookings: 999999999 };
+	    bookings: 999999999, competitions: 999999999,
+	    entries: 999999999 };
+	// Staff's own writes outside /admin and /mod: forbidden to members
+	// whether verified or not.
+	const staffOnly = new Set(["/competitions",
+	    "^/competitions/[0-9]{1,18}$",
+	    "^/competitions/[0-9]{1,18}/announce$",
+	    "^/competitions/[0-9]{1,18}/judges$",
+	    "^/competitions/[0-9]{1,18}/assign$"]);
 	const refused = [];
 	for (const { pattern: route } of configRoutes()) {
 		if (NO_CONTENT.has(route) || route === "^/.*$")
@@ -647,8 +719,9 @@ test("every content write asks an unverified team member to verify",
 		if (r.status === 405)
 			continue;	/* not a write */
 		assert.equal(r.status, 403, `${route}: ${r.status} ${r.text}`);
-		assert.equal(r.data.error.code, /^\^?\/(admin|mod)\//.test(route) ?
-		    "forbidden" : "verification_required", route);
+		assert.equal(r.data.error.code, /^\^?\/(admin|mod)\//.test(route) ||
+		    staffOnly.has(route) ? "forbidden" : "verification_required",
+		    route);
 		refused.push(route);
 	}
 	for (const r of ["/topics", "^/t/[0-9]{1,18}/posts$",

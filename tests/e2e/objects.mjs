@@ -33,9 +33,25 @@ export async function makeObjects() {
 	    WHERE id = ${other.user.id}`);
 	const r = await postAs(other, `/t/${t.data.topic.id}/posts`, { body: {
 	    body: "A reply." } });
+	// A competition open for entries with the owner's project in it.
+	const c = await postAs(staff, "/competitions", { body: {
+	    title: "Route table contest",
+	    opens_at: new Date(Date.now() - 3600e3).toISOString(),
+	    closes_at: new Date(Date.now() + 86400e3).toISOString(),
+	    judging_ends_at: new Date(Date.now() + 2 * 86400e3).toISOString(),
+	    criteria: [{ name: "All", weight: 100, max_score: 10 }] } });
+	if (c.status !== 201)
+		throw new Error(`competition: ${c.status} ${c.text}`);
+	await postAs(staff, `/competitions/${c.data.competition.id}/announce`,
+	    { body: {} });
+	const e = await postAs(owner, `/competitions/${c.data.competition.id}` +
+	    "/entries", { body: { project_id: project.id } });
+	if (e.status !== 201)
+		throw new Error(`entry: ${e.status} ${e.text}`);
 	return {
 		owner, staff,
-		ids: { projects: project.id, t: t.data.topic.id,
+		ids: { competitions: c.data.competition.id,
+		    entries: e.data.entry.id, projects: project.id, t: t.data.topic.id,
 		    posts: r.status === 201 ? r.data.post.id :
 		    firstPost(t.data.topic.id),
 		    u: owner.username, c: "general" },
