@@ -320,6 +320,9 @@ int		 proxy_client_addr(struct http_request *, struct netaddr *);
 int		 proxy_request_is_local(struct http_request *);
 int		 proxy_metrics_token_ok(struct http_request *);
 
+/* The pages of each feature, NULL-terminated (checked at start-up). */
+extern const struct page *const comp_results_pages[];
+
 /* config (init.c) */
 struct app_config {
 	char		*database_url;
