@@ -1,6 +1,6 @@
 /*
  * comp_results.c: a competition's results, their export, publishing,
- * public votes and certificates (docs/api.md#competitions):
+ * public votes and certificates (docs/api.md#competition-results):
  *	GET  /competitions/{id}/results		the ranked entries
  *	GET  /competitions/{id}/results.csv	every judge's scores (staff)
  *	POST /competitions/{id}/publish		staff

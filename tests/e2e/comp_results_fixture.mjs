@@ -90,7 +90,8 @@ export function randomCompetition(r, users, method) {
 	    entries, scores, votes, judges };
 }
 
-// Insert the competitions (in judging: the dates make the phase) and
+// Insert the competitions (in judging: the dates make the phase; public
+// votes on) and
 // fill in the database ids: criteria[].id, entries[].id, the reference's
 // scores (entry_id, items by criterion id) and votes (entry_id).
 export function insertCompetitions(db, comps, staffId) {
@@ -119,8 +120,11 @@ export function insertCompetitions(db, comps, staffId) {
 			    ${cr.max_score}) RETURNING 'r ${k} ' || id;\n`;
 		c.entries.forEach((e) => {
 			script += `INSERT INTO comp_entries (competition_id,
-			    submitted_by, status) VALUES (${c.id}, ${e.submitter},
-			    ${q(e.status)}) RETURNING 'e ${k} ' || id;\n`;
+			    submitted_by, status, snapshot, snapshot_at) VALUES
+			    (${c.id}, ${e.submitter}, ${q(e.status)},
+			    ${e.title === undefined ? "NULL, NULL" :
+			    q(JSON.stringify({ title: e.title })) + ", now()"})
+			    RETURNING 'e ${k} ' || id;\n`;
 		});
 	});
 	script += "COMMIT;\n";
@@ -137,8 +141,9 @@ export function insertCompetitions(db, comps, staffId) {
 		c.criteria.forEach((cr, i) => { cr.id = crIds.get(String(k))[i]; });
 		c.entries.forEach((e, i) => { e.id = enIds.get(String(k))[i]; });
 		for (const e of c.entries)
-			script += `INSERT INTO comp_entry_members VALUES (${e.id},
-			    ${e.submitter});\n`;
+			for (const m of [e.submitter, ...(e.team || [])])
+				script += `INSERT INTO comp_entry_members VALUES
+				    (${e.id}, ${m});\n`;
 		for (const j of c.judges)
 			script += `INSERT INTO comp_judges (competition_id,
 			    user_id) VALUES (${c.id}, ${j});\n`;
