@@ -192,3 +192,39 @@ export function dbResults(db, ids) {
 	const o = JSON.parse(out);
 	return new Map(Object.entries(o).map(([k, v]) => [Number(k), v]));
 }
+
+// For the tests generated from the route table (tests/e2e/authz.test.mjs):
+// a competition with published results whose entry (team: the given
+// members) won an award and has a certificate, and a competition in
+// judging with public votes and an entry of `other`'s.  Returns
+// { resultsComp, certEntry, certCode, voteEntry }.
+export function resultObjects(db, { team, other, staffId }) {
+	const judge = makeUsers(db, 1, `ro${Date.now() % 100000}`)[0];
+	const [done, voting] = insertCompetitions(db, [{
+		method: "mean", discrepancy: 30,
+		awards: [{ label: "一等奖", top: 1 }],
+		criteria: [{ position: 1, name: "All", weight: 100,
+		    max_score: 10 }],
+		entries: [{ status: "submitted", submitter: team[0],
+		    team: team.slice(1), title: "matrix entry" }],
+		judges: [judge],
+		scores: [{ e: 0, judge_id: judge, items: { 0: 9 },
+		    submitted: true }],
+		votes: [],
+	}, {
+		method: "mean", discrepancy: 30, awards: [],
+		criteria: [{ position: 1, name: "All", weight: 100,
+		    max_score: 10 }],
+		entries: [{ status: "submitted", submitter: other }],
+		judges: [], scores: [], votes: [],
+	}], staffId);
+	const code = psqlScript(db, `UPDATE competitions SET judging_ends_at =
+	    now() - interval '1 hour', votes_per_user = 100
+	    WHERE id = ${done.id};
+	    SELECT comp_publish(${done.id}, ${staffId}, false, '');
+	    UPDATE competitions SET votes_per_user = 100 WHERE id = ${voting.id};
+	    SELECT code FROM comp_certificates
+	    WHERE entry_id = ${done.entries[0].id};`).split("\n").pop();
+	return { resultsComp: done.id, certEntry: done.entries[0].id,
+	    certCode: code, voteEntry: voting.entries[0].id };
+}
