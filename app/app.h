@@ -165,6 +165,10 @@ struct rq {
 						   literal): answered 500 */
 };
 
+/* Each feature's pages, NULL-terminated (comp.c, comp_judge.c). */
+extern const struct page *const comp_pages[];
+extern const struct page *const comp_judge_pages[];
+
 /* rq.c: the runner */
 int		 rq_run(struct http_request *, const struct page *);
 void		 rq_param(struct rq *, const char *, size_t);

@@ -44,6 +44,8 @@ static int		 json_member(struct form *, const char *, size_t,
 			    json_t *);
 static int		 json_scalar(struct form *, const char *, size_t,
 			    json_t *);
+static int		 json_flat(struct form *, const char *, size_t,
+			    const char *, json_t *);
 static void		 real_format(double, char *, size_t);
 static int		 is_ows(char);
 static const char	*skip_ows(const char *);
@@ -418,7 +420,8 @@ urlencoded_pair(struct form *f, const char *s, size_t n)
  * Before jansson builds anything: could this be a form at all?  jansson
  * allocates a node per value and nests 2048 deep, so 256 KiB of "[1,1,
  * ..." cost it megabytes, all to be refused by form_push().  A form is
- * an object of scalars and arrays of scalars (depth FORM_JSON_DEPTH), and
+ * an object of scalars, arrays and objects of scalars, and arrays of such
+ * objects (depth FORM_JSON_DEPTH), and
  * n fields take fewer than 2n commas (members plus array elements).
  * Brackets and commas inside strings do not count; anything else
  * malformed is left to jansson.  Allocates nothing, reads len bytes once.
@@ -464,15 +467,29 @@ json_shape_ok(const char *data, size_t len)
 	return (1);
 }
 
-/* One member of the root object: a scalar or an array of scalars. */
+/*
+ * One member of the root object: a scalar, an array of scalars, or one
+ * level of objects, flattened into the names an HTML form sends for the
+ * same data: {"scores": {"12": 7.5}} is the field scores[12] = 7.5, and
+ * {"criteria": [{"name": "x"}]} is criteria[0][name] = x.  Deeper
+ * nesting, arrays in arrays and objects in objects are refused.
+ */
 static int
 json_member(struct form *f, const char *key, size_t keylen, json_t *val)
 {
-	json_t		*el;
+	json_t		*el, *v;
+	const char	*k;
+	char		 name[FORM_MAX_NAME + 1], idx[24];
 	size_t		 i;
+	int		 n;
 
-	if (json_is_object(val))
-		return (-1);
+	if (json_is_object(val)) {
+		json_object_foreach(val, k, v) {
+			if (json_flat(f, key, keylen, k, v) == -1)
+				return (-1);
+		}
+		return (0);
+	}
 	if (!json_is_array(val))
 		return (json_scalar(f, key, keylen, val));
 
@@ -485,13 +502,42 @@ json_member(struct form *f, const char *key, size_t keylen, json_t *val)
 		return (json_scalar(f, key, keylen, json_null()));
 
 	json_array_foreach(val, i, el) {
-		if (json_is_object(el) || json_is_array(el))
+		if (json_is_array(el))
 			return (-1);
+		if (json_is_object(el)) {
+			(void)snprintf(idx, sizeof(idx), "%zu", i);
+			n = snprintf(name, sizeof(name), "%.*s[%s]",
+			    (int)keylen, key, idx);
+			if (n < 0 || (size_t)n >= sizeof(name) ||
+			    keylen > FORM_MAX_NAME)
+				return (-1);
+			json_object_foreach(el, k, v) {
+				if (json_flat(f, name, (size_t)n, k, v) == -1)
+					return (-1);
+			}
+			continue;
+		}
 		if (json_scalar(f, key, keylen, el) == -1)
 			return (-1);
 	}
 
 	return (0);
+}
+
+/* The scalar member sub of an object under key, as key[sub]. */
+static int
+json_flat(struct form *f, const char *key, size_t keylen, const char *sub,
+    json_t *v)
+{
+	char	name[FORM_MAX_NAME + 1];
+	int	n;
+
+	if (json_is_object(v) || json_is_array(v) || keylen > FORM_MAX_NAME)
+		return (-1);
+	n = snprintf(name, sizeof(name), "%.*s[%s]", (int)keylen, key, sub);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return (-1);
+	return (json_scalar(f, name, (size_t)n, v));
 }
 
 static int

@@ -33,7 +33,8 @@
 #define FORM_MAX_HEADER_LINE	1024	/* multipart part header line */
 
 #define FORM_MAX_JSON		(256 * 1024)	/* bytes of a JSON body */
-#define FORM_JSON_DEPTH		2	/* the root object, then arrays */
+#define FORM_JSON_DEPTH		3	/* the root object, then arrays,
+					   then objects of scalars */
 
 #define FORM_UNSUPPORTED	-2	/* form_parse_body: unknown type */
 #define FORM_TOO_LARGE		-3	/* JSON over FORM_MAX_JSON: 413 */

@@ -1201,3 +1201,33 @@ LANGUAGE sql STABLE AS $$
 	    AND s.judge_id = a.judge_id
 	WHERE a.entry_id = eid AND a.judge_id = jid
 $$;
+
+-- The home page's list of open and upcoming competitions changes with
+-- any announced competition's write and whenever one of their dates
+-- passes: this text changes with both (app/home.c keeps the rendered
+-- lists under it).
+CREATE FUNCTION comp_home_version() RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT left(md5(count(*) || '/' || coalesce(max(updated_at)::text, '')
+	    || '/' || coalesce(sum((opens_at <= now())::integer +
+	    (closes_at <= now())::integer), 0)), 8)
+	FROM competitions
+	WHERE announced_at IS NOT NULL AND published_at IS NULL
+$$;
+
+-- The home page's list: open competitions, then upcoming ones.
+CREATE FUNCTION comp_home_list() RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(json_build_object('id', c.id,
+	    'url', '/competitions/' || c.id, 'title', c.title,
+	    'title_en', c.title_en, 'summary', c.summary,
+	    'phase', competition_phase(c),
+	    'opens_at', rfc3339(c.opens_at),
+	    'closes_at', rfc3339(c.closes_at),
+	    'open', competition_phase(c) = 'open')
+	    ORDER BY competition_phase(c) = 'open' DESC, c.closes_at, c.id),
+	    '[]')
+	FROM competitions c
+	WHERE c.announced_at IS NOT NULL AND c.published_at IS NULL
+	    AND now() < c.closes_at
+$$;

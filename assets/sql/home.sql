@@ -10,7 +10,7 @@
 SELECT json_build_object('me', v.me, 'lists_version', lv.s)
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
-    AS s) lv
+    || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true
 
 -- name: home_page
@@ -38,9 +38,10 @@ SELECT json_build_object(
 	    AND c2.read_access = 'anyone'
 	    ORDER BY t.last_post_at DESC, t.id DESC LIMIT 10) t
 	JOIN categories c ON c.id = t.category_id), '[]'),
-    'events', '[]'::json
+    'events', '[]'::json,
+    'competitions', comp_home_list()
 )
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
-    AS s) lv
+    || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true

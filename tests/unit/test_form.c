@@ -234,13 +234,39 @@ test_json(void)
 }
 
 static void
+test_json_flattened(void)
+{
+	struct form	f;
+
+	form_init(&f);
+	CHECK(form_parse_json(&f, "{\"scores\":{\"12\":7.5,\"3\":\"x\"},"
+	    "\"criteria\":[{\"name\":\"a\",\"weight\":60},{\"name\":\"b\"}]}",
+	    strlen("{\"scores\":{\"12\":7.5,\"3\":\"x\"},"
+	    "\"criteria\":[{\"name\":\"a\",\"weight\":60},{\"name\":\"b\"}]}"))
+	    == 0 && f.n == 5, "json: one level of objects is flattened");
+	CHECK(form_value(&f, "scores[12]") != NULL &&
+	    !strcmp(form_value(&f, "scores[12]"), "7.5"),
+	    "json: object member is key[sub]");
+	CHECK(form_value(&f, "criteria[0][weight]") != NULL &&
+	    !strcmp(form_value(&f, "criteria[0][weight]"), "60"),
+	    "json: object in array is key[i][sub]");
+	CHECK(form_value(&f, "criteria[1][name]") != NULL &&
+	    !strcmp(form_value(&f, "criteria[1][name]"), "b"),
+	    "json: second object in array");
+	form_free(&f);
+}
+
+static void
 test_json_refused(void)
 {
 	struct form	f;
 
-	CHECK(refused_json("{\"a\":{\"b\":1}}"), "json: nested object refused");
-	CHECK(refused_json("{\"a\":[1,{\"b\":1}]}"),
-	    "json: object in array refused");
+	CHECK(refused_json("{\"a\":{\"b\":{\"c\":1}}}"),
+	    "json: object in object refused");
+	CHECK(refused_json("{\"a\":[1,{\"b\":[1]}]}"),
+	    "json: array in an object in an array refused");
+	CHECK(refused_json("{\"a\":{\"b\":[1]}}"),
+	    "json: array in object refused");
 	CHECK(refused_json("{\"a\":[1,[2]]}"), "json: array in array refused");
 	CHECK(refused_json("[1,2]"), "json: array root refused");
 	CHECK(refused_json("\"x\""), "json: string root refused");
@@ -346,8 +372,8 @@ test_json_bounded(void)
 	    "json bounds: deep nesting refused, nothing allocated");
 	form_free(&f);
 	jansson_bytes = 0;
-	CHECK(refused_json("{\"a\":[[1]]}") && jansson_bytes == 0,
-	    "json bounds: depth 3 refused before parsing");
+	CHECK(refused_json("{\"a\":[[[1]]]}") && jansson_bytes == 0,
+	    "json bounds: depth 4 refused before parsing");
 
 	/* The limits are the form's own: 256 fields pass, 257 do not. */
 	buf_reset(&b);
@@ -369,8 +395,8 @@ test_json_bounded(void)
 	CHECK(form_parse_json(&f, b.data, b.len) == 0 &&
 	    f.n == FORM_MAX_FIELDS, "json bounds: 256 members parse");
 	form_free(&f);
-	CHECK(refused_json("{\"a\":[0,0,0],\"b\":{}}"),
-	    "json bounds: an object member is still refused");
+	CHECK(refused_json("{\"a\":[0,0,0],\"b\":{\"c\":{}}}"),
+	    "json bounds: an object in an object member is still refused");
 
 	/* Brackets, commas and escaped quotes inside strings are text. */
 	buf_reset(&b);
@@ -674,6 +700,7 @@ main(void)
 	test_urlencoded();
 	test_urlencoded_limits();
 	test_json();
+	test_json_flattened();
 	test_json_refused();
 	test_json_bounded();
 	test_multipart();

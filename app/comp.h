@@ -1,0 +1,19 @@
+/*
+ * comp.h: what comp.c (competitions and entries) and comp_judge.c
+ * (judges, assignment, scoring) share.
+ */
+#ifndef MAKERSPACE_COMP_H
+#define MAKERSPACE_COMP_H
+
+
+int64_t		 comp_path_id(struct rq *);
+int		 comp_id_prepare(struct rq *);
+int		 comp_actor_prepare(struct rq *);
+int		 comp_reply_sql_error(struct rq *);
+int		 comp_written_respond(struct rq *);
+char		*comp_countdown(struct rq *, json_int_t);
+json_t		*comp_form_rows(json_t *, json_t *);
+void		 comp_labels(struct rq *, json_t *);
+int		 comp_doc_respond(struct rq *);
+
+#endif
