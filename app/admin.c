@@ -320,11 +320,15 @@ bool_field(struct rq *rq, const char *name, const char **out)
 	return (*out != NULL);
 }
 
-/* POST /admin/users/{username}: verified, role, suspended_until, reason */
+/*
+ * POST /admin/users/{username}: verified, role, suspended_until, reason,
+ * booking_suspended_until (only empty: lifts a no-show suspension of
+ * booking office hours, migrations/0014_office_hours.sql).
+ */
 static int
 user_update_prepare(struct rq *rq)
 {
-	const char	*verified, *role, *until, *reason;
+	const char	*verified, *role, *until, *reason, *booking;
 
 	(void)bool_field(rq, "verified", &verified);
 	role = rq_text(rq, "role", 0, 0, 10, 0);
@@ -335,6 +339,10 @@ user_update_prepare(struct rq *rq)
 		reply_field_error(rq, "role", "errors.bad_role");
 	until = rq_text(rq, "suspended_until", 0, 0, 40, 0);
 	reason = rq_text(rq, "reason", 0, 0, SUSPEND_REASON_MAX, 0);
+	booking = rq_text(rq, "booking_suspended_until", 0, 0, 40, 0);
+	if (booking != NULL && *booking != '\0')
+		reply_field_error(rq, "booking_suspended_until",
+		    "oh.err.lift_only");
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 
@@ -344,6 +352,7 @@ user_update_prepare(struct rq *rq)
 	rq_param_str(rq, role);
 	rq_param_str(rq, until);
 	rq_param_str(rq, reason != NULL && *reason != '\0' ? reason : NULL);
+	rq_param_str(rq, booking);
 	return (RQ_NEXT);
 }
 

@@ -324,7 +324,9 @@ int		 proxy_client_addr(struct http_request *, struct netaddr *);
 int		 proxy_request_is_local(struct http_request *);
 int		 proxy_metrics_token_ok(struct http_request *);
 
-/* The pages of each feature, NULL-terminated (checked at start-up). */
+/* Each feature's pages, NULL-terminated (oh.c: mentor office hours;
+   comp_results.c: results, votes, certificates). */
+extern const struct page *const oh_pages[];
 extern const struct page *const comp_results_pages[];
 
 /* config (init.c) */

@@ -40,8 +40,10 @@ prepare_db() {
 	fi
 	content=$(mktemp /tmp/makerspace-demo-XXXXXX)
 	if ! "$ROOT/build/demo-sql" "$ROOT/tests/fixtures/demo" >"$content" ||
-	    ! psql -Xq -1 -v ON_ERROR_STOP=1 "$url" \
-	    -f "$ROOT/tests/fixtures/demo.sql" -f "$content" >/dev/null; then
+	    ! psql -Xq -1 -v ON_ERROR_STOP=1 \
+	    -v site_tz="${MAKERSPACE_TZ:-Asia/Shanghai}" "$url" \
+	    -f "$ROOT/tests/fixtures/demo.sql" -f "$content" \
+	    -f "$ROOT/tests/fixtures/demo/office_hours.sql" >/dev/null; then
 		rm -f "$content"
 		echo "The demo data did not load." >&2
 		exit 1

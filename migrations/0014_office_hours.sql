@@ -63,6 +63,9 @@ CREATE TABLE oh_rules (
 	    AND char_length(online_url) <= 500),
 	valid_from	date NOT NULL DEFAULT current_date,
 	valid_until	date CHECK (valid_until >= valid_from),
+	-- The site zone the rule was made in: its times are wall-clock
+	-- times there, whatever zone a session that extends it runs in.
+	zone		text NOT NULL DEFAULT current_setting('TimeZone'),
 	-- Slots exist up to this local date (inclusive).
 	generated_until	date NOT NULL DEFAULT current_date - 1,
 	deleted_at	timestamptz,
@@ -194,15 +197,17 @@ CREATE FUNCTION oh_local(d date, t time) RETURNS timestamptz
 LANGUAGE sql STABLE
 RETURN (d + t) AT TIME ZONE current_setting('TimeZone');
 
--- The slots rule r makes on the local dates d_from..d_to.
+-- The slots rule r makes on the local dates d_from..d_to, in the rule's
+-- zone (its DST rules: 19:00 stays 19:00 local).
 CREATE FUNCTION oh_rule_times(r oh_rules, d_from date, d_to date)
 RETURNS TABLE (starts_at timestamptz, ends_at timestamptz)
 LANGUAGE sql STABLE AS $$
-	SELECT oh_local(d::date, r.start_local) +
-	    make_interval(mins => k * (r.slot_minutes + r.buffer_minutes)),
-	    oh_local(d::date, r.start_local) +
+	SELECT ((d::date + r.start_local) +
+	    make_interval(mins => k * (r.slot_minutes + r.buffer_minutes)))
+	    AT TIME ZONE r.zone,
+	    ((d::date + r.start_local) +
 	    make_interval(mins => k * (r.slot_minutes + r.buffer_minutes) +
-	    r.slot_minutes)
+	    r.slot_minutes)) AT TIME ZONE r.zone
 	FROM generate_series(greatest(d_from, r.valid_from)::timestamp,
 	    least(d_to, coalesce(r.valid_until, d_to))::timestamp,
 	    interval '1 day') d,
@@ -568,10 +573,13 @@ BEGIN
 END $$;
 
 -- The booking bid as uid may act on it: 404 when they may not see it.
--- Locks the slot, then the booking.
-CREATE FUNCTION oh_booking_for(uid bigint, bid bigint,
-    OUT b oh_bookings, OUT s oh_slots, OUT u users)
+-- Locks the slot, then the booking (the order oh_book locks in).
+CREATE FUNCTION oh_booking_for(uid bigint, bid bigint) RETURNS oh_bookings
 LANGUAGE plpgsql AS $$
+DECLARE
+	b	oh_bookings;
+	s	oh_slots;
+	u	users;
 BEGIN
 	SELECT * INTO u FROM users WHERE id = uid;
 	SELECT * INTO s FROM oh_slots WHERE id =
@@ -581,6 +589,7 @@ BEGIN
 	    is_staff_role(u.role)) THEN
 		PERFORM oh_error(404, 'not_found');
 	END IF;
+	RETURN b;
 END $$;
 
 -- POST /bookings/{id}/cancel.
@@ -588,22 +597,26 @@ CREATE FUNCTION oh_cancel(uid bigint, bid bigint, p_message text)
 RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-	x	record;
+	b	oh_bookings;
+	s	oh_slots;
+	u	users;
 	cutoff	timestamptz;
 	side	boolean;	-- the mentor or staff cancel
 BEGIN
-	SELECT * INTO x FROM oh_booking_for(uid, bid);
-	IF x.b.status = 'cancelled' THEN
+	b := oh_booking_for(uid, bid);
+	SELECT * INTO s FROM oh_slots WHERE id = b.slot_id;
+	SELECT * INTO u FROM users WHERE id = uid;
+	IF b.status = 'cancelled' THEN
 		PERFORM oh_error(409, 'already_cancelled');
 	END IF;
-	side := x.b.maker_id <> uid;
+	side := b.maker_id <> uid;
 	IF side AND coalesce(p_message, '') = '' THEN
 		PERFORM oh_error(422, 'message_required',
 		    '{"field": "message"}');
 	END IF;
-	cutoff := x.s.starts_at - make_interval(hours =>
-	    (oh_profile(x.s.mentor_id)).cancel_hours);
-	IF NOT side AND now() >= cutoff AND x.b.status = 'confirmed' THEN
+	cutoff := s.starts_at - make_interval(hours =>
+	    (oh_profile(s.mentor_id)).cancel_hours);
+	IF NOT side AND now() >= cutoff AND b.status = 'confirmed' THEN
 		PERFORM oh_error(409, 'cutoff_passed', jsonb_build_object(
 		    'cutoff', oh_when(cutoff)));
 	END IF;
@@ -612,12 +625,12 @@ BEGIN
 	    cancel_message = nullif(p_message, '')
 	WHERE id = bid;
 	INSERT INTO notifications (user_id, type, actor_id, url, data)
-	VALUES (CASE WHEN side THEN x.b.maker_id ELSE x.s.mentor_id END,
+	VALUES (CASE WHEN side THEN b.maker_id ELSE s.mentor_id END,
 	    'oh_cancelled', uid, '/bookings/' || bid,
-	    jsonb_build_object('title', oh_when(x.s.starts_at),
+	    jsonb_build_object('title', oh_when(s.starts_at),
 	    'topic', coalesce(nullif(p_message, ''), '-')));
-	IF x.s.starts_at > now() THEN
-		PERFORM oh_promote(x.s);
+	IF s.starts_at > now() THEN
+		PERFORM oh_promote(s);
 	END IF;
 	RETURN json_build_object('booking', json_build_object('id', bid,
 	    'url', '/bookings/' || bid, 'status', 'cancelled'));
@@ -630,26 +643,30 @@ CREATE FUNCTION oh_attendance(uid bigint, bid bigint, p_att text)
 RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-	x	record;
+	b	oh_bookings;
+	s	oh_slots;
+	u	users;
 	n	integer;
 	until	timestamptz;
 BEGIN
-	SELECT * INTO x FROM oh_booking_for(uid, bid);
-	IF x.b.maker_id = uid AND x.s.mentor_id <> uid AND
-	    NOT is_staff_role(x.u.role) THEN
+	b := oh_booking_for(uid, bid);
+	SELECT * INTO s FROM oh_slots WHERE id = b.slot_id;
+	SELECT * INTO u FROM users WHERE id = uid;
+	IF b.maker_id = uid AND s.mentor_id <> uid AND
+	    NOT is_staff_role(u.role) THEN
 		PERFORM oh_error(403, 'mentor_only');
 	END IF;
-	IF x.b.status <> 'confirmed' THEN
+	IF b.status <> 'confirmed' THEN
 		PERFORM oh_error(409, 'not_confirmed');
 	END IF;
-	IF now() < x.s.starts_at THEN
+	IF now() < s.starts_at THEN
 		PERFORM oh_error(409, 'not_started', jsonb_build_object(
-		    'at', oh_when(x.s.starts_at)));
+		    'at', oh_when(s.starts_at)));
 	END IF;
 	UPDATE oh_bookings SET attendance = p_att WHERE id = bid;
 	IF p_att = 'no_show' THEN
 		SELECT count(*) INTO n FROM oh_bookings o JOIN oh_slots os
-		    ON os.id = o.slot_id WHERE o.maker_id = x.b.maker_id
+		    ON os.id = o.slot_id WHERE o.maker_id = b.maker_id
 		    AND o.attendance = 'no_show' AND os.starts_at > now() -
 		    make_interval(days => setting_int('no_show_days', 30));
 		IF n >= setting_int('no_show_limit', 3) THEN
@@ -657,10 +674,10 @@ BEGIN
 			    setting_int('no_show_suspend_days', 7));
 			UPDATE users SET booking_suspended_until =
 			    greatest(booking_suspended_until, until)
-			WHERE id = x.b.maker_id;
+			WHERE id = b.maker_id;
 			INSERT INTO notifications (user_id, type, actor_id,
 			    url, data)
-			VALUES (x.b.maker_id, 'oh_suspended', NULL,
+			VALUES (b.maker_id, 'oh_suspended', NULL,
 			    '/me/bookings', jsonb_build_object('title',
 			    oh_when(until)));
 		END IF;
@@ -674,18 +691,22 @@ CREATE FUNCTION oh_notes(uid bigint, bid bigint, p_notes text,
     p_html text, p_tokens text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-	x	record;
+	b	oh_bookings;
+	s	oh_slots;
+	u	users;
 BEGIN
-	SELECT * INTO x FROM oh_booking_for(uid, bid);
-	IF x.s.mentor_id <> uid THEN
+	b := oh_booking_for(uid, bid);
+	SELECT * INTO s FROM oh_slots WHERE id = b.slot_id;
+	SELECT * INTO u FROM users WHERE id = uid;
+	IF s.mentor_id <> uid THEN
 		PERFORM oh_error(403, 'mentor_only');
 	END IF;
-	IF x.b.status <> 'confirmed' THEN
+	IF b.status <> 'confirmed' THEN
 		PERFORM oh_error(409, 'not_confirmed');
 	END IF;
-	IF now() < x.s.starts_at THEN
+	IF now() < s.starts_at THEN
 		PERFORM oh_error(409, 'not_started', jsonb_build_object(
-		    'at', oh_when(x.s.starts_at)));
+		    'at', oh_when(s.starts_at)));
 	END IF;
 	UPDATE oh_bookings SET notes = p_notes, notes_html = p_html,
 	    notes_tokens = p_tokens WHERE id = bid;
@@ -700,36 +721,40 @@ END $$;
 CREATE FUNCTION oh_share(uid bigint, bid bigint) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-	x	record;
+	b	oh_bookings;
+	s	oh_slots;
+	u	users;
 	mentor	users;
 	t	topics;
 	p	posts;
 	res	json;
 	tid	bigint;
 BEGIN
-	SELECT * INTO x FROM oh_booking_for(uid, bid);
-	IF x.b.maker_id <> uid THEN
+	b := oh_booking_for(uid, bid);
+	SELECT * INTO s FROM oh_slots WHERE id = b.slot_id;
+	SELECT * INTO u FROM users WHERE id = uid;
+	IF b.maker_id <> uid THEN
 		PERFORM oh_error(403, 'maker_only');
 	END IF;
-	IF x.b.notes IS NULL THEN
+	IF b.notes IS NULL THEN
 		PERFORM oh_error(409, 'no_notes');
 	END IF;
-	IF x.b.shared_topic_id IS NOT NULL THEN
+	IF b.shared_topic_id IS NOT NULL THEN
 		PERFORM oh_error(409, 'already_shared', jsonb_build_object(
-		    'url', '/t/' || x.b.shared_topic_id));
+		    'url', '/t/' || b.shared_topic_id));
 	END IF;
-	SELECT * INTO mentor FROM users WHERE id = x.s.mentor_id;
-	IF x.b.question IS NOT NULL THEN
-		res := board_topic_create(uid, 'help', x.b.title,
-		    x.b.title_tokens, x.b.question, x.b.question_html,
-		    x.b.question_tokens, '{}');
+	SELECT * INTO mentor FROM users WHERE id = s.mentor_id;
+	IF b.question IS NOT NULL THEN
+		res := board_topic_create(uid, 'help', b.title,
+		    coalesce(b.title_tokens, ''), b.question, b.question_html,
+		    coalesce(b.question_tokens, ''), '{}');
 		tid := (res -> 'topic' ->> 'id')::bigint;
 	ELSE
-		tid := x.b.topic_id;
+		tid := b.topic_id;
 	END IF;
 	SELECT * INTO t FROM topics WHERE id = tid FOR UPDATE;
-	p := board_post_insert(mentor, t, x.b.notes, x.b.notes_html,
-	    x.b.notes_tokens, NULL, '{}');
+	p := board_post_insert(mentor, t, b.notes, b.notes_html,
+	    coalesce(b.notes_tokens, ''), NULL, '{}');
 	IF (SELECT solvable FROM categories WHERE id = t.category_id) AND
 	    (t.author_id = uid) THEN
 		UPDATE topics SET solved_post_id = p.id WHERE id = tid
@@ -766,3 +791,82 @@ BEGIN
 		    rfc3339(u.booking_suspended_until)));
 	END IF;
 END $$;
+
+-- ------------------------------------------------------------------
+-- Reads.
+
+-- A weekday's short name in the page's language (en or zh-CN).
+CREATE FUNCTION oh_weekday_name(d timestamptz, en boolean) RETURNS text
+LANGUAGE sql STABLE
+RETURN CASE WHEN en THEN to_char(d, 'Dy') ELSE '周' ||
+    (ARRAY['一', '二', '三', '四', '五', '六', '日'])
+    [extract(isodow FROM d)::integer] END;
+
+-- A booking as GET /bookings/{id} shows it to someone who may see it
+-- (vid: the viewer; the mentor and staff also see the cancel message
+-- and the notes, as the maker does).
+CREATE FUNCTION oh_booking_json(b oh_bookings, vid bigint, vrole text)
+RETURNS json
+LANGUAGE sql STABLE
+RETURN (SELECT json_build_object('id', b.id, 'url', '/bookings/' || b.id,
+    'slot', oh_slot_json(s),
+    'mentor', (SELECT user_brief(m) FROM users m WHERE m.id = s.mentor_id),
+    'maker', (SELECT user_brief(k) FROM users k WHERE k.id = b.maker_id),
+    'question', b.question, 'question_html', b.question_html,
+    'topic', (SELECT json_build_object('id', t.id, 'url', '/t/' || t.id,
+	'title', t.title) FROM topics t WHERE t.id = b.topic_id),
+    'status', b.status, 'position', oh_position(b),
+    'confirmed', b.status = 'confirmed',
+    'waitlisted', b.status = 'waitlisted',
+    'cancelled', b.status = 'cancelled',
+    'attendance', b.attendance, 'notes', b.notes, 'notes_html', b.notes_html,
+    'cancel_message', b.cancel_message,
+    'cancelled_at', rfc3339(b.cancelled_at),
+    'cancel_before', rfc3339(s.starts_at - make_interval(hours =>
+	(oh_profile(s.mentor_id)).cancel_hours)),
+    'shared_topic', CASE WHEN b.shared_topic_id IS NOT NULL THEN
+	json_build_object('id', b.shared_topic_id,
+	'url', '/t/' || b.shared_topic_id) END,
+    'sequence', b.sequence,
+    'started', s.starts_at <= now(),
+    'is_maker', b.maker_id = vid,
+    'is_mentor', s.mentor_id = vid,
+    'can_cancel', b.status <> 'cancelled' AND (b.maker_id <> vid OR
+	b.status = 'waitlisted' OR now() < s.starts_at - make_interval(hours
+	=> (oh_profile(s.mentor_id)).cancel_hours)),
+    'can_attend', b.status = 'confirmed' AND s.starts_at <= now() AND
+	(s.mentor_id = vid OR is_staff_role(vrole)),
+    'can_note', b.status = 'confirmed' AND s.starts_at <= now() AND
+	s.mentor_id = vid,
+    'can_share', b.maker_id = vid AND b.notes IS NOT NULL AND
+	b.shared_topic_id IS NULL,
+    'created_at', rfc3339(b.created_at), 'updated_at', rfc3339(b.updated_at))
+    FROM oh_slots s WHERE s.id = b.slot_id);
+
+-- The upcoming slots of a mentor's booking window, grouped by local
+-- day for the week view.
+CREATE FUNCTION oh_days(slots json, en boolean) RETURNS json
+LANGUAGE sql STABLE
+RETURN (SELECT coalesce(json_agg(json_build_object('date', d.date,
+    'weekday', oh_weekday_name((d.date || 'T12:00')::timestamptz, en),
+    'slots', d.slots) ORDER BY d.date), '[]')
+    FROM (SELECT x ->> 'date' AS date, json_agg(x ORDER BY
+	x ->> 'starts_at') AS slots FROM json_array_elements(slots) x
+	GROUP BY x ->> 'date') d);
+
+-- What staff see of a user (as in 0002), and the booking suspension.
+CREATE OR REPLACE FUNCTION user_admin_json(u users) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN json_build_object('id', u.id, 'username', u.username,
+    'display_name', u.display_name, 'email', u.email, 'role', u.role,
+    'real_name', u.real_name, 'reader_card', u.reader_card,
+    'verified', u.verified_at IS NOT NULL,
+    'verified_at', rfc3339(u.verified_at),
+    'suspended_until', CASE WHEN u.suspended_until > now()
+        THEN rfc3339(u.suspended_until) END,
+    'suspend_reason', CASE WHEN u.suspended_until > now()
+        THEN u.suspend_reason END,
+    'booking_suspended_until', CASE WHEN u.booking_suspended_until > now()
+        THEN rfc3339(u.booking_suspended_until) END,
+    'created_at', rfc3339(u.created_at),
+    'url', '/u/' || u.username);

@@ -1102,7 +1102,9 @@ BEGIN
 	SELECT * INTO a FROM comp_assignments
 	WHERE entry_id = eid AND judge_id = uid FOR UPDATE;
 	IF e.id IS NULL OR c.announced_at IS NULL OR
-	    (a.entry_id IS NULL AND comp_entry_access(eid, uid,
+	    (a.entry_id IS NULL AND NOT EXISTS (SELECT 1 FROM comp_judges j
+	    WHERE j.competition_id = c.id AND j.user_id = uid) AND
+	    comp_entry_access(eid, uid,
 	    (SELECT role FROM users WHERE id = uid)) IS NULL) THEN
 		PERFORM comp_refuse('MS404', 'errors.not_found');
 	END IF;

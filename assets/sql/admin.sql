@@ -42,7 +42,12 @@ SELECT json_build_object('q', $1::text, 'role', $2::text,
         THEN (SELECT min(id) FROM shown)::text END)
 
 -- name: admin_user_update
+-- $1 staff user, $2 username, $3 verified, $4 role, $5 suspended_until,
+-- $6 reason, $7 booking_suspended_until: '' lifts a no-show suspension of
+-- booking (audited, migrations/0014_office_hours.sql), NULL leaves it.
 SELECT admin_user_update($1, $2, $3, $4, $5, $6)
+FROM (SELECT CASE WHEN $7::text = '' THEN oh_suspension_lift($1::bigint,
+    $2::text, $6::text) END AS lifted OFFSET 0) l
 
 -- name: admin_verify_bulk
 -- POST /admin/verify: $1 staff user id, $2 the lines (newline-separated,

@@ -1,7 +1,9 @@
 -- Statements of home.c.
 
 -- name: home_check
--- $1 session hash: the viewer and the listing versions, nothing else.
+-- $1 session hash: the viewer and the listing versions, nothing else
+-- (the office hours' version also carries the start of the next slot,
+-- so the kept lists change when it passes).
 -- A worker that holds the lists at these versions answers from this
 -- alone.  A separate statement rather than a CASE in home_page: the
 -- executor initialises every node of a plan on every call, used or not,
@@ -10,6 +12,11 @@
 SELECT json_build_object('me', v.me, 'lists_version', lv.s)
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
+    || '.' || (SELECT version FROM listing_versions
+	WHERE name = 'office_hours')
+    || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
+	FROM oh_slots s WHERE s.cancelled_at IS NULL
+	AND s.starts_at > now()), 0)
     || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true
 
@@ -38,10 +45,21 @@ SELECT json_build_object(
 	    AND c2.read_access = 'anyone'
 	    ORDER BY t.last_post_at DESC, t.id DESC LIMIT 10) t
 	JOIN categories c ON c.id = t.category_id), '[]'),
-    'events', '[]'::json,
+    -- The next open office hours (migrations/0014): the soonest
+    -- upcoming slots with a seat left.
+    'office_hours', coalesce((SELECT json_agg(oh_slot_json(os)
+	ORDER BY os.starts_at, os.id) FROM (SELECT os.* FROM oh_slots os
+	WHERE os.cancelled_at IS NULL AND os.starts_at > now()
+	AND oh_free_seat(os) IS NOT NULL
+	ORDER BY os.starts_at, os.id LIMIT 5) os), '[]'),
     'competitions', comp_home_list()
 )
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
+    || '.' || (SELECT version FROM listing_versions
+	WHERE name = 'office_hours')
+    || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
+	FROM oh_slots s WHERE s.cancelled_at IS NULL
+	AND s.starts_at > now()), 0)
     || '.' || comp_home_version() AS s) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true

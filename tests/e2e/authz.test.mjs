@@ -42,6 +42,41 @@ const team = (s, others) => ({ default: others, owner: s, teammate: s,
 // path anew for each column (for requests that use their object up) }.
 // A list gives several samples (a public and a draft project).
 const SAMPLES = {
+	// Office hours (app/oh.c): :ohMentorName's slot :ohSlot, the owner's
+	// booking :ohBooking of a slot whose cancel cutoff has passed.
+	"/mentors": { GET: { path: "/mentors?tag=arduino", then: 200 } },
+	"/mentors/me": { GET: { path: "/mentors/me", then: { default: 404,
+	    mentor: 200, staff: 200, admin: 200 } },
+	    POST: { path: "/mentors/me", body: {}, then: { default: 403,
+	    mentor: 200, staff: 200, admin: 200 } } },
+	"^/mentors/[A-Za-z0-9_]{1,64}$": { GET: { path: "/mentors/:ohMentorName",
+	    then: 200 } },
+	"/office-hours": { GET: { path: "/office-hours", then: 200 } },
+	"/office-hours/rules": { POST: { path: "/office-hours/rules", body: {},
+	    then: 422 } },
+	"^/office-hours/rules/[0-9]{1,18}/delete$": { POST: {
+	    path: "/office-hours/rules/:ohRule/delete", body: {}, then: 404 } },
+	"/office-hours/slots": { POST: { path: "/office-hours/slots", body: {},
+	    then: 422 } },
+	"^/office-hours/slots/[0-9]{1,18}$": { GET: {
+	    path: "/office-hours/slots/:ohSlot", then: 200 } },
+	"^/office-hours/slots/[0-9]{1,18}/book$": { POST: {
+	    path: "/office-hours/slots/:ohSlot/book", body: {}, then: 422 } },
+	"^/bookings/[0-9]{1,18}$": { GET: { path: "/bookings/:ohBooking",
+	    then: { default: 404, owner: 200, staff: 200, admin: 200 } } },
+	"^/bookings/[0-9]{1,18}/cancel$": { POST: {
+	    path: "/bookings/:ohBooking/cancel", body: {}, then: { default: 404,
+	    owner: 409, staff: 422, admin: 422 } } },
+	"^/bookings/[0-9]{1,18}/attendance$": { POST: {
+	    path: "/bookings/:ohBooking/attendance", body: {}, then: 422 } },
+	"^/bookings/[0-9]{1,18}/notes$": { POST: {
+	    path: "/bookings/:ohBooking/notes", body: {}, then: 422 } },
+	"^/bookings/[0-9]{1,18}/share$": { POST: {
+	    path: "/bookings/:ohBooking/share", body: {}, then: { default: 404,
+	    owner: 409, staff: 403, admin: 403 } } },
+	"/me/bookings": { GET: { path: "/me/bookings", then: 200 } },
+	"/admin/office-hours": { GET: { path: "/admin/office-hours",
+	    then: 200 } },
 	"/healthz": { GET: { path: "/healthz", then: 200 } },
 	"/metrics": { GET: { path: "/metrics", then: 200 } },
 	"^/static/[A-Za-z0-9_.-]+$": { GET: { path: "/static/app.css",
@@ -424,6 +459,26 @@ before(async () => {
 	Object.assign(ids, resultObjects(DB, { team: [people.owner.user.id,
 	    people.teammate.user.id], other: people.extra.user.id,
 	    staffId: people.staff.user.id }));
+	// Office hours: someone else's slot, rule and the owner's booking.
+	const ohm = await newUser({ verified: true, role: "mentor" });
+	ids.ohMentorName = ohm.username;
+	assert.equal((await postAs(ohm, "/mentors/me", { body: {
+	    notice_hours: 0 } })).status, 200);
+	const rule = await postAs(ohm, "/office-hours/rules", { body: {
+	    weekday: 1, start: "06:00", end: "06:30", slot_minutes: 30 } });
+	assert.equal(rule.status, 201, rule.text);
+	ids.ohRule = rule.data.rule.id;
+	const start = new Date(Date.now() + 3 * 86400e3);
+	const slot = await postAs(ohm, "/office-hours/slots", { body: {
+	    starts_at: start.toISOString().slice(0, 16) + "Z", minutes: 30 } });
+	assert.equal(slot.status, 201, slot.text);
+	ids.ohSlot = slot.data.slot.id;
+	const bk = await postAs(people.owner, `/office-hours/slots/${ids.ohSlot}` +
+	    "/book", { body: { question: "A question for the matrix." } });
+	assert.equal(bk.status, 201, bk.text);
+	ids.ohBooking = bk.data.booking.id;
+	sql(`UPDATE oh_slots SET starts_at = now() + interval '2 hours',
+	    ends_at = now() + interval '150 minutes' WHERE id = ${ids.ohSlot}`);
 	for (const [k, v] of Object.entries(ids))
 		assert.ok(v, `before(): ${k}`);
 });
@@ -540,6 +595,9 @@ const NO_CONTENT = new Set([
 	"^/projects/[0-9]{1,18}/members/[A-Za-z0-9_]{1,64}/delete$",
 	"^/projects/[0-9]{1,18}/photos/[0-9]{1,18}/delete$",
 	"^/t/[0-9]{1,18}/solve$",
+	// Office hours: withdrawing availability, cancelling, attendance.
+	"^/office-hours/rules/[0-9]{1,18}/delete$",
+	"^/bookings/[0-9]{1,18}/cancel$", "^/bookings/[0-9]{1,18}/attendance$",
 ]);
 
 test("every content write asks an unverified team member to verify",
@@ -568,7 +626,8 @@ test("every content write asks an unverified team member to verify",
 
 	const id = { projects: p.id, photos: photo.id, t: t.topic.id,
 	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
-	    tokens: 999999999, competitions: 999999999, entries: 999999999 };
+	    tokens: 999999999, rules: 999999999, slots: 999999999,
+	    bookings: 999999999, competitions: 999999999, entries: 999999999 };
 	const refused = [];
 	const served = handlerPages();
 	for (const { pattern: route, handler } of configRoutes()) {

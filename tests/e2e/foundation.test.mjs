@@ -28,7 +28,7 @@ test("home page as JSON is the document the template renders", async () => {
 	assert.match(r.headers.get("content-type"), /^application\/json/);
 	assert.ok(Array.isArray(r.data.projects), "projects list");
 	assert.ok(Array.isArray(r.data.topics), "topics list");
-	assert.ok(Array.isArray(r.data.events), "events list");
+	assert.ok(Array.isArray(r.data.office_hours), "office hours list");
 });
 
 test("home page as HTML is in Simplified Chinese by default", async () => {
