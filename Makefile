@@ -16,7 +16,7 @@ VAR		:= var
 # Kore must be compiled against with its own feature flags, or struct
 # http_request has another layout (docs/kore.md#building-against-kore).
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
-PKGS		:= libcmark gdlib libpq jansson libsodium
+PKGS		:= libcmark gdlib libpq jansson libsodium libqrencode
 
 WARN		:= -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 		   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
@@ -38,7 +38,8 @@ SCHEMA_VERSION	:= $(shell ls migrations 2>/dev/null | \
 # Pure modules: no Kore, unit-tested with sanitizers and fuzzed.
 PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
 		   app/img.c app/search.c app/excerpt.c app/jparse.c app/pwcheck.c \
-		   app/netaddr.c app/avatar.c app/device.c app/ical.c
+		   app/netaddr.c app/avatar.c app/device.c app/ical.c app/csv.c \
+		   app/qr.c
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ	:= $(APP_SRC:app/%.c=$(BUILD)/obj-bench/%.o)
@@ -50,7 +51,7 @@ UNIT_TESTS	:= $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%, \
 SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 UNIT_CFLAGS	:= $(BASE_CFLAGS) -O1 $(SAN)
-UNIT_LIBS	:= -lcmark -ljansson -lsodium -lgd -ljpeg -lm
+UNIT_LIBS	:= -lcmark -ljansson -lsodium -lgd -ljpeg -lqrencode -lm
 
 FUZZERS		:= $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%, \
 		   $(wildcard tests/fuzz/fuzz_*.c))

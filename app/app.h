@@ -326,8 +326,10 @@ int		 proxy_client_addr(struct http_request *, struct netaddr *);
 int		 proxy_request_is_local(struct http_request *);
 int		 proxy_metrics_token_ok(struct http_request *);
 
-/* Each feature's pages, NULL-terminated (oh.c: mentor office hours). */
+/* Each feature's pages, NULL-terminated (oh.c: mentor office hours;
+   comp_results.c: results, votes, certificates). */
 extern const struct page *const oh_pages[];
+extern const struct page *const comp_results_pages[];
 
 /* config (init.c) */
 struct app_config {

@@ -725,6 +725,12 @@ rq_reply_sql_error(struct rq *rq)
 		reply_rate_limited(rq, rq->sqlfield ? atoi(rq->sqlfield) : 60);
 		return (HTTP_STATE_COMPLETE);
 	}
+	/* A request in the wrong phase (a competition's): DETAIL 'phase'. */
+	if (status == 409 && rq->sqlfield != NULL &&
+	    strcmp(rq->sqlfield, "phase") == 0) {
+		reply_error(rq, status, "wrong_phase", key);
+		return (HTTP_STATE_COMPLETE);
+	}
 	if (rq->sqlfield != NULL && (status == 422 || status == 409))
 		reply_field_error(rq, rq->sqlfield, key);
 	reply_error(rq, status, code, key);

@@ -10,7 +10,7 @@ set -eu
 # the libraries of the stack.
 PKGS="kore make gcc pkg-config libc6-dev libpq-dev postgresql-15
 postgresql-client-15 libcmark-dev libgd-dev libjpeg62-turbo-dev libpng-dev
-libwebp-dev libsodium-dev libjansson-dev
+libwebp-dev libsodium-dev libjansson-dev libqrencode-dev
 ca-certificates"
 # Tests and benchmarks: Node.js for the HTTP tests, Chromium for the
 # browser tests (driven by playwright-core from npm), clang for the

@@ -44,7 +44,8 @@ prepare_db() {
 	    -v site_tz="${MAKERSPACE_TZ:-Asia/Shanghai}" "$url" \
 	    -f "$ROOT/tests/fixtures/demo.sql" -f "$content" \
 	    -f "$ROOT/tests/fixtures/demo/office_hours.sql" \
-	    -f "$ROOT/tests/fixtures/demo/competitions.sql" >/dev/null; then
+	    -f "$ROOT/tests/fixtures/demo/competitions.sql" \
+	    -f "$ROOT/tests/fixtures/demo/comp_results.sql" >/dev/null; then
 		rm -f "$content"
 		echo "The demo data did not load." >&2
 		exit 1

@@ -17,7 +17,7 @@
 //
 // Route headings in docs/api.md are "### METHOD[, METHOD] /path", the
 // path written as conf/routes.conf's regex with the placeholders of
-// PLACEHOLDERS below ({id}, {username}, {slug}, {name}).
+// PLACEHOLDERS below ({id}, {username}, {slug}, {name}, {code}).
 //
 // No dependencies: node alone, from the repository's root or anywhere.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -35,6 +35,7 @@ const PLACEHOLDERS = [
 	[/\[a-z0-9-\]\{1,40\}/g, "{slug}"],
 	[/\[A-Za-z0-9_-\]\{43\}/g, "{secret}"],
 	[/\[A-Za-z0-9_.-\]\+/g, "{name}"],
+	[/\[A-Za-z0-9-\]\{1,40\}/g, "{code}"],
 	[/\[\.\]/g, "."],
 ];
 const METHODS = "GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS";

@@ -12,8 +12,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { deflateSync } from "node:zlib";
-import { ROOT, request, newUser, login, postAs, getAs, setting, sql }
+import { DB, ROOT, request, newUser, login, postAs, getAs, setting, sql }
     from "./lib.mjs";
+import { resultObjects } from "./comp_results_fixture.mjs";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT"];
 // Columns: who asks.  owner and teammate: of the projects below; author:
@@ -272,6 +273,24 @@ const SAMPLES = {
 	"^/c/[a-z0-9-]{1,40}[.]rss$": { GET: [
 	    { path: "/c/general.rss", then: 200 },
 	    { path: "/c/staff.rss", then: 404 }] },
+	// Competition results (app/comp_results.c): published results are
+	// public; the export and publishing are staff's (published already:
+	// 409); votes for someone else's entry; the certificate is its
+	// team's (staff too); /verify is anyone's.
+	"^/competitions/[0-9]{1,18}/results$": { GET: {
+	    path: "/competitions/:resultsComp/results", then: 200 } },
+	"^/competitions/[0-9]{1,18}/results[.]csv$": { GET: {
+	    path: "/competitions/:resultsComp/results.csv", then: 200 } },
+	"^/competitions/[0-9]{1,18}/publish$": { POST: {
+	    path: "/competitions/:resultsComp/publish", body: {}, then: 409 } },
+	"^/entries/[0-9]{1,18}/vote$": { POST: {
+	    path: "/entries/:voteEntry/vote", body: {}, then: 200 } },
+	"^/entries/[0-9]{1,18}/unvote$": { POST: {
+	    path: "/entries/:voteEntry/unvote", body: {}, then: 200 } },
+	"^/entries/[0-9]{1,18}/certificate$": { GET: {
+	    path: "/entries/:certEntry/certificate", then: team(200, 404) } },
+	"^/verify/[A-Za-z0-9-]{1,40}$": { GET: { path: "/verify/:certCode",
+	    then: 200 } },
 	"^/.*$": { ANY: { path: "/no/such/route", body: {}, then: 404 } },
 };
 
@@ -498,6 +517,9 @@ before(async () => {
 	ids.ohcalBooking = JSON.parse(sql(`SELECT oh_book(
 	    ${people.owner.user.id}, ${calSlot.id}, 'a matrix question', '', '',
 	    'matrix', '', NULL)`)).booking.id;
+	Object.assign(ids, resultObjects(DB, { team: [people.owner.user.id,
+	    people.teammate.user.id], other: people.extra.user.id,
+	    staffId: people.staff.user.id }));
 	// Office hours: someone else's slot, rule and the owner's booking.
 	const ohm = await newUser({ verified: true, role: "mentor" });
 	ids.ohMentorName = ohm.username;
@@ -691,17 +713,10 @@ test("every content write asks an unverified team member to verify",
 	const id = { projects: p.id, photos: photo.id, t: t.topic.id,
 	    topics: t.topic.id, posts: t.post.id, sessions: 999999999,
 	    tokens: 999999999, rules: 999999999, slots: 999999999,
-	    bookings: 999999999, competitions: 999999999,
-	    entries: 999999999 };
-	// Staff's own writes outside /admin and /mod: forbidden to members
-	// whether verified or not.
-	const staffOnly = new Set(["/competitions",
-	    "^/competitions/[0-9]{1,18}$",
-	    "^/competitions/[0-9]{1,18}/announce$",
-	    "^/competitions/[0-9]{1,18}/judges$",
-	    "^/competitions/[0-9]{1,18}/assign$"]);
+	    bookings: 999999999, competitions: 999999999, entries: 999999999 };
 	const refused = [];
-	for (const { pattern: route } of configRoutes()) {
+	const served = handlerPages();
+	for (const { pattern: route, handler } of configRoutes()) {
 		if (NO_CONTENT.has(route) || route === "^/.*$")
 			continue;
 		const path = route.replace(/^\^/, "").replace(/\$$/, "")
@@ -709,8 +724,9 @@ test("every content write asks an unverified team member to verify",
 		    (m, seg) => `/${seg}/${id[seg]}`)
 		    .replace("[A-Za-z0-9_]{1,64}", owner.username)
 		    .replace("[a-z0-9-]{1,40}", "general")
+		    .replace("[A-Za-z0-9-]{1,40}", "0000-0000-0000")
 		    .replace("[0-9a-f]{64}[.](jpg|png)", `${"a".repeat(64)}.jpg`)
-		    .replace("[.]rss", ".rss");
+		    .replace(/\[\.\]/g, ".");
 		assert.doesNotMatch(path, /[[\]{}^$]|undefined/,
 		    `a concrete ${path}`);
 		const r = await request("POST", path, { jar: mate.jar,
@@ -719,9 +735,12 @@ test("every content write asks an unverified team member to verify",
 		if (r.status === 405)
 			continue;	/* not a write */
 		assert.equal(r.status, 403, `${route}: ${r.status} ${r.text}`);
-		assert.equal(r.data.error.code, /^\^?\/(admin|mod)\//.test(route) ||
-		    staffOnly.has(route) ? "forbidden" : "verification_required",
-		    route);
+		// Staff pages refuse members before asking for verification.
+		const staffOnly = ["ACCESS_STAFF", "ACCESS_ADMIN"].includes(
+		    served[handler]?.POST?.access);
+		assert.equal(r.data.error.code, staffOnly ||
+		    /^\^?\/(admin|mod)\//.test(route) ? "forbidden" :
+		    "verification_required", route);
 		refused.push(route);
 	}
 	for (const r of ["/topics", "^/t/[0-9]{1,18}/posts$",

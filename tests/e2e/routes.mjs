@@ -25,6 +25,7 @@ export function concretePath(route, ids = {}) {
 	    .replace(/\[0-9a-f\]\{64\}/g, "0".repeat(64))
 	    .replace(/\[A-Za-z0-9_-\]\{43\}/g, "A".repeat(43))
 	    .replace(/\[A-Za-z0-9_.-\]\+/g, "app.css")
+	    .replace(/\[A-Za-z0-9-\]\{1,40\}/g, ids.code ?? "0000-0000-0000")
 	    .replace(/\(jpg\|png\)/g, "jpg")
 	    .replace(/\[\.\]/g, ".");
 	p = p.replace(/([a-z-]+)\/\[0-9\]\{1,18\}/g,
