@@ -79,7 +79,7 @@ page_reset(struct http_request *req)
 }
 
 /*
- * The state lives inside the request (rq_set_extra): wiped here, never
+ * The state lives inside the request (rq_state_new): wiped here, never
  * freed (freeing it ended the worker: ASan's bad-free on every reset
  * request).
  */

@@ -233,7 +233,7 @@ search_prepare(struct rq *rq)
 			reply_field_error(rq, "type", "search.bad_type");
 			return (rq_reply_invalid(rq));
 		}
-		(void)rq_set_extra(rq, sizeof(*st), search_state_free);
+		(void)rq_state_new(rq, sizeof(*st), search_state_free);
 		st = rq->extra;
 		buf_init(&tokens);
 		(void)search_query_tokens(q, strlen(q), &tokens);
