@@ -158,6 +158,14 @@ static const struct page token_delete_post = {
 	.prepare = token_delete_prepare, .respond = deleted_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const account_pages[] = {
+	&signup_form, &signup_post, &login_form, &login_post,
+	&logout_post, &session_page, &profile_page, &settings_page,
+	&settings_post, &session_delete_post, &sessions_others_post,
+	&token_create_post, &token_delete_post, NULL
+};
+
 int
 page_signup(struct http_request *req)
 {

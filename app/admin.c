@@ -75,6 +75,12 @@ static const struct page audit_page = {
 	.stmt = "admin_audit", .prepare = audit_prepare,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const admin_pages[] = {
+	&users_page, &user_update_post, &verify_page, &verify_post,
+	&audit_page, NULL
+};
+
 int
 page_admin_users(struct http_request *req)
 {

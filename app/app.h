@@ -165,6 +165,27 @@ struct rq {
 						   literal): answered 500 */
 };
 
+/*
+ * Each feature file's pages, one NULL-terminated table per file: init.c
+ * walks them at start-up and refuses to run when a page names a
+ * statement or a template that does not exist.  A new feature adds its
+ * table here and to init.c's list.
+ */
+extern const struct page *const account_pages[];
+extern const struct page *const admin_pages[];
+extern const struct page *const board_pages[];
+extern const struct page *const feed_pages[];
+extern const struct page *const home_pages[];
+extern const struct page *const live_pages[];
+extern const struct page *const mod_pages[];
+extern const struct page *const notify_pages[];
+extern const struct page *const ops_pages[];
+extern const struct page *const photo_pages[];
+extern const struct page *const preview_pages[];
+extern const struct page *const project_pages[];
+extern const struct page *const reset_pages[];
+extern const struct page *const search_pages[];
+
 /* rq.c: the runner */
 int		 rq_run(struct http_request *, const struct page *);
 void		 rq_param(struct rq *, const char *, size_t);
@@ -244,6 +265,7 @@ void		 reply_form_choice(json_t *, const char *, const char *);
 
 /* render.c: templates, catalogs and the site context */
 void		 render_load(const char *);
+int		 render_template_exists(const char *);
 int		 render_html(struct rq *, const char *, json_t *,
 		    struct buf *);
 const char	*render_text(const char *, const char *);

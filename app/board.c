@@ -177,6 +177,14 @@ static const struct page solve_post = {
 	.respond = back_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const board_pages[] = {
+	&board_page, &category_page, &topic_page, &flag_form_page,
+	&solve_form_page, &topic_new_page, &topic_create_post,
+	&reply_post, &edit_form_page, &edit_post, &revisions_page,
+	&flag_post, &solve_post, NULL
+};
+
 int
 page_board(struct http_request *req)
 {

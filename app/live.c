@@ -158,6 +158,11 @@ static const struct page live_page = {
 	.prepare = live_prepare, .respond = live_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const live_pages[] = {
+	&live_page, NULL
+};
+
 static struct live_sub_head		 live_hash[LIVE_BUCKETS];
 static TAILQ_HEAD(, live_sock)		 live_socks =
     TAILQ_HEAD_INITIALIZER(live_socks);

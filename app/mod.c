@@ -94,6 +94,12 @@ static const struct page words_post = {
 	.prepare = words_set_prepare, .respond = words_set_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const mod_pages[] = {
+	&queue_page, &post_post, &topic_post, &words_page, &words_post,
+	NULL
+};
+
 int
 page_mod_queue(struct http_request *req)
 {

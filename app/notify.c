@@ -36,6 +36,11 @@ static const struct page read_post = {
 	.prepare = read_prepare, .respond = read_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const notify_pages[] = {
+	&list_page, &read_post, NULL
+};
+
 int
 page_notifications(struct http_request *req)
 {

@@ -165,3 +165,12 @@ bench_unprepared_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 #endif
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const ops_pages[] = {
+	&healthz_page, &metrics_page, &not_found_page,
+#if defined(MAKERSPACE_BENCH)
+	&bench_unprepared_page,
+#endif
+	NULL
+};

@@ -113,6 +113,12 @@ static const struct page media_page = {
 	.prepare = media_prepare, .respond = media_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const photo_pages[] = {
+	&upload_post, &board_upload_post, &update_post, &delete_post,
+	&cover_post, &media_page, NULL
+};
+
 int
 page_project_photos(struct http_request *req)
 {

@@ -201,6 +201,14 @@ static const struct page log_post = {
 	.prepare = log_prepare, .respond = created_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const project_pages[] = {
+	&list_page, &create_post, &new_page, &view_page, &edit_page,
+	&update_post, &delete_post, &like_post, &unlike_post,
+	&comment_post, &member_add_post, &member_remove_post,
+	&log_post, NULL
+};
+
 int
 page_projects(struct http_request *req)
 {

@@ -335,6 +335,13 @@ render_decorate_object(json_t *o)
 	json_decref(add);
 }
 
+/* Whether a template of that name was loaded (the start-up check). */
+int
+render_template_exists(const char *name)
+{
+	return (templates != NULL && tmpl_exists(templates, name));
+}
+
 /* Render template tmpl with doc for rq's language into out. */
 int
 render_html(struct rq *rq, const char *tmpl, json_t *doc, struct buf *out)

@@ -65,6 +65,11 @@ static const struct page reset_post = {
 	.prepare = reset_page_prepare, .respond = reset_post_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const reset_pages[] = {
+	&reset_issue_post, &reset_page, &reset_post, NULL
+};
+
 int
 page_admin_user_reset(struct http_request *req)
 {

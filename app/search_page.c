@@ -91,6 +91,11 @@ static const struct page search_page = {
 	.prepare = search_prepare, .respond = search_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const search_pages[] = {
+	&search_page, NULL
+};
+
 int
 page_search(struct http_request *req)
 {
