@@ -38,30 +38,8 @@
 #define RQ_BODY_SMALL		(256 * 1024)
 #define RQ_BODY_UPLOAD		(12 * 1024 * 1024)	/* http_body_max */
 
-/* Who may use a page (checked by the guard, in this order). */
-#define ACCESS_ANYONE		0
-#define ACCESS_USER		1	/* logged in (even unverified) */
-#define ACCESS_VERIFIED		2	/* verified member or any staff role */
-#define ACCESS_STAFF		3
-#define ACCESS_ADMIN		4
-
-/* struct page flags */
-#define PAGE_WRITE		0x0001	/* state-changing POST: CSRF etc. */
-#define PAGE_NO_STMT		0x0002	/* respond() without a statement */
-#define PAGE_SESSION		0x0004	/* resolve the session in the guard
-					   even for ACCESS_ANYONE */
-#define PAGE_ANY_METHOD		0x0008	/* no 405: the catch-all 404 */
-#define PAGE_PRE_CSRF		0x0010	/* login, signup, reset: the
-					   visitor's pre-session token
-					   instead of the session's */
-#define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
-					   suspended */
-#define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
-#define PAGE_NO_CONTENT		0x0200	/* an ACCESS_USER write that creates
-					   or publishes no content (logout,
-					   likes, deletions): no verification;
-					   without it the guard asks for
-					   ACCESS_VERIFIED (fails closed) */
+/* ACCESS_* and PAGE_* (struct page) are the guard's rule's words. */
+#include "guard_rule.h"
 
 /* What prepare() and respond() tell the runner. */
 #define RQ_NEXT			1	/* go on to the statement / done */
@@ -70,6 +48,25 @@
 #define RQ_AGAIN		4	/* respond(): run rq->stmt again */
 
 struct rq;
+
+/*
+ * One piece of CPU-heavy work for the job thread (jobs.c), held by its
+ * owner (struct rq) until done() has run.  The job thread reads fn, arg,
+ * held and flags and writes result and us; nobody else touches the job
+ * while it is in flight.  done() runs on the event loop afterwards.
+ */
+struct job {
+	int		(*fn)(void *);	/* run in the job thread */
+	void		*arg;		/* owned by the job's owner */
+	int		 result;	/* fn's */
+	size_t		 held;		/* bytes it keeps while queued */
+	int		 flags;		/* JOB_* */
+	u_int64_t	 us;		/* the time fn took */
+	void		(*done)(struct job *);
+};
+
+#define JOB_BIG			0x0001	/* allocates megabytes (decoding):
+					   the heap is trimmed after */
 
 struct page {
 	const char	*name;		/* for logs */
@@ -99,6 +96,7 @@ struct viewer {
 	char		 username[40];	/* [a-z0-9_]{3,32} */
 	char		 display_name[UTF8_BUF(DISPLAY_NAME_MAX)];
 	char		 role[12];
+	int		 staff;		/* staff or admin, resolved once */
 	int		 verified;
 	char		 locale[8];
 	char		 csrf[48];
@@ -149,12 +147,7 @@ struct rq {
 	/* CPU-heavy work in the job thread (rq_task_start, jobs.c). */
 	int			 task_active;
 	int			 task_done;
-	int			(*task_fn)(void *);
-	void			*task_arg;
-	int			 task_result;
-	size_t			 job_held;	/* jobs.c: bytes held queued */
-	int			 job_flags;	/* jobs.c: RQ_TASK_* */
-	u_int64_t		 job_us;	/* jobs.c: time it ran */
+	struct job		 job;		/* what the job thread sees */
 
 	json_t			*fields;	/* field errors being built */
 	json_t			*error_extra;	/* merged into "error" */
@@ -202,15 +195,13 @@ void		 rq_params_reset(struct rq *);
 int		 rq_task_start(struct rq *, int (*)(void *), void *, size_t,
 		    int);
 int		 rq_task_done(struct rq *);
-void		 rq_job_finished(struct rq *);
 
-/* rq_task_start() flags */
-#define RQ_TASK_BIG		0x0001	/* allocates megabytes (decoding):
-					   the heap is trimmed after */
+/* rq_task_start() flags: JOB_* */
+#define RQ_TASK_BIG		JOB_BIG
 
 /* jobs.c */
 void		 jobs_worker_init(void);
-int		 jobs_submit(struct rq *, size_t, int);
+int		 jobs_submit(struct job *);
 int		 jobs_retry_after(void);
 const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
 		    int);
@@ -264,7 +255,7 @@ void		 reply_created(struct rq *, const char *, size_t,
 void		 reply_form_choice(json_t *, const char *, const char *);
 
 /* render.c: templates, catalogs and the site context */
-void		 render_load(const char *);
+void		 render_load(const char *, json_t *);
 int		 render_template_exists(const char *);
 int		 render_html(struct rq *, const char *, json_t *,
 		    struct buf *);
@@ -310,9 +301,7 @@ void		 guard_page_locale(struct rq *, json_t *);
 void		 guard_remember_locale(struct rq *, const char *);
 int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
-void		 guard_session_params(struct rq *);
-int		 guard_check(struct rq *);
-int		 guard_is_staff(const struct viewer *);
+int		 guard_check(struct rq *, struct guard_verdict *);
 const char	*guard_pre_csrf(struct rq *);
 void		 guard_set_session_cookie(struct rq *, const char *);
 void		 guard_clear_session_cookie(struct rq *);

@@ -126,7 +126,8 @@ app_line_buffer(void)
 void
 kore_parent_configure(int argc, char **argv)
 {
-	char	path[1024];
+	json_t	*urls;
+	char	 path[1024];
 
 	if (sodium_init() == -1)
 		fatal("libsodium failed to initialise");
@@ -141,7 +142,9 @@ kore_parent_configure(int argc, char **argv)
 		fatal("cannot register the database");
 
 	static_load(app_config.assets);
-	render_load(app_config.assets);
+	urls = static_urls();
+	render_load(app_config.assets, urls);
+	json_decref(urls);
 	init_check_pages();
 	pw_load_list(app_config.assets);
 	metrics_init();

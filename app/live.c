@@ -230,7 +230,7 @@ live_is_upgrade(struct http_request *req)
 static int
 live_respond(struct rq *rq)
 {
-	live_handoff_staff = rq->me.id != 0 && guard_is_staff(&rq->me) &&
+	live_handoff_staff = rq->me.id != 0 && rq->me.staff &&
 	    guard_origin_ok(rq->req);
 	reply_security_headers(rq->req);
 	kore_websocket_handshake(rq->req, "live_ws_connect",

@@ -81,7 +81,7 @@ ops_metrics_prepare(struct rq *rq)
 	struct buf	out;
 
 	if (!proxy_request_is_local(rq->req) &&
-	    !proxy_metrics_token_ok(rq->req) && !guard_is_staff(&rq->me)) {
+	    !proxy_metrics_token_ok(rq->req) && !rq->me.staff) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
