@@ -41,7 +41,7 @@ int	page_token_delete(struct http_request *);
 struct account_auth_state {
 	struct pw_job	 job;		/* for the job thread */
 	char		 token[PW_SECRET_LEN];
-	char		 token_hash[65];
+	char		 token_hash[SHA256_HEX_BUF];
 	char		 csrf[PW_SECRET_LEN];
 	char		 ip[64];
 	int64_t		 user_id;
@@ -85,6 +85,7 @@ static const char	*account_valid_locale(struct rq *);
 static const char	*account_valid_email(struct rq *);
 static const char	*account_safe_next(struct rq *);
 static int		 account_auth_done(struct rq *, int);
+static int		 account_session_days(struct rq *);
 
 static const struct page signup_form = {
 	.name = "signup_form", .access = ACCESS_ANYONE,
@@ -439,6 +440,25 @@ account_signup_respond(struct rq *rq)
 }
 
 /*
+ * The cookie's lifetime in days: column 2 of the statement that made
+ * the session (the session_max_days setting), or 0 (a cookie that ends
+ * with the browser) when it is missing or out of range.
+ */
+static int
+account_session_days(struct rq *rq)
+{
+	long	days;
+	char	*end;
+
+	if (rq->res_col2 == NULL)
+		return (0);
+	days = strtol(rq->res_col2, &end, 10);
+	if (*end != '\0' || days < 1 || days > 36500)
+		return (0);
+	return ((int)days);
+}
+
+/*
  * A session was made (signup, login, password change): set the cookie,
  * answer {user, csrf_token}, send browsers on.
  */
@@ -447,7 +467,7 @@ account_auth_done(struct rq *rq, int status)
 {
 	struct account_auth_state	*st = rq->extra;
 
-	guard_set_session_cookie(rq, st->token);
+	guard_set_session_cookie(rq, st->token, account_session_days(rq));
 	if (!rq->json) {
 		reply_redirect(rq, account_safe_next(rq));
 		return (RQ_DONE);
@@ -880,7 +900,8 @@ account_settings_post_respond(struct rq *rq)
 		rq->step = 13;
 		return (RQ_AGAIN);
 	case 13:	/* new session made; the old ones are gone */
-		guard_set_session_cookie(rq, st->token);
+		guard_set_session_cookie(rq, st->token,
+		    account_session_days(rq));
 		(void)account_settings_update_params(rq);
 		rq->step = 21;
 		return (RQ_AGAIN);

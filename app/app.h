@@ -118,7 +118,7 @@ struct rq {
 
 	struct form		 qs;		/* query string */
 	struct form		 body;		/* POST body, any encoding */
-	char			 session_hash[65];	/* hex; "" = none */
+	char			 session_hash[SHA256_HEX_BUF];	/* "" = none */
 	char			 pre_csrf[48];	/* the visitor's token from the
 						   ms_pre cookie; "" = none */
 	int			 bearer;	/* API token, not a cookie */
@@ -138,7 +138,9 @@ struct rq {
 	int			 unprepared;	/* make bench only */
 	char			*res;		/* row 0 col 0, malloc()ed */
 	size_t			 res_len;
-	char			*res2;		/* row 0 col 1 (text), or NULL */
+	char			*res_col2;	/* row 0 col 1 as text, or NULL:
+						   what it means is the
+						   statement's (its comment) */
 	int			 res_null;	/* no row or SQL NULL */
 	char			 sqlstate[6];	/* "" when the statement ran */
 	char			*sqlerr;	/* message, malloc()ed */
@@ -303,7 +305,7 @@ int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
 int		 guard_check(struct rq *, struct guard_verdict *);
 const char	*guard_pre_csrf(struct rq *);
-void		 guard_set_session_cookie(struct rq *, const char *);
+void		 guard_set_session_cookie(struct rq *, const char *, int);
 void		 guard_clear_session_cookie(struct rq *);
 
 /* content.c: Markdown fields and search tokens, for every feature */

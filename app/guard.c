@@ -95,14 +95,14 @@ guard_token_ok(const char *t)
 	return (i == TOKEN_CHARS);
 }
 
-/* out must hold 65 bytes: the hex SHA-256 of the token. */
+/* out must hold SHA256_HEX_BUF bytes: the hex SHA-256 of the token. */
 static void
 guard_hash_hex(const char *token, char *out)
 {
 	unsigned char	h[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(out, 65, h, sizeof(h));
+	sodium_bin2hex(out, SHA256_HEX_BUF, h, sizeof(h));
 }
 
 /* The session (or API token) this request carries, hashed. */
@@ -289,15 +289,24 @@ guard_session_stmt(void)
 	return (id);
 }
 
-/* The session cookie: HttpOnly, SameSite=Lax, Secure over TLS. */
+/*
+ * The session cookie: HttpOnly, SameSite=Lax, Secure over TLS, kept for
+ * max_days (the session_max_days setting the statement that made the
+ * session read); without a lifetime (max_days <= 0) it ends with the
+ * browser, and the session's own expiry applies as always.
+ */
 void
-guard_set_session_cookie(struct rq *rq, const char *token)
+guard_set_session_cookie(struct rq *rq, const char *token, int max_days)
 {
-	char	hdr[256];
+	char	hdr[256], age[32];
 
-	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; "
-	    "HttpOnly; SameSite=Lax%s", SESSION_COOKIE, token,
-	    180 * 86400, app_config.tls ? "; Secure" : "");
+	age[0] = '\0';
+	if (max_days > 0)
+		(void)snprintf(age, sizeof(age), "; Max-Age=%lld",
+		    (long long)max_days * 86400);
+	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/%s; "
+	    "HttpOnly; SameSite=Lax%s", SESSION_COOKIE, token, age,
+	    app_config.tls ? "; Secure" : "");
 	http_response_header(rq->req, "set-cookie", hdr);
 }
 

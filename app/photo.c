@@ -302,7 +302,8 @@ photo_upload_respond(struct rq *rq)
 
 	switch (rq->step) {
 	case 0:		/* allowed, and the attempt counted */
-		if (rq->res2 != NULL && (wait = atoi(rq->res2)) > 0) {
+		if (rq->res_col2 != NULL &&
+		    (wait = atoi(rq->res_col2)) > 0) {
 			reply_rate_limited(rq, wait);
 			return (RQ_DONE);
 		}
@@ -502,7 +503,8 @@ photo_media_respond(struct rq *rq)
 		rq->res = NULL;
 		rq->res_len = 0;
 	} else {
-		public = rq->res2 != NULL && !strcmp(rq->res2, "public");
+		public = rq->res_col2 != NULL &&
+		    !strcmp(rq->res_col2, "public");
 	}
 	if ((asked_public && !public) || (rq->res_len == 0 && !held)) {
 		/* Private (ask with the viewer), or the slot changed hands. */

@@ -548,7 +548,7 @@ project_card_html(struct rq *rq, json_t *card, int loc)
 }
 
 /*
- * Renders the whole list document (rq->res2) into slot e: the cards'
+ * Renders the whole list document (rq->res_col2) into slot e: the cards'
  * HTML and the members the template needs besides them.  0 when the
  * document is unreadable.
  */
@@ -560,7 +560,7 @@ project_list_store(struct rq *rq, struct kept *e, int64_t version)
 	const char	*html;
 	size_t		 i;
 
-	if ((full = jparse(rq->res2, strlen(rq->res2))) == NULL)
+	if ((full = jparse(rq->res_col2, strlen(rq->res_col2))) == NULL)
 		return (0);
 	buf_init(&out);
 	json_array_foreach(json_object_get(full, "projects"), i, card) {
@@ -599,7 +599,7 @@ project_list_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	if (rq->json) {
-		reply_json_text(rq, 200, rq->res2, strlen(rq->res2));
+		reply_json_text(rq, 200, rq->res_col2, strlen(rq->res_col2));
 		return (RQ_DONE);
 	}
 	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
@@ -618,7 +618,7 @@ project_list_respond(struct rq *rq)
 		return (project_list_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && (rq->res2 == NULL ||
+	if (rq->step != 0 && (rq->res_col2 == NULL ||
 	    !project_list_store(rq, e, version))) {
 		kept_clear(e);
 		json_decref(doc);

@@ -27,7 +27,7 @@ int	page_reset(struct http_request *);
 struct reset_state {
 	struct pw_job	 job;		/* for the job thread */
 	char		 secret[PW_SECRET_LEN];	/* issue: the new link's */
-	char		 hash[65];	/* hex SHA-256 of the secret */
+	char		 hash[SHA256_HEX_BUF];	/* hex SHA-256 of the secret */
 	char		 username[72];	/* issue: from the path */
 	char		 ip[64];
 };

@@ -275,7 +275,7 @@ rq_release(struct rq *rq)
 	form_free(&rq->qs);
 	form_free(&rq->body);
 	free(rq->res);
-	free(rq->res2);
+	free(rq->res_col2);
 	free(rq->sqlerr);
 	free(rq->sqlfield);
 	if (rq->fields != NULL)
@@ -810,9 +810,9 @@ rq_db_start(struct rq *rq, int stmt, int after)
 	rq->stmt = stmt;
 	rq->sqlstate[0] = '\0';
 	free(rq->res);
-	free(rq->res2);
+	free(rq->res_col2);
 	rq->res = NULL;
-	rq->res2 = NULL;
+	rq->res_col2 = NULL;
 	rq->res_len = 0;
 	rq->res_null = 1;
 	kore_pgsql_init(&rq->sql);
@@ -964,7 +964,7 @@ rq_db_capture(struct rq *rq)
 	rq->res_len = (size_t)len;
 	rq->res_null = 0;
 	if (PQnfields(res) > 1 && !PQgetisnull(res, 0, 1) &&
-	    (rq->res2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
+	    (rq->res_col2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
 		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "53200");
 }
 
