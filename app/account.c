@@ -37,6 +37,23 @@ int	page_sessions_others_delete(struct http_request *);
 int	page_tokens(struct http_request *);
 int	page_token_delete(struct http_request *);
 
+/*
+ * rq->step of the sign-up, login and settings chains (each statement
+ * answered moves the chain on; a password job runs in the job thread).
+ */
+enum {
+	ACCOUNT_ST_START = 0,		/* the first statement answered */
+	ACCOUNT_ST_TASK,		/* the password job is running */
+	ACCOUNT_ST_LOGGED_IN,		/* account_login_ok made a session */
+	ACCOUNT_ST_LOGIN_FAILED,	/* account_login_failed counted it */
+	ACCOUNT_ST_OLD_HASH = 10,	/* settings: the stored hash came */
+	ACCOUNT_ST_OLD_CHECKED,		/* checking the current password */
+	ACCOUNT_ST_NEW_HASHED,		/* hashing the new one */
+	ACCOUNT_ST_PASSWORD_SET,	/* account_password_set answered */
+	ACCOUNT_ST_SAVED = 20,		/* account_settings_update answered */
+	ACCOUNT_ST_SAVED_NEW_SESSION	/* ...after a new session was made */
+};
+
 /* What a login or sign-up carries between its steps. */
 struct account_auth_state {
 	struct pw_job	 job;		/* for the job thread */
@@ -391,7 +408,7 @@ account_signup_prepare(struct rq *rq)
 	const char		*email, *locale;
 
 	switch (rq->step) {
-	case 0:
+	case ACCOUNT_ST_START:
 		username = account_valid_username(rq);
 		password = account_valid_password(rq, "password", username);
 		display = rq_text(rq, "display_name", 1, 1, DISPLAY_NAME_MAX, 0);
@@ -404,11 +421,11 @@ account_signup_prepare(struct rq *rq)
 			return (rq_reply_invalid(rq));
 		if (!pw_job_set(&st->job, password, NULL))
 			return (rq_reply_invalid(rq));
-		rq->step = 1;
+		rq->step = ACCOUNT_ST_TASK;
 		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 1:
+	case ACCOUNT_ST_TASK:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (st->job.hash[0] == '\0') {
@@ -509,7 +526,7 @@ account_login_respond(struct rq *rq)
 	int			 retry;
 
 	switch (rq->step) {
-	case 0:
+	case ACCOUNT_ST_START:
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		retry = (int)json_integer_value(json_object_get(doc,
 		    "retry_after"));
@@ -531,11 +548,11 @@ account_login_respond(struct rq *rq)
 		}
 		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL);
 		json_decref(doc);
-		rq->step = 1;
+		rq->step = ACCOUNT_ST_TASK;
 		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 1:
+	case ACCOUNT_ST_TASK:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		rq_params_reset(rq);
@@ -549,15 +566,15 @@ account_login_respond(struct rq *rq)
 			rq_param_str(rq, st->ip);
 			rq_param_str(rq, rq_user_agent(rq));
 			(void)rq_use_stmt(rq, "account_login_ok");
-			rq->step = 2;
+			rq->step = ACCOUNT_ST_LOGGED_IN;
 		} else {
 			rq_param_str(rq, st->username);
 			rq_param_str(rq, st->ip);
 			(void)rq_use_stmt(rq, "account_login_failed");
-			rq->step = 3;
+			rq->step = ACCOUNT_ST_LOGIN_FAILED;
 		}
 		return (RQ_AGAIN);
-	case 2:
+	case ACCOUNT_ST_LOGGED_IN:
 		return (account_auth_done(rq, 200));
 	default:
 		reply_error(rq, 401, "invalid_credentials",
@@ -819,7 +836,7 @@ account_settings_post_prepare(struct rq *rq)
 	if (st->pw_change) {
 		rq_param_int(rq, rq->me.id);
 		(void)rq_use_stmt(rq, "account_password_hash");
-		rq->step = 10;
+		rq->step = ACCOUNT_ST_OLD_HASH;
 		return (RQ_NEXT);
 	}
 	return (account_settings_update_params(rq));
@@ -844,7 +861,7 @@ account_settings_update_params(struct rq *rq)
 	rq_param_str(rq, rq_field(rq, "real_name", NULL));
 	rq_param_str(rq, rq_field(rq, "email", NULL));
 	(void)rq_use_stmt(rq, "account_settings_update");
-	rq->step = 20;
+	rq->step = ACCOUNT_ST_SAVED;
 	return (RQ_NEXT);
 }
 
@@ -856,17 +873,17 @@ account_settings_post_respond(struct rq *rq)
 	const char		*hash, *locale;
 
 	switch (rq->step) {
-	case 10:	/* the stored hash: check the current password */
+	case ACCOUNT_ST_OLD_HASH:	/* check the current password */
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		hash = json_string_value(json_object_get(doc, "password_hash"));
 		(void)pw_job_set(&st->job, rq_field(rq, "current_password",
 		    NULL), hash);
 		json_decref(doc);
-		rq->step = 11;
+		rq->step = ACCOUNT_ST_OLD_CHECKED;
 		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 11:
+	case ACCOUNT_ST_OLD_CHECKED:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (!st->job.ok) {
@@ -876,11 +893,11 @@ account_settings_post_respond(struct rq *rq)
 		}
 		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
 		    NULL);
-		rq->step = 12;
+		rq->step = ACCOUNT_ST_NEW_HASHED;
 		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 12:
+	case ACCOUNT_ST_NEW_HASHED:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (st->job.hash[0] == '\0') {
@@ -897,15 +914,15 @@ account_settings_post_respond(struct rq *rq)
 		rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
 		rq_param_str(rq, rq_user_agent(rq));
 		(void)rq_use_stmt(rq, "account_password_set");
-		rq->step = 13;
+		rq->step = ACCOUNT_ST_PASSWORD_SET;
 		return (RQ_AGAIN);
-	case 13:	/* new session made; the old ones are gone */
+	case ACCOUNT_ST_PASSWORD_SET:	/* the old sessions are gone */
 		guard_set_session_cookie(rq, st->token,
 		    account_session_days(rq));
 		(void)account_settings_update_params(rq);
-		rq->step = 21;
+		rq->step = ACCOUNT_ST_SAVED_NEW_SESSION;
 		return (RQ_AGAIN);
-	default:	/* 20, 21: saved */
+	default:	/* ACCOUNT_ST_SAVED, _SAVED_NEW_SESSION */
 		locale = rq_field(rq, "locale", NULL);
 		if (locale != NULL && i18n_canonical(locale) != NULL)
 			guard_remember_locale(rq, i18n_canonical(locale));
@@ -913,7 +930,7 @@ account_settings_post_respond(struct rq *rq)
 			reply_redirect(rq, "/settings?saved=1");
 			return (RQ_DONE);
 		}
-		if (rq->step == 21) {
+		if (rq->step == ACCOUNT_ST_SAVED_NEW_SESSION) {
 			/* The client needs the new CSRF token. */
 			doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 			json_object_set_new(doc, "csrf_token",

@@ -41,8 +41,11 @@
 /* ACCESS_* and PAGE_* (struct page) are the guard's rule's words. */
 #include "guard_rule.h"
 
-/* What prepare() and respond() tell the runner. */
-#define RQ_NEXT			1	/* go on to the statement / done */
+/*
+ * What prepare() and respond() tell the runner.  RQ_NEXT is prepare()'s
+ * only: from respond() it is a broken rule (500 when nothing was sent).
+ */
+#define RQ_NEXT			1	/* prepare(): on to the statement */
 #define RQ_DONE			2	/* a reply was sent */
 #define RQ_RETRY		3	/* sleeping on a task; call again */
 #define RQ_AGAIN		4	/* respond(): run rq->stmt again */

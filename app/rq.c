@@ -685,7 +685,6 @@ st_respond(struct http_request *req)
 	if (rq->failed != NULL && rq->status == 0)
 		return (rq_reply_failed(rq));
 	switch (r) {
-	case RQ_NEXT:
 	case RQ_DONE:
 		return (HTTP_STATE_COMPLETE);
 	case RQ_RETRY:
