@@ -39,7 +39,7 @@ SCHEMA_VERSION	:= $(shell ls migrations 2>/dev/null | \
 PURE_SRC	:= app/buf.c app/tmpl.c app/md.c app/form.c app/i18n.c app/text.c \
 		   app/img.c app/search.c app/excerpt.c app/jparse.c app/pwcheck.c \
 		   app/netaddr.c app/avatar.c app/device.c app/ical.c app/csv.c \
-		   app/qr.c
+		   app/qr.c app/guard_rule.c
 APP_SRC		:= $(filter-out app/migrate.c, $(wildcard app/*.c))
 APP_OBJ		:= $(APP_SRC:app/%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ	:= $(APP_SRC:app/%.c=$(BUILD)/obj-bench/%.o)

@@ -37,11 +37,28 @@ int	page_sessions_others_delete(struct http_request *);
 int	page_tokens(struct http_request *);
 int	page_token_delete(struct http_request *);
 
+/*
+ * rq->step of the sign-up, login and settings chains (each statement
+ * answered moves the chain on; a password job runs in the job thread).
+ */
+enum {
+	ACCOUNT_ST_START = 0,		/* the first statement answered */
+	ACCOUNT_ST_TASK,		/* the password job is running */
+	ACCOUNT_ST_LOGGED_IN,		/* account_login_ok made a session */
+	ACCOUNT_ST_LOGIN_FAILED,	/* account_login_failed counted it */
+	ACCOUNT_ST_OLD_HASH = 10,	/* settings: the stored hash came */
+	ACCOUNT_ST_OLD_CHECKED,		/* checking the current password */
+	ACCOUNT_ST_NEW_HASHED,		/* hashing the new one */
+	ACCOUNT_ST_PASSWORD_SET,	/* account_password_set answered */
+	ACCOUNT_ST_SAVED = 20,		/* account_settings_update answered */
+	ACCOUNT_ST_SAVED_NEW_SESSION	/* ...after a new session was made */
+};
+
 /* What a login or sign-up carries between its steps. */
-struct auth_state {
+struct account_auth_state {
 	struct pw_job	 job;		/* for the job thread */
 	char		 token[PW_SECRET_LEN];
-	char		 token_hash[65];
+	char		 token_hash[SHA256_HEX_BUF];
 	char		 csrf[PW_SECRET_LEN];
 	char		 ip[64];
 	int64_t		 user_id;
@@ -50,112 +67,126 @@ struct auth_state {
 	char		*bio_html;	/* settings: bio, malloc()ed */
 };
 
-static int	signup_prepare(struct rq *);
-static int	signup_respond(struct rq *);
-static int	login_prepare(struct rq *);
-static int	login_respond(struct rq *);
-static int	logout_prepare(struct rq *);
-static int	logout_respond(struct rq *);
-static int	session_prepare(struct rq *);
-static int	profile_prepare(struct rq *);
-static int	profile_respond(struct rq *);
-static int	settings_prepare(struct rq *);
-static int	settings_respond(struct rq *);
-static void	settings_devices(struct rq *, json_t *);
-static void	device_name(struct rq *, const char *, struct buf *);
-static int	settings_post_prepare(struct rq *);
-static int	settings_post_respond(struct rq *);
-static int	settings_update_params(struct rq *);
-static int	session_delete_prepare(struct rq *);
-static int	sessions_others_prepare(struct rq *);
-static int	sessions_others_respond(struct rq *);
-static int	settings_back(struct rq *, const char *);
-static int	token_create_prepare(struct rq *);
-static int	token_create_respond(struct rq *);
-static int	token_delete_prepare(struct rq *);
-static int	deleted_respond(struct rq *);
-static int	form_only(struct rq *);
+static int	account_signup_prepare(struct rq *);
+static int	account_signup_respond(struct rq *);
+static int	account_login_prepare(struct rq *);
+static int	account_login_respond(struct rq *);
+static int	account_logout_prepare(struct rq *);
+static int	account_logout_respond(struct rq *);
+static int	account_session_prepare(struct rq *);
+static int	account_profile_prepare(struct rq *);
+static int	account_profile_respond(struct rq *);
+static int	account_settings_prepare(struct rq *);
+static int	account_settings_respond(struct rq *);
+static void	account_settings_devices(struct rq *, json_t *);
+static void	account_device_name(struct rq *, const char *, struct buf *);
+static int	account_settings_post_prepare(struct rq *);
+static int	account_settings_post_respond(struct rq *);
+static int	account_settings_update_params(struct rq *);
+static int	account_session_delete_prepare(struct rq *);
+static int	account_sessions_others_prepare(struct rq *);
+static int	account_sessions_others_respond(struct rq *);
+static int	account_settings_back(struct rq *, const char *);
+static int	account_token_create_prepare(struct rq *);
+static int	account_token_create_respond(struct rq *);
+static int	account_token_delete_prepare(struct rq *);
+static int	account_deleted_respond(struct rq *);
+static int	account_form_only(struct rq *);
 
-static void		 auth_state_free(void *);
-static struct auth_state *auth_state(struct rq *);
-static const char	*valid_password(struct rq *, const char *,
+static void		 account_auth_state_free(void *);
+static struct account_auth_state *account_auth_state(struct rq *);
+static const char	*account_valid_password(struct rq *, const char *,
 			    const char *);
-static const char	*valid_username(struct rq *);
-static const char	*valid_locale(struct rq *);
-static const char	*valid_email(struct rq *);
-static const char	*safe_next(struct rq *);
-static int		 auth_done(struct rq *, int);
+static const char	*account_valid_username(struct rq *);
+static const char	*account_valid_locale(struct rq *);
+static const char	*account_valid_email(struct rq *);
+static const char	*account_safe_next(struct rq *);
+static int		 account_auth_done(struct rq *, int);
+static int		 account_session_days(struct rq *);
 
 static const struct page signup_form = {
 	.name = "signup_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "signup", .prepare = form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "signup", .prepare = account_form_only,
 };
 static const struct page signup_post = {
 	.name = "signup", .access = ACCESS_ANYONE,
 	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "signup",
-	.prepare = signup_prepare, .respond = signup_respond,
+	.prepare = account_signup_prepare, .respond = account_signup_respond,
 };
 static const struct page login_form = {
 	.name = "login_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "login", .prepare = form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "login", .prepare = account_form_only,
 };
 static const struct page login_post = {
 	.name = "login", .access = ACCESS_ANYONE,
 	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "login",
-	.prepare = login_prepare, .respond = login_respond,
+	.prepare = account_login_prepare, .respond = account_login_respond,
 };
 static const struct page logout_post = {
 	.name = "logout", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
-	.prepare = logout_prepare, .respond = logout_respond,
+	.prepare = account_logout_prepare, .respond = account_logout_respond,
 };
 static const struct page session_page = {
 	.name = "session", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT | PAGE_SESSION, .prepare = session_prepare,
+	.flags = PAGE_NO_STMT | PAGE_SESSION,
+	.prepare = account_session_prepare,
 };
 static const struct page profile_page = {
 	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
-	.stmt = "account_profile", .prepare = profile_prepare,
-	.respond = profile_respond,
+	.stmt = "account_profile", .prepare = account_profile_prepare,
+	.respond = account_profile_respond,
 };
 static const struct page settings_page = {
 	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
-	.stmt = "account_settings", .prepare = settings_prepare,
-	.respond = settings_respond,
+	.stmt = "account_settings", .prepare = account_settings_prepare,
+	.respond = account_settings_respond,
 };
 /* Open before verification: the member enters the card and name here. */
 static const struct page settings_post = {
 	.name = "settings_post", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.tmpl = "settings",
-	.prepare = settings_post_prepare, .respond = settings_post_respond,
+	.prepare = account_settings_post_prepare,
+	.respond = account_settings_post_respond,
 };
 static const struct page session_delete_post = {
 	.name = "session_delete", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_session_delete",
-	.prepare = session_delete_prepare, .respond = deleted_respond,
+	.prepare = account_session_delete_prepare,
+	.respond = account_deleted_respond,
 };
 /* "Sign out all other devices": the asking session stays, tokens too. */
 static const struct page sessions_others_post = {
 	.name = "sessions_others_delete", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_sessions_end_others",
-	.prepare = sessions_others_prepare,
-	.respond = sessions_others_respond,
+	.prepare = account_sessions_others_prepare,
+	.respond = account_sessions_others_respond,
 };
 static const struct page token_create_post = {
 	.name = "token_create", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.tmpl = "token_created",
 	.stmt = "account_token_create",
-	.prepare = token_create_prepare, .respond = token_create_respond,
+	.prepare = account_token_create_prepare,
+	.respond = account_token_create_respond,
 };
 static const struct page token_delete_post = {
 	.name = "token_delete", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "account_token_delete",
-	.prepare = token_delete_prepare, .respond = deleted_respond,
+	.prepare = account_token_delete_prepare,
+	.respond = account_deleted_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const account_pages[] = {
+	&signup_form, &signup_post, &login_form, &login_post,
+	&logout_post, &session_page, &profile_page, &settings_page,
+	&settings_post, &session_delete_post, &sessions_others_post,
+	&token_create_post, &token_delete_post, NULL
 };
 
 int
@@ -224,20 +255,20 @@ page_token_delete(struct http_request *req)
 /* ------------------------------------------------------------------ */
 
 static void
-auth_state_free(void *p)
+account_auth_state_free(void *p)
 {
-	struct auth_state	*st = p;
+	struct account_auth_state	*st = p;
 
 	sodium_memzero(&st->job, sizeof(st->job));
 	free(st->bio_html);
 }
 
-static struct auth_state *
-auth_state(struct rq *rq)
+static struct account_auth_state *
+account_auth_state(struct rq *rq)
 {
 	if (rq->extra == NULL)
-		(void)rq_state_new(rq, sizeof(struct auth_state),
-		    auth_state_free);
+		(void)rq_state_new(rq, sizeof(struct account_auth_state),
+		    account_auth_state_free);
 	return (rq->extra);
 }
 
@@ -246,7 +277,7 @@ auth_state(struct rq *rq)
  * visitor's CSRF token (guard_pre_csrf: the template reads pre_csrf).
  */
 static int
-form_only(struct rq *rq)
+account_form_only(struct rq *rq)
 {
 	json_t	*doc;
 
@@ -255,7 +286,7 @@ form_only(struct rq *rq)
 	json_object_set_new(doc, "csrf_token", json_string(guard_pre_csrf(rq)));
 	if (rq_query(rq, "next") != NULL)
 		json_object_set_new(json_object_get(doc, "form"), "next",
-		    json_string(safe_next(rq)));
+		    json_string(account_safe_next(rq)));
 	/* After a password reset (reset.c). */
 	if (rq_query(rq, "reset") != NULL)
 		json_object_set_new(doc, "notice",
@@ -273,7 +304,7 @@ form_only(struct rq *rq)
  * reply_redirect() applies to every target), else "/".
  */
 static const char *
-safe_next(struct rq *rq)
+account_safe_next(struct rq *rq)
 {
 	const char	*n;
 
@@ -284,7 +315,7 @@ safe_next(struct rq *rq)
 }
 
 static const char *
-valid_username(struct rq *rq)
+account_valid_username(struct rq *rq)
 {
 	const struct form_field	*f;
 	char			*v;
@@ -316,7 +347,7 @@ valid_username(struct rq *rq)
  * username).  NULL, with the field's problem noted, when refused.
  */
 static const char *
-valid_password(struct rq *rq, const char *name, const char *username)
+account_valid_password(struct rq *rq, const char *name, const char *username)
 {
 	const struct form_field	*f;
 	const char		*why;
@@ -337,7 +368,7 @@ valid_password(struct rq *rq, const char *name, const char *username)
 }
 
 static const char *
-valid_locale(struct rq *rq)
+account_valid_locale(struct rq *rq)
 {
 	const char	*v;
 
@@ -351,7 +382,7 @@ valid_locale(struct rq *rq)
 }
 
 static const char *
-valid_email(struct rq *rq)
+account_valid_email(struct rq *rq)
 {
 	const char	*v, *at;
 
@@ -370,19 +401,19 @@ valid_email(struct rq *rq)
 /* POST /signup                                                        */
 
 static int
-signup_prepare(struct rq *rq)
+account_signup_prepare(struct rq *rq)
 {
-	struct auth_state	*st = auth_state(rq);
+	struct account_auth_state	*st = account_auth_state(rq);
 	const char		*username, *password, *display;
 	const char		*email, *locale;
 
 	switch (rq->step) {
-	case 0:
-		username = valid_username(rq);
-		password = valid_password(rq, "password", username);
+	case ACCOUNT_ST_START:
+		username = account_valid_username(rq);
+		password = account_valid_password(rq, "password", username);
 		display = rq_text(rq, "display_name", 1, 1, DISPLAY_NAME_MAX, 0);
-		email = valid_email(rq);
-		locale = valid_locale(rq);
+		email = account_valid_email(rq);
+		locale = account_valid_locale(rq);
 		(void)display;
 		(void)email;
 		(void)locale;
@@ -390,11 +421,11 @@ signup_prepare(struct rq *rq)
 			return (rq_reply_invalid(rq));
 		if (!pw_job_set(&st->job, password, NULL))
 			return (rq_reply_invalid(rq));
-		rq->step = 1;
+		rq->step = ACCOUNT_ST_TASK;
 		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 1:
+	case ACCOUNT_ST_TASK:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (st->job.hash[0] == '\0') {
@@ -409,7 +440,7 @@ signup_prepare(struct rq *rq)
 	rq_param_str(rq, rq_field(rq, "username", NULL));
 	rq_param_str(rq, rq_field(rq, "display_name", NULL));
 	rq_param_str(rq, rq_field(rq, "email", NULL));
-	rq_param_str(rq, valid_locale(rq));
+	rq_param_str(rq, account_valid_locale(rq));
 	rq_param_str(rq, st->job.hash);
 	rq_param_str(rq, st->token_hash);
 	rq_param_str(rq, st->csrf);
@@ -420,9 +451,28 @@ signup_prepare(struct rq *rq)
 }
 
 static int
-signup_respond(struct rq *rq)
+account_signup_respond(struct rq *rq)
 {
-	return (auth_done(rq, 201));
+	return (account_auth_done(rq, 201));
+}
+
+/*
+ * The cookie's lifetime in days: column 2 of the statement that made
+ * the session (the session_max_days setting), or 0 (a cookie that ends
+ * with the browser) when it is missing or out of range.
+ */
+static int
+account_session_days(struct rq *rq)
+{
+	long	days;
+	char	*end;
+
+	if (rq->res_col2 == NULL)
+		return (0);
+	days = strtol(rq->res_col2, &end, 10);
+	if (*end != '\0' || days < 1 || days > 36500)
+		return (0);
+	return ((int)days);
 }
 
 /*
@@ -430,13 +480,13 @@ signup_respond(struct rq *rq)
  * answer {user, csrf_token}, send browsers on.
  */
 static int
-auth_done(struct rq *rq, int status)
+account_auth_done(struct rq *rq, int status)
 {
-	struct auth_state	*st = rq->extra;
+	struct account_auth_state	*st = rq->extra;
 
-	guard_set_session_cookie(rq, st->token);
+	guard_set_session_cookie(rq, st->token, account_session_days(rq));
 	if (!rq->json) {
-		reply_redirect(rq, safe_next(rq));
+		reply_redirect(rq, account_safe_next(rq));
 		return (RQ_DONE);
 	}
 	reply_json_text(rq, status, rq->res, rq->res_len);
@@ -448,9 +498,9 @@ auth_done(struct rq *rq, int status)
  * a task, then record the success (a new session) or the failure.      */
 
 static int
-login_prepare(struct rq *rq)
+account_login_prepare(struct rq *rq)
 {
-	struct auth_state	*st = auth_state(rq);
+	struct account_auth_state	*st = account_auth_state(rq);
 	const char		*username, *password;
 
 	username = rq_text(rq, "username", 1, 1, ACCOUNT_LOGIN_MAX, 0);
@@ -468,15 +518,15 @@ login_prepare(struct rq *rq)
 }
 
 static int
-login_respond(struct rq *rq)
+account_login_respond(struct rq *rq)
 {
-	struct auth_state	*st = rq->extra;
+	struct account_auth_state	*st = rq->extra;
 	json_t			*doc;
 	const char		*hash, *password;
 	int			 retry;
 
 	switch (rq->step) {
-	case 0:
+	case ACCOUNT_ST_START:
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		retry = (int)json_integer_value(json_object_get(doc,
 		    "retry_after"));
@@ -498,11 +548,11 @@ login_respond(struct rq *rq)
 		}
 		(void)pw_job_set(&st->job, password, st->user_id ? hash : NULL);
 		json_decref(doc);
-		rq->step = 1;
+		rq->step = ACCOUNT_ST_TASK;
 		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 1:
+	case ACCOUNT_ST_TASK:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		rq_params_reset(rq);
@@ -516,16 +566,16 @@ login_respond(struct rq *rq)
 			rq_param_str(rq, st->ip);
 			rq_param_str(rq, rq_user_agent(rq));
 			(void)rq_use_stmt(rq, "account_login_ok");
-			rq->step = 2;
+			rq->step = ACCOUNT_ST_LOGGED_IN;
 		} else {
 			rq_param_str(rq, st->username);
 			rq_param_str(rq, st->ip);
 			(void)rq_use_stmt(rq, "account_login_failed");
-			rq->step = 3;
+			rq->step = ACCOUNT_ST_LOGIN_FAILED;
 		}
 		return (RQ_AGAIN);
-	case 2:
-		return (auth_done(rq, 200));
+	case ACCOUNT_ST_LOGGED_IN:
+		return (account_auth_done(rq, 200));
 	default:
 		reply_error(rq, 401, "invalid_credentials",
 		    "errors.invalid_credentials");
@@ -537,7 +587,7 @@ login_respond(struct rq *rq)
 /* POST /logout, GET /session                                          */
 
 static int
-logout_prepare(struct rq *rq)
+account_logout_prepare(struct rq *rq)
 {
 	/* An API token is not a login session: nothing to end. */
 	rq_param_str(rq, rq->bearer ? "" : rq->session_hash);
@@ -546,7 +596,7 @@ logout_prepare(struct rq *rq)
 }
 
 static int
-logout_respond(struct rq *rq)
+account_logout_respond(struct rq *rq)
 {
 	static const char	ok[] = "{\"ok\":true}";
 
@@ -565,7 +615,7 @@ logout_respond(struct rq *rq)
  * POST /login and /signup.
  */
 static int
-session_prepare(struct rq *rq)
+account_session_prepare(struct rq *rq)
 {
 	json_t	*doc, *user;
 
@@ -600,7 +650,7 @@ session_prepare(struct rq *rq)
  * categories of the posts, the user's own setting between the two.
  */
 static int
-profile_prepare(struct rq *rq)
+account_profile_prepare(struct rq *rq)
 {
 	const char	*lang;
 
@@ -614,7 +664,7 @@ profile_prepare(struct rq *rq)
 
 /* The page: the statement's document and, for people, the role's name. */
 static int
-profile_respond(struct rq *rq)
+account_profile_respond(struct rq *rq)
 {
 	json_t		*doc, *user;
 	const char	*role, *label;
@@ -637,7 +687,7 @@ profile_respond(struct rq *rq)
 /* GET and POST /settings                                              */
 
 static int
-settings_prepare(struct rq *rq)
+account_settings_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	rq_param_str(rq, rq->session_hash);
@@ -651,7 +701,7 @@ settings_prepare(struct rq *rq)
  * and browsers alike.
  */
 static int
-settings_respond(struct rq *rq)
+account_settings_respond(struct rq *rq)
 {
 	json_t		*doc;
 
@@ -665,7 +715,7 @@ settings_respond(struct rq *rq)
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	settings_devices(rq, doc);
+	account_settings_devices(rq, doc);
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
@@ -675,7 +725,7 @@ settings_respond(struct rq *rq)
 }
 
 static void
-settings_devices(struct rq *rq, json_t *doc)
+account_settings_devices(struct rq *rq, json_t *doc)
 {
 	json_t		*s;
 	struct buf	 name;
@@ -685,7 +735,7 @@ settings_devices(struct rq *rq, json_t *doc)
 	others = 0;
 	json_array_foreach(json_object_get(doc, "sessions"), i, s) {
 		buf_init(&name);
-		device_name(rq, json_string_value(json_object_get(s,
+		account_device_name(rq, json_string_value(json_object_get(s,
 		    "user_agent")), &name);
 		json_object_set_new(s, "device", json_string(name.data ?
 		    name.data : ""));
@@ -703,7 +753,7 @@ settings_devices(struct rq *rq, json_t *doc)
  * known, device.unknown when neither is.
  */
 static void
-device_name(struct rq *rq, const char *ua, struct buf *out)
+account_device_name(struct rq *rq, const char *ua, struct buf *out)
 {
 	struct device	 d;
 	struct buf	 half, half2;
@@ -748,9 +798,9 @@ device_name(struct rq *rq, const char *ua, struct buf *out)
  * ends the other sessions; then the other fields are saved.
  */
 static int
-settings_post_prepare(struct rq *rq)
+account_settings_post_prepare(struct rq *rq)
 {
-	struct auth_state	*st = auth_state(rq);
+	struct account_auth_state	*st = account_auth_state(rq);
 	const char		*bio, *newpw, *curpw;
 	struct md_result	 md;
 	size_t			 len;
@@ -758,8 +808,8 @@ settings_post_prepare(struct rq *rq)
 	(void)rq_text(rq, "display_name", 0, 1, DISPLAY_NAME_MAX, 0);
 	(void)rq_text(rq, "real_name", 0, 0, 50, 0);
 	(void)rq_text(rq, "reader_card", 0, 0, 32, 0);
-	(void)valid_email(rq);
-	(void)valid_locale(rq);
+	(void)account_valid_email(rq);
+	(void)account_valid_locale(rq);
 	if ((bio = rq_text(rq, "bio", 0, 0, MD_MAX_INPUT, 1)) != NULL) {
 		len = strlen(bio);
 		if (md_render(bio, len, &md) != 0) {
@@ -772,7 +822,8 @@ settings_post_prepare(struct rq *rq)
 	}
 	if (rq_field(rq, "new_password", NULL) != NULL &&
 	    *rq_field(rq, "new_password", NULL) != '\0') {
-		newpw = valid_password(rq, "new_password", rq->me.username);
+		newpw = account_valid_password(rq, "new_password",
+		    rq->me.username);
 		if ((curpw = rq_field(rq, "current_password", NULL)) == NULL ||
 		    *curpw == '\0')
 			reply_field_error(rq, "current_password",
@@ -785,16 +836,16 @@ settings_post_prepare(struct rq *rq)
 	if (st->pw_change) {
 		rq_param_int(rq, rq->me.id);
 		(void)rq_use_stmt(rq, "account_password_hash");
-		rq->step = 10;
+		rq->step = ACCOUNT_ST_OLD_HASH;
 		return (RQ_NEXT);
 	}
-	return (settings_update_params(rq));
+	return (account_settings_update_params(rq));
 }
 
 static int
-settings_update_params(struct rq *rq)
+account_settings_update_params(struct rq *rq)
 {
-	struct auth_state	*st = rq->extra;
+	struct account_auth_state	*st = rq->extra;
 	const char		*locale;
 
 	rq_params_reset(rq);
@@ -810,29 +861,29 @@ settings_update_params(struct rq *rq)
 	rq_param_str(rq, rq_field(rq, "real_name", NULL));
 	rq_param_str(rq, rq_field(rq, "email", NULL));
 	(void)rq_use_stmt(rq, "account_settings_update");
-	rq->step = 20;
+	rq->step = ACCOUNT_ST_SAVED;
 	return (RQ_NEXT);
 }
 
 static int
-settings_post_respond(struct rq *rq)
+account_settings_post_respond(struct rq *rq)
 {
-	struct auth_state	*st = rq->extra;
+	struct account_auth_state	*st = rq->extra;
 	json_t			*doc;
 	const char		*hash, *locale;
 
 	switch (rq->step) {
-	case 10:	/* the stored hash: check the current password */
+	case ACCOUNT_ST_OLD_HASH:	/* check the current password */
 		doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 		hash = json_string_value(json_object_get(doc, "password_hash"));
 		(void)pw_job_set(&st->job, rq_field(rq, "current_password",
 		    NULL), hash);
 		json_decref(doc);
-		rq->step = 11;
+		rq->step = ACCOUNT_ST_OLD_CHECKED;
 		if (!rq_task_start(rq, pw_task_verify, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 11:
+	case ACCOUNT_ST_OLD_CHECKED:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (!st->job.ok) {
@@ -842,11 +893,11 @@ settings_post_respond(struct rq *rq)
 		}
 		(void)pw_job_set(&st->job, rq_field(rq, "new_password", NULL),
 		    NULL);
-		rq->step = 12;
+		rq->step = ACCOUNT_ST_NEW_HASHED;
 		if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
 			return (RQ_DONE);	/* 503: the queue is full */
 		return (RQ_RETRY);
-	case 12:
+	case ACCOUNT_ST_NEW_HASHED:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (st->job.hash[0] == '\0') {
@@ -863,14 +914,15 @@ settings_post_respond(struct rq *rq)
 		rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
 		rq_param_str(rq, rq_user_agent(rq));
 		(void)rq_use_stmt(rq, "account_password_set");
-		rq->step = 13;
+		rq->step = ACCOUNT_ST_PASSWORD_SET;
 		return (RQ_AGAIN);
-	case 13:	/* new session made; the old ones are gone */
-		guard_set_session_cookie(rq, st->token);
-		(void)settings_update_params(rq);
-		rq->step = 21;
+	case ACCOUNT_ST_PASSWORD_SET:	/* the old sessions are gone */
+		guard_set_session_cookie(rq, st->token,
+		    account_session_days(rq));
+		(void)account_settings_update_params(rq);
+		rq->step = ACCOUNT_ST_SAVED_NEW_SESSION;
 		return (RQ_AGAIN);
-	default:	/* 20, 21: saved */
+	default:	/* ACCOUNT_ST_SAVED, _SAVED_NEW_SESSION */
 		locale = rq_field(rq, "locale", NULL);
 		if (locale != NULL && i18n_canonical(locale) != NULL)
 			guard_remember_locale(rq, i18n_canonical(locale));
@@ -878,7 +930,7 @@ settings_post_respond(struct rq *rq)
 			reply_redirect(rq, "/settings?saved=1");
 			return (RQ_DONE);
 		}
-		if (rq->step == 21) {
+		if (rq->step == ACCOUNT_ST_SAVED_NEW_SESSION) {
 			/* The client needs the new CSRF token. */
 			doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 			json_object_set_new(doc, "csrf_token",
@@ -896,7 +948,7 @@ settings_post_respond(struct rq *rq)
 /* Sessions and API tokens                                             */
 
 static int
-session_delete_prepare(struct rq *rq)
+account_session_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/settings/sessions/"));
@@ -908,7 +960,7 @@ session_delete_prepare(struct rq *rq)
  * (a program with an API token ends every login session; tokens stay).
  */
 static int
-sessions_others_prepare(struct rq *rq)
+account_sessions_others_prepare(struct rq *rq)
 {
 	char	ip[NETADDR_STRLEN];
 
@@ -923,13 +975,13 @@ sessions_others_prepare(struct rq *rq)
 
 /* Browsers go back to the list of devices; programs get the count. */
 static int
-sessions_others_respond(struct rq *rq)
+account_sessions_others_respond(struct rq *rq)
 {
-	return (settings_back(rq, "/settings#sessions"));
+	return (account_settings_back(rq, "/settings#sessions"));
 }
 
 static int
-token_delete_prepare(struct rq *rq)
+account_token_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/settings/tokens/"));
@@ -937,9 +989,9 @@ token_delete_prepare(struct rq *rq)
 }
 
 static int
-deleted_respond(struct rq *rq)
+account_deleted_respond(struct rq *rq)
 {
-	return (settings_back(rq, "/settings"));
+	return (account_settings_back(rq, "/settings"));
 }
 
 /*
@@ -947,7 +999,7 @@ deleted_respond(struct rq *rq)
  * (303), programs get the statement's document.
  */
 static int
-settings_back(struct rq *rq, const char *url)
+account_settings_back(struct rq *rq, const char *url)
 {
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
@@ -962,9 +1014,9 @@ settings_back(struct rq *rq, const char *url)
 }
 
 static int
-token_create_prepare(struct rq *rq)
+account_token_create_prepare(struct rq *rq)
 {
-	struct auth_state	*st = auth_state(rq);
+	struct account_auth_state	*st = account_auth_state(rq);
 	const char		*name;
 
 	if ((name = rq_text(rq, "name", 1, 1, 60, 0)) == NULL)
@@ -980,9 +1032,9 @@ token_create_prepare(struct rq *rq)
 
 /* 201 {token: {id, name, secret}}: the secret is shown this once. */
 static int
-token_create_respond(struct rq *rq)
+account_token_create_respond(struct rq *rq)
 {
-	struct auth_state	*st = rq->extra;
+	struct account_auth_state	*st = rq->extra;
 	json_t			*tok, *doc;
 	char			 secret[PW_SECRET_LEN + 3];
 

@@ -26,23 +26,23 @@ int	page_admin_user(struct http_request *);
 int	page_admin_verify(struct http_request *);
 int	page_admin_audit(struct http_request *);
 
-static int	users_prepare(struct rq *);
-static int	users_respond(struct rq *);
-static int	users_yes_no(const char *, const char **);
-static void	users_filter(json_t *);
-static void	users_next_url(json_t *);
-static void	url_arg(struct buf *, const char *, const char *);
-static int	user_update_prepare(struct rq *);
-static int	user_update_respond(struct rq *);
-static int	verify_form_respond(struct rq *);
-static int	verify_prepare(struct rq *);
-static int	verify_lines(struct rq *, struct buf *);
-static int	verify_respond(struct rq *);
-static void	count_label(struct rq *, json_t *, const char *,
+static int	admin_users_prepare(struct rq *);
+static int	admin_users_respond(struct rq *);
+static int	admin_users_yes_no(const char *, const char **);
+static void	admin_users_filter(json_t *);
+static void	admin_users_next_url(json_t *);
+static void	admin_url_arg(struct buf *, const char *, const char *);
+static int	admin_user_update_prepare(struct rq *);
+static int	admin_user_update_respond(struct rq *);
+static int	admin_verify_form_respond(struct rq *);
+static int	admin_verify_prepare(struct rq *);
+static int	admin_verify_lines(struct rq *, struct buf *);
+static int	admin_verify_respond(struct rq *);
+static void	admin_count_label(struct rq *, json_t *, const char *,
 		    const char *, const char *);
-static int	audit_prepare(struct rq *);
-static int	bool_field(struct rq *, const char *, const char **);
-static int	digits_param(struct rq *, const char *);
+static int	admin_audit_prepare(struct rq *);
+static int	admin_bool_field(struct rq *, const char *, const char **);
+static int	admin_digits_param(struct rq *, const char *);
 
 static const char *const roles[] = {
 	"member", "mentor", "staff", "admin", NULL
@@ -50,29 +50,35 @@ static const char *const roles[] = {
 
 static const struct page users_page = {
 	.name = "admin_users", .access = ACCESS_STAFF, .tmpl = "admin_users",
-	.stmt = "admin_users", .prepare = users_prepare,
-	.respond = users_respond,
+	.stmt = "admin_users", .prepare = admin_users_prepare,
+	.respond = admin_users_respond,
 };
 static const struct page user_update_post = {
 	.name = "admin_user_update", .access = ACCESS_STAFF,
 	.flags = PAGE_WRITE, .tmpl = "admin_users",
-	.stmt = "admin_user_update", .prepare = user_update_prepare,
-	.respond = user_update_respond,
+	.stmt = "admin_user_update", .prepare = admin_user_update_prepare,
+	.respond = admin_user_update_respond,
 };
 static const struct page verify_page = {
 	.name = "admin_verify", .access = ACCESS_STAFF,
 	.flags = PAGE_NO_STMT, .tmpl = "admin_verify",
-	.respond = verify_form_respond,
+	.respond = admin_verify_form_respond,
 };
 static const struct page verify_post = {
 	.name = "admin_verify_bulk", .access = ACCESS_STAFF,
 	.flags = PAGE_WRITE, .tmpl = "admin_verify",
-	.stmt = "admin_verify_bulk", .prepare = verify_prepare,
-	.respond = verify_respond,
+	.stmt = "admin_verify_bulk", .prepare = admin_verify_prepare,
+	.respond = admin_verify_respond,
 };
 static const struct page audit_page = {
 	.name = "admin_audit", .access = ACCESS_STAFF, .tmpl = "admin_audit",
-	.stmt = "admin_audit", .prepare = audit_prepare,
+	.stmt = "admin_audit", .prepare = admin_audit_prepare,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const admin_pages[] = {
+	&users_page, &user_update_post, &verify_page, &verify_post,
+	&audit_page, NULL
 };
 
 int
@@ -109,7 +115,7 @@ page_admin_audit(struct http_request *req)
  * a cursor that is not an id, is 400.
  */
 static int
-users_prepare(struct rq *rq)
+admin_users_prepare(struct rq *rq)
 {
 	const char	*q, *role, *verified, *suspended;
 	size_t		 i;
@@ -123,8 +129,8 @@ users_prepare(struct rq *rq)
 			break;
 	}
 	if ((role != NULL && roles[i] == NULL) ||
-	    !users_yes_no(rq_query(rq, "verified"), &verified) ||
-	    !users_yes_no(rq_query(rq, "suspended"), &suspended)) {
+	    !admin_users_yes_no(rq_query(rq, "verified"), &verified) ||
+	    !admin_users_yes_no(rq_query(rq, "suspended"), &suspended)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_filter");
 		return (RQ_DONE);
 	}
@@ -132,7 +138,7 @@ users_prepare(struct rq *rq)
 	rq_param_str(rq, role);
 	rq_param_str(rq, verified);
 	rq_param_str(rq, suspended);
-	if (!digits_param(rq, rq_query(rq, "cursor"))) {
+	if (!admin_digits_param(rq, rq_query(rq, "cursor"))) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
@@ -141,7 +147,7 @@ users_prepare(struct rq *rq)
 
 /* yes/no (also true/false, 1/0) as "true"/"false"; absent or "": NULL. */
 static int
-users_yes_no(const char *v, const char **out)
+admin_users_yes_no(const char *v, const char **out)
 {
 	*out = NULL;
 	if (v == NULL || *v == '\0')
@@ -158,7 +164,7 @@ users_yes_no(const char *v, const char **out)
  * when absent or empty); 0 when it is anything else.
  */
 static int
-digits_param(struct rq *rq, const char *v)
+admin_digits_param(struct rq *rq, const char *v)
 {
 	size_t	i;
 
@@ -180,7 +186,7 @@ digits_param(struct rq *rq, const char *v)
  * get the statement's document as it is.
  */
 static int
-users_respond(struct rq *rq)
+admin_users_respond(struct rq *rq)
 {
 	json_t		*doc, *u;
 	size_t		 i;
@@ -192,9 +198,10 @@ users_respond(struct rq *rq)
 		    rq->locale, "account.roles", json_string_value(
 		    json_object_get(u, "role")))));
 	}
-	users_filter(doc);
-	users_next_url(doc);
-	count_label(rq, doc, "count", "count_label", "admin.filter.count");
+	admin_users_filter(doc);
+	admin_users_next_url(doc);
+	admin_count_label(rq, doc, "count", "count_label",
+	    "admin.filter.count");
 	(void)reply_page(rq, 200, rq->page->tmpl, doc);
 	json_decref(doc);
 	return (RQ_DONE);
@@ -202,7 +209,7 @@ users_respond(struct rq *rq)
 
 /* doc.filter: role_<role>, verified_yes/no, suspended_yes/no, any. */
 static void
-users_filter(json_t *doc)
+admin_users_filter(json_t *doc)
 {
 	json_t		*f, *v;
 	const char	*role;
@@ -233,7 +240,7 @@ users_filter(json_t *doc)
 
 /* doc.next_url: the same search and filters from next_cursor on. */
 static void
-users_next_url(json_t *doc)
+admin_users_next_url(json_t *doc)
 {
 	struct buf	 url;
 	json_t		*v;
@@ -244,20 +251,22 @@ users_next_url(json_t *doc)
 		return;
 	buf_init(&url);
 	buf_appends(&url, "/admin/users");
-	url_arg(&url, "q", json_string_value(json_object_get(doc, "q")));
-	url_arg(&url, "role", json_string_value(json_object_get(doc, "role")));
+	admin_url_arg(&url, "q", json_string_value(json_object_get(doc, "q")));
+	admin_url_arg(&url, "role", json_string_value(json_object_get(doc,
+	    "role")));
 	if (json_is_boolean(v = json_object_get(doc, "verified")))
-		url_arg(&url, "verified", json_is_true(v) ? "yes" : "no");
+		admin_url_arg(&url, "verified", json_is_true(v) ? "yes" : "no");
 	if (json_is_boolean(v = json_object_get(doc, "suspended")))
-		url_arg(&url, "suspended", json_is_true(v) ? "yes" : "no");
-	url_arg(&url, "cursor", cursor);
+		admin_url_arg(&url, "suspended", json_is_true(v) ? "yes" :
+		    "no");
+	admin_url_arg(&url, "cursor", cursor);
 	json_object_set_new(doc, "next_url", json_string(url.data));
 	buf_free(&url);
 }
 
 /* Append ?name=value or &name=value, the value percent-encoded. */
 static void
-url_arg(struct buf *b, const char *name, const char *v)
+admin_url_arg(struct buf *b, const char *name, const char *v)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 c;
@@ -283,8 +292,8 @@ url_arg(struct buf *b, const char *name, const char *v)
 
 /* doc.<out>: the catalog text key with {n} as doc.<field>. */
 static void
-count_label(struct rq *rq, json_t *doc, const char *field, const char *out,
-    const char *key)
+admin_count_label(struct rq *rq, json_t *doc, const char *field,
+    const char *out, const char *key)
 {
 	struct buf	 msg;
 	const char	*tmpl;
@@ -302,7 +311,7 @@ count_label(struct rq *rq, json_t *doc, const char *field, const char *out,
 
 /* "true"/"1"/"on"/"yes" or "false"/"0"/"off"/"no"; absent leaves as is. */
 static int
-bool_field(struct rq *rq, const char *name, const char **out)
+admin_bool_field(struct rq *rq, const char *name, const char **out)
 {
 	const char	*v;
 
@@ -326,11 +335,11 @@ bool_field(struct rq *rq, const char *name, const char **out)
  * booking office hours, migrations/0014_office_hours.sql).
  */
 static int
-user_update_prepare(struct rq *rq)
+admin_user_update_prepare(struct rq *rq)
 {
 	const char	*verified, *role, *until, *reason, *booking;
 
-	(void)bool_field(rq, "verified", &verified);
+	(void)admin_bool_field(rq, "verified", &verified);
 	role = rq_text(rq, "role", 0, 0, 10, 0);
 	if (role != NULL && *role == '\0')
 		role = NULL;
@@ -357,7 +366,7 @@ user_update_prepare(struct rq *rq)
 }
 
 static int
-user_update_respond(struct rq *rq)
+admin_user_update_respond(struct rq *rq)
 {
 	char	url[128];
 
@@ -375,7 +384,7 @@ user_update_respond(struct rq *rq)
 /* GET and POST /admin/verify: a class list, one name or card a line   */
 
 static int
-verify_form_respond(struct rq *rq)
+admin_verify_form_respond(struct rq *rq)
 {
 	json_t	*doc;
 
@@ -396,14 +405,14 @@ verify_form_respond(struct rq *rq)
  * lines joined by "\n", line numbers as the staff member pasted them.
  */
 static int
-verify_prepare(struct rq *rq)
+admin_verify_prepare(struct rq *rq)
 {
 	struct buf	 lines;
 	const char	*reason;
 
 	reason = rq_text(rq, "reason", 0, 0, SUSPEND_REASON_MAX, 0);
 	buf_init(&lines);
-	(void)verify_lines(rq, &lines);
+	(void)admin_verify_lines(rq, &lines);
 	if (rq_has_errors(rq)) {
 		buf_free(&lines);
 		return (rq_reply_invalid(rq));
@@ -421,7 +430,7 @@ verify_prepare(struct rq *rq)
  * trimmed.  0 with the problem noted on "lines".
  */
 static int
-verify_lines(struct rq *rq, struct buf *out)
+admin_verify_lines(struct rq *rq, struct buf *out)
 {
 	const struct form_field	*f;
 	const char		*p, *end, *nl, *s, *e;
@@ -475,7 +484,7 @@ verify_lines(struct rq *rq, struct buf *out)
  * words (error_label), and how many were verified and how many not.
  */
 static int
-verify_respond(struct rq *rq)
+admin_verify_respond(struct rq *rq)
 {
 	json_t		*doc, *r;
 	const char	*err;
@@ -497,9 +506,9 @@ verify_respond(struct rq *rq)
 			    render_label(rq->locale, "admin.bulk.errors",
 			    err)));
 	}
-	count_label(rq, doc, "verified", "verified_label",
+	admin_count_label(rq, doc, "verified", "verified_label",
 	    "admin.bulk.verified_count");
-	count_label(rq, doc, "failed", "failed_label",
+	admin_count_label(rq, doc, "failed", "failed_label",
 	    "admin.bulk.failed_count");
 	json_object_set_new(doc, "form", json_object());
 	(void)reply_page(rq, 200, "admin_verify", doc);
@@ -511,7 +520,7 @@ verify_respond(struct rq *rq)
 
 /* GET /admin/audit?cursor= (an opaque id; newest first). */
 static int
-audit_prepare(struct rq *rq)
+admin_audit_prepare(struct rq *rq)
 {
 	const char	*c;
 	size_t		 i;

@@ -38,38 +38,38 @@
 #define RQ_BODY_SMALL		(256 * 1024)
 #define RQ_BODY_UPLOAD		(12 * 1024 * 1024)	/* http_body_max */
 
-/* Who may use a page (checked by the guard, in this order). */
-#define ACCESS_ANYONE		0
-#define ACCESS_USER		1	/* logged in (even unverified) */
-#define ACCESS_VERIFIED		2	/* verified member or any staff role */
-#define ACCESS_STAFF		3
-#define ACCESS_ADMIN		4
+/* ACCESS_* and PAGE_* (struct page) are the guard's rule's words. */
+#include "guard_rule.h"
 
-/* struct page flags */
-#define PAGE_WRITE		0x0001	/* state-changing POST: CSRF etc. */
-#define PAGE_NO_STMT		0x0002	/* respond() without a statement */
-#define PAGE_SESSION		0x0004	/* resolve the session in the guard
-					   even for ACCESS_ANYONE */
-#define PAGE_ANY_METHOD		0x0008	/* no 405: the catch-all 404 */
-#define PAGE_PRE_CSRF		0x0010	/* login, signup, reset: the
-					   visitor's pre-session token
-					   instead of the session's */
-#define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
-					   suspended */
-#define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
-#define PAGE_NO_CONTENT		0x0200	/* an ACCESS_USER write that creates
-					   or publishes no content (logout,
-					   likes, deletions): no verification;
-					   without it the guard asks for
-					   ACCESS_VERIFIED (fails closed) */
-
-/* What prepare() and respond() tell the runner. */
-#define RQ_NEXT			1	/* go on to the statement / done */
+/*
+ * What prepare() and respond() tell the runner.  RQ_NEXT is prepare()'s
+ * only: from respond() it is a broken rule (500 when nothing was sent).
+ */
+#define RQ_NEXT			1	/* prepare(): on to the statement */
 #define RQ_DONE			2	/* a reply was sent */
 #define RQ_RETRY		3	/* sleeping on a task; call again */
 #define RQ_AGAIN		4	/* respond(): run rq->stmt again */
 
 struct rq;
+
+/*
+ * One piece of CPU-heavy work for the job thread (jobs.c), held by its
+ * owner (struct rq) until done() has run.  The job thread reads fn, arg,
+ * held and flags and writes result and us; nobody else touches the job
+ * while it is in flight.  done() runs on the event loop afterwards.
+ */
+struct job {
+	int		(*fn)(void *);	/* run in the job thread */
+	void		*arg;		/* owned by the job's owner */
+	int		 result;	/* fn's */
+	size_t		 held;		/* bytes it keeps while queued */
+	int		 flags;		/* JOB_* */
+	u_int64_t	 us;		/* the time fn took */
+	void		(*done)(struct job *);
+};
+
+#define JOB_BIG			0x0001	/* allocates megabytes (decoding):
+					   the heap is trimmed after */
 
 struct page {
 	const char	*name;		/* for logs */
@@ -99,6 +99,7 @@ struct viewer {
 	char		 username[40];	/* [a-z0-9_]{3,32} */
 	char		 display_name[UTF8_BUF(DISPLAY_NAME_MAX)];
 	char		 role[12];
+	int		 staff;		/* staff or admin, resolved once */
 	int		 verified;
 	char		 locale[8];
 	char		 csrf[48];
@@ -120,7 +121,7 @@ struct rq {
 
 	struct form		 qs;		/* query string */
 	struct form		 body;		/* POST body, any encoding */
-	char			 session_hash[65];	/* hex; "" = none */
+	char			 session_hash[SHA256_HEX_BUF];	/* "" = none */
 	char			 pre_csrf[48];	/* the visitor's token from the
 						   ms_pre cookie; "" = none */
 	int			 bearer;	/* API token, not a cookie */
@@ -140,7 +141,9 @@ struct rq {
 	int			 unprepared;	/* make bench only */
 	char			*res;		/* row 0 col 0, malloc()ed */
 	size_t			 res_len;
-	char			*res2;		/* row 0 col 1 (text), or NULL */
+	char			*res_col2;	/* row 0 col 1 as text, or NULL:
+						   what it means is the
+						   statement's (its comment) */
 	int			 res_null;	/* no row or SQL NULL */
 	char			 sqlstate[6];	/* "" when the statement ran */
 	char			*sqlerr;	/* message, malloc()ed */
@@ -149,12 +152,7 @@ struct rq {
 	/* CPU-heavy work in the job thread (rq_task_start, jobs.c). */
 	int			 task_active;
 	int			 task_done;
-	int			(*task_fn)(void *);
-	void			*task_arg;
-	int			 task_result;
-	size_t			 job_held;	/* jobs.c: bytes held queued */
-	int			 job_flags;	/* jobs.c: RQ_TASK_* */
-	u_int64_t		 job_us;	/* jobs.c: time it ran */
+	struct job		 job;		/* what the job thread sees */
 
 	json_t			*fields;	/* field errors being built */
 	json_t			*error_extra;	/* merged into "error" */
@@ -165,9 +163,31 @@ struct rq {
 						   literal): answered 500 */
 };
 
-/* Each feature's pages, NULL-terminated (comp.c, comp_judge.c). */
+/*
+ * Each feature file's pages, one NULL-terminated table per file: init.c
+ * walks them at start-up and refuses to run when a page names a
+ * statement or a template that does not exist.  A new feature adds its
+ * table here and to init.c's list.
+ */
+extern const struct page *const account_pages[];
+extern const struct page *const admin_pages[];
+extern const struct page *const board_pages[];
 extern const struct page *const comp_pages[];
 extern const struct page *const comp_judge_pages[];
+extern const struct page *const comp_results_pages[];
+extern const struct page *const feed_pages[];
+extern const struct page *const home_pages[];
+extern const struct page *const live_pages[];
+extern const struct page *const mod_pages[];
+extern const struct page *const notify_pages[];
+extern const struct page *const oh_pages[];
+extern const struct page *const oh_cal_pages[];
+extern const struct page *const ops_pages[];
+extern const struct page *const photo_pages[];
+extern const struct page *const preview_pages[];
+extern const struct page *const project_pages[];
+extern const struct page *const reset_pages[];
+extern const struct page *const search_pages[];
 
 /* rq.c: the runner */
 int		 rq_run(struct http_request *, const struct page *);
@@ -185,17 +205,15 @@ void		 rq_params_reset(struct rq *);
 int		 rq_task_start(struct rq *, int (*)(void *), void *, size_t,
 		    int);
 int		 rq_task_done(struct rq *);
-void		 rq_job_finished(struct rq *);
 int		 rq_db_take(void);
 void		 rq_db_give(void);
 
-/* rq_task_start() flags */
-#define RQ_TASK_BIG		0x0001	/* allocates megabytes (decoding):
-					   the heap is trimmed after */
+/* rq_task_start() flags: JOB_* */
+#define RQ_TASK_BIG		JOB_BIG
 
 /* jobs.c */
 void		 jobs_worker_init(void);
-int		 jobs_submit(struct rq *, size_t, int);
+int		 jobs_submit(struct job *);
 int		 jobs_retry_after(void);
 const char	*rq_text(struct rq *, const char *, int, size_t, size_t,
 		    int);
@@ -249,7 +267,8 @@ void		 reply_created(struct rq *, const char *, size_t,
 void		 reply_form_choice(json_t *, const char *, const char *);
 
 /* render.c: templates, catalogs and the site context */
-void		 render_load(const char *);
+void		 render_load(const char *, json_t *);
+int		 render_template_exists(const char *);
 int		 render_html(struct rq *, const char *, json_t *,
 		    struct buf *);
 const char	*render_text(const char *, const char *);
@@ -294,11 +313,9 @@ void		 guard_page_locale(struct rq *, json_t *);
 void		 guard_remember_locale(struct rq *, const char *);
 int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
-void		 guard_session_params(struct rq *);
-int		 guard_check(struct rq *);
-int		 guard_is_staff(const struct viewer *);
+int		 guard_check(struct rq *, struct guard_verdict *);
 const char	*guard_pre_csrf(struct rq *);
-void		 guard_set_session_cookie(struct rq *, const char *);
+void		 guard_set_session_cookie(struct rq *, const char *, int);
 void		 guard_clear_session_cookie(struct rq *);
 
 /* content.c: Markdown fields and search tokens, for every feature */
@@ -326,11 +343,6 @@ int		 proxy_client_addr(struct http_request *, struct netaddr *);
 int		 proxy_request_is_local(struct http_request *);
 int		 proxy_metrics_token_ok(struct http_request *);
 
-/* Each feature's pages, NULL-terminated (oh.c: mentor office hours;
-   comp_results.c: results, votes, certificates). */
-extern const struct page *const oh_pages[];
-extern const struct page *const comp_results_pages[];
-
 /* config (init.c) */
 struct app_config {
 	char		*database_url;
@@ -347,6 +359,5 @@ extern struct app_config	app_config;
 
 /* oh_cal.c: office hours reminders and iCalendar */
 void		 oh_cal_worker_init(void);
-extern const struct page *const oh_cal_pages[];
 
 #endif

@@ -79,38 +79,38 @@ struct board_text {
 	char	*mentions;	/* JSON array, malloc()ed */
 };
 
-static void	lang_params(struct rq *);
-static int	cursor_int(struct rq *, const char *);
+static void	board_lang_params(struct rq *);
+static int	board_cursor_int(struct rq *, const char *);
 static int	board_prepare(struct rq *);
-static int	category_prepare(struct rq *);
-static int	topic_prepare(struct rq *);
-static int	topic_respond(struct rq *);
-static int	category_respond(struct rq *);
+static int	board_category_prepare(struct rq *);
+static int	board_topic_prepare(struct rq *);
+static int	board_topic_respond(struct rq *);
+static int	board_category_respond(struct rq *);
 static int	board_respond(struct rq *);
-static int	category_page_params(struct rq *);
-static int	list_store(struct rq *, struct kept *, json_t *,
+static int	board_category_page_params(struct rq *);
+static int	board_list_store(struct rq *, struct kept *, json_t *,
 		    const char *);
 static struct kept *board_slot(struct rq *);
-static void	unread_attr(json_t *, json_t *);
-static void	unread_from_reads(json_t *);
-static struct posts_entry *posts_slot(struct rq *, int, int *);
-static void	topic_viewer_parts(json_t *, json_t *);
-static int	form_page(struct rq *, const char *, const char *,
+static void	board_unread_attr(json_t *, json_t *);
+static void	board_unread_from_reads(json_t *);
+static struct posts_entry *board_posts_slot(struct rq *, int, int *);
+static void	board_topic_viewer_parts(json_t *, json_t *);
+static int	board_form_page(struct rq *, const char *, const char *,
 		    const char *);
-static int	flag_form_respond(struct rq *);
-static int	solve_form_respond(struct rq *);
-static int	topic_new_respond(struct rq *);
-static int	topic_create_prepare(struct rq *);
-static int	created_respond(struct rq *);
-static int	reply_prepare(struct rq *);
-static int	edit_form_prepare(struct rq *);
-static int	edit_prepare(struct rq *);
-static int	edit_respond(struct rq *);
-static int	revisions_prepare(struct rq *);
-static int	flag_prepare(struct rq *);
-static int	solve_prepare(struct rq *);
-static int	back_respond(struct rq *);
-static int	body_text(struct rq *, struct board_text **);
+static int	board_flag_form_respond(struct rq *);
+static int	board_solve_form_respond(struct rq *);
+static int	board_topic_new_respond(struct rq *);
+static int	board_topic_create_prepare(struct rq *);
+static int	board_created_respond(struct rq *);
+static int	board_reply_prepare(struct rq *);
+static int	board_edit_form_prepare(struct rq *);
+static int	board_edit_prepare(struct rq *);
+static int	board_edit_respond(struct rq *);
+static int	board_revisions_prepare(struct rq *);
+static int	board_flag_prepare(struct rq *);
+static int	board_solve_prepare(struct rq *);
+static int	board_back_respond(struct rq *);
+static int	board_body_text(struct rq *, struct board_text **);
 static void	board_text_free(void *);
 
 static const struct page board_page = {
@@ -119,62 +119,72 @@ static const struct page board_page = {
 };
 static const struct page category_page = {
 	.name = "category", .access = ACCESS_ANYONE, .stmt = "category_page",
-	.tmpl = "category", .prepare = category_prepare,
-	.respond = category_respond,
+	.tmpl = "category", .prepare = board_category_prepare,
+	.respond = board_category_respond,
 };
 static const struct page topic_page = {
 	.name = "topic", .access = ACCESS_ANYONE, .stmt = "topic_page",
-	.tmpl = "topic", .prepare = topic_prepare, .respond = topic_respond,
+	.tmpl = "topic", .prepare = board_topic_prepare,
+	.respond = board_topic_respond,
 };
 static const struct page flag_form_page = {
 	.name = "post_flag_form", .access = ACCESS_VERIFIED,
 	.flags = PAGE_NO_STMT, .tmpl = "post_flag",
-	.respond = flag_form_respond,
+	.respond = board_flag_form_respond,
 };
 static const struct page solve_form_page = {
 	.name = "topic_solve_form", .access = ACCESS_USER,
 	.flags = PAGE_NO_STMT, .tmpl = "topic_solve",
-	.respond = solve_form_respond,
+	.respond = board_solve_form_respond,
 };
 static const struct page topic_new_page = {
 	.name = "topic_new", .access = ACCESS_VERIFIED, .flags = PAGE_NO_STMT,
-	.tmpl = "topic_form", .respond = topic_new_respond,
+	.tmpl = "topic_form", .respond = board_topic_new_respond,
 };
 static const struct page topic_create_post = {
 	.name = "topic_create", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "topic_create", .tmpl = "topic_form",
-	.prepare = topic_create_prepare, .respond = created_respond,
+	.prepare = board_topic_create_prepare, .respond = board_created_respond,
 };
 static const struct page reply_post = {
 	.name = "post_create", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "post_create", .tmpl = "post_form",
-	.prepare = reply_prepare, .respond = created_respond,
+	.prepare = board_reply_prepare, .respond = board_created_respond,
 };
 static const struct page edit_form_page = {
 	.name = "post_edit_form", .access = ACCESS_VERIFIED,
 	.stmt = "post_edit_form", .tmpl = "post_edit",
-	.prepare = edit_form_prepare,
+	.prepare = board_edit_form_prepare,
 };
 static const struct page edit_post = {
 	.name = "post_edit", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "post_edit", .tmpl = "post_edit", .prepare = edit_prepare,
-	.respond = edit_respond,
+	.stmt = "post_edit", .tmpl = "post_edit", .prepare = board_edit_prepare,
+	.respond = board_edit_respond,
 };
 static const struct page revisions_page = {
 	.name = "post_revisions", .access = ACCESS_USER,
 	.stmt = "post_revisions", .tmpl = "post_revisions",
-	.prepare = revisions_prepare,
+	.prepare = board_revisions_prepare,
 };
 static const struct page flag_post = {
 	.name = "post_flag", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "post_flag", .tmpl = "post_flag", .prepare = flag_prepare,
-	.respond = back_respond,
+	.stmt = "post_flag", .tmpl = "post_flag", .prepare = board_flag_prepare,
+	.respond = board_back_respond,
 };
 static const struct page solve_post = {
 	.name = "topic_solve", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "topic_solve", .tmpl = "topic_solve", .prepare = solve_prepare,
-	.respond = back_respond,
+	.stmt = "topic_solve", .tmpl = "topic_solve",
+	.prepare = board_solve_prepare,
+	.respond = board_back_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const board_pages[] = {
+	&board_page, &category_page, &topic_page, &flag_form_page,
+	&solve_form_page, &topic_new_page, &topic_create_post,
+	&reply_post, &edit_form_page, &edit_post, &revisions_page,
+	&flag_post, &solve_post, NULL
 };
 
 int
@@ -257,7 +267,7 @@ page_topic_solve(struct http_request *req)
  * between the two, as guard_negotiate_locale() does for the page.
  */
 static void
-lang_params(struct rq *rq)
+board_lang_params(struct rq *rq)
 {
 	const char	*lang;
 
@@ -272,7 +282,7 @@ lang_params(struct rq *rq)
  * when absent); 0 when it is malformed.
  */
 static int
-cursor_int(struct rq *rq, const char *name)
+board_cursor_int(struct rq *rq, const char *name)
 {
 	const char	*v;
 	size_t		 i;
@@ -308,7 +318,7 @@ board_prepare(struct rq *rq)
 		return (RQ_NEXT);
 	}
 	rq->step = 1;
-	lang_params(rq);
+	board_lang_params(rq);
 	(void)rq_use_stmt(rq, "board_page");
 	return (RQ_NEXT);
 }
@@ -332,7 +342,7 @@ board_slot(struct rq *rq)
  * clients, category_page.
  */
 static int
-category_prepare(struct rq *rq)
+board_category_prepare(struct rq *rq)
 {
 	struct kept	*e;
 	int			 hit;
@@ -340,7 +350,7 @@ category_prepare(struct rq *rq)
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
 	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
-		lang_params(rq);
+		board_lang_params(rq);
 		rq_param_str(rq, rq->req->path + strlen("/c/"));
 		/* A copy: the slot may change hands while this waits. */
 		rq_param_own(rq, strdup(e->ids));
@@ -348,17 +358,17 @@ category_prepare(struct rq *rq)
 		return (RQ_NEXT);
 	}
 	rq->step = 1;
-	return (category_page_params(rq));
+	return (board_category_page_params(rq));
 }
 
 /* category_page's parameters; the cursor is checked here. */
 static int
-category_page_params(struct rq *rq)
+board_category_page_params(struct rq *rq)
 {
 	const char	*c, *d1, *d2;
 	size_t		 i;
 
-	lang_params(rq);
+	board_lang_params(rq);
 	rq_param_str(rq, rq->req->path + strlen("/c/"));
 	(void)rq_use_stmt(rq, "category_page");
 	if ((c = rq_query(rq, "cursor")) == NULL || *c == '\0') {
@@ -389,7 +399,7 @@ bad:
  * from a map (category pages) or from the topics' own fields (board).
  */
 static void
-unread_attr(json_t *doc, json_t *map)
+board_unread_attr(json_t *doc, json_t *map)
 {
 	json_t		*own, *t;
 	size_t		 i;
@@ -421,7 +431,7 @@ unread_attr(json_t *doc, json_t *map)
  * the kept topics' last post numbers.
  */
 static void
-unread_from_reads(json_t *doc)
+board_unread_from_reads(json_t *doc)
 {
 	json_t		*reads, *map, *last;
 	const char	*id;
@@ -472,7 +482,7 @@ board_respond(struct rq *rq)
 		if (json_is_true(json_object_get(doc, "staff"))) {
 			/* The staff room is in it: render, do not keep. */
 			memset(&once, 0, sizeof(once));
-			if (!list_store(rq, &once, doc, "board"))
+			if (!board_list_store(rq, &once, doc, "board"))
 				goto fail;
 			json_object_update(doc, once.doc);
 			json_object_set_new(doc, "topics_html",
@@ -482,17 +492,17 @@ board_respond(struct rq *rq)
 			json_decref(once.doc);
 			goto render;
 		}
-		if (!list_store(rq, e, doc, "board"))
+		if (!board_list_store(rq, e, doc, "board"))
 			goto fail;
 	}
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
 render:
 	if (rq->step == 0) {
-		unread_from_reads(doc);
-		unread_attr(doc, json_object_get(doc, "unread"));
+		board_unread_from_reads(doc);
+		board_unread_attr(doc, json_object_get(doc, "unread"));
 	} else {
-		unread_attr(doc, NULL);
+		board_unread_attr(doc, NULL);
 	}
 	json_object_del(doc, "last_numbers");
 	(void)reply_page(rq, 200, "board", doc);
@@ -510,7 +520,7 @@ fail:
  * with their ids and last post numbers.  0 when rendering failed.
  */
 static int
-list_store(struct rq *rq, struct kept *e, json_t *doc,
+board_list_store(struct rq *rq, struct kept *e, json_t *doc,
     const char *tmpl)
 {
 	struct buf	 out, ids, cats;
@@ -557,7 +567,7 @@ list_store(struct rq *rq, struct kept *e, json_t *doc,
  * category_page); after category_page, the list rendered and kept.
  */
 static int
-category_respond(struct rq *rq)
+board_category_respond(struct rq *rq)
 {
 	struct kept	*e;
 	json_t			*doc;
@@ -566,7 +576,7 @@ category_respond(struct rq *rq)
 	if (rq->res_null && rq->step == 0) {
 		rq_params_reset(rq);
 		rq->step = 1;
-		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
+		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
 	if ((doc = rq_page_doc(rq)) == NULL)
@@ -579,10 +589,10 @@ category_respond(struct rq *rq)
 		json_decref(doc);
 		rq_params_reset(rq);
 		rq->step = 1;
-		return (category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
+		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && !list_store(rq, e, doc, "category")) {
+	if (rq->step != 0 && !board_list_store(rq, e, doc, "category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);
@@ -592,8 +602,8 @@ category_respond(struct rq *rq)
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
 	if (rq->step == 0)
-		unread_from_reads(doc);
-	unread_attr(doc, json_object_get(doc, "unread"));
+		board_unread_from_reads(doc);
+	board_unread_attr(doc, json_object_get(doc, "unread"));
 	json_object_del(doc, "last_numbers");
 	(void)reply_page(rq, 200, "category", doc);
 	json_decref(doc);
@@ -605,7 +615,7 @@ category_respond(struct rq *rq)
  * this page (at some version).
  */
 static struct posts_entry *
-posts_slot(struct rq *rq, int loc, int *hit)
+board_posts_slot(struct rq *rq, int loc, int *hit)
 {
 	struct posts_entry	*e;
 	const char		*v;
@@ -638,12 +648,12 @@ posts_slot(struct rq *rq, int loc, int *hit)
  * clients, topic_page.
  */
 static int
-topic_prepare(struct rq *rq)
+board_topic_prepare(struct rq *rq)
 {
 	struct posts_entry	*e;
 	int			 hit;
 
-	e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+	e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
 	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
@@ -652,9 +662,10 @@ topic_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "topic_check");
 		return (RQ_NEXT);
 	}
-	lang_params(rq);
+	board_lang_params(rq);
 	rq_param_int(rq, rq_path_id(rq, "/t/"));
-	if (!cursor_int(rq, "cursor") || !cursor_int(rq, "before")) {
+	if (!board_cursor_int(rq, "cursor") ||
+	    !board_cursor_int(rq, "before")) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
@@ -668,7 +679,7 @@ topic_prepare(struct rq *rq)
  * own "me", and the topic's flags that depend on who reads.
  */
 static void
-topic_viewer_parts(json_t *doc, json_t *me)
+board_topic_viewer_parts(json_t *doc, json_t *me)
 {
 	json_t		*t;
 	int64_t		 mid, aid;
@@ -694,7 +705,7 @@ topic_viewer_parts(json_t *doc, json_t *me)
  * reader sees what everybody sees.
  */
 static int
-topic_respond(struct rq *rq)
+board_topic_respond(struct rq *rq)
 {
 	struct posts_entry	*e;
 	struct buf		 out;
@@ -714,7 +725,7 @@ topic_respond(struct rq *rq)
 		check = rq->res_null ? NULL : jparse(rq->res, rq->res_len);
 		if (check != NULL)
 			guard_page_locale(rq, check);
-		e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+		e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
 		version = json_integer_value(json_object_get(check,
 		    "version"));
 		if (check == NULL || !hit || e->doc == NULL ||
@@ -722,11 +733,11 @@ topic_respond(struct rq *rq)
 			json_decref(check);
 			rq_params_reset(rq);
 			rq->step = 1;
-			return (topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+			return (board_topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 			    RQ_DONE);
 		}
 		doc = json_deep_copy(e->doc);
-		topic_viewer_parts(doc, json_object_get(check, "me"));
+		board_topic_viewer_parts(doc, json_object_get(check, "me"));
 		json_decref(check);
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
@@ -752,7 +763,7 @@ topic_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	if (json_is_true(json_object_get(doc, "plain"))) {
-		e = posts_slot(rq, render_locale_index(rq->locale), &hit);
+		e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
 		free(e->html);
 		json_decref(e->doc);
 		e->html = buf_release(&out, NULL);
@@ -780,7 +791,7 @@ topic_respond(struct rq *rq)
  * to value (programs get the same document as JSON).
  */
 static int
-form_page(struct rq *rq, const char *tmpl, const char *field,
+board_form_page(struct rq *rq, const char *tmpl, const char *field,
     const char *value)
 {
 	json_t	*doc;
@@ -797,19 +808,19 @@ form_page(struct rq *rq, const char *tmpl, const char *field,
 
 /* GET /posts/{id}/flag */
 static int
-flag_form_respond(struct rq *rq)
+board_flag_form_respond(struct rq *rq)
 {
-	return (form_page(rq, "post_flag", "reason", "spam"));
+	return (board_form_page(rq, "post_flag", "reason", "spam"));
 }
 
 /* GET /t/{id}/solve?post_id= */
 static int
-solve_form_respond(struct rq *rq)
+board_solve_form_respond(struct rq *rq)
 {
 	const char	*pid;
 
 	pid = rq_query(rq, "post_id");
-	return (form_page(rq, "topic_solve", "post_id", pid ? pid : ""));
+	return (board_form_page(rq, "topic_solve", "post_id", pid ? pid : ""));
 }
 
 /* ------------------------------------------------------------------ */
@@ -826,7 +837,7 @@ board_text_free(void *p)
 
 /* The "body" field rendered, with its mentions; 0 on a field error. */
 static int
-body_text(struct rq *rq, struct board_text **out)
+board_body_text(struct rq *rq, struct board_text **out)
 {
 	struct board_text	*t;
 
@@ -838,24 +849,25 @@ body_text(struct rq *rq, struct board_text **out)
 
 /* GET /topics/new?category=<slug>: the form, its category chosen. */
 static int
-topic_new_respond(struct rq *rq)
+board_topic_new_respond(struct rq *rq)
 {
 	const char	*c;
 
 	c = rq_query(rq, "category");
-	return (form_page(rq, "topic_form", "category", c ? c : "general"));
+	return (board_form_page(rq, "topic_form", "category",
+	    c ? c : "general"));
 }
 
 /* POST /topics: category, title (3-200), body. */
 static int
-topic_create_prepare(struct rq *rq)
+board_topic_create_prepare(struct rq *rq)
 {
 	struct board_text	*t;
 	const char		*title;
 
 	(void)rq_text(rq, "category", 1, 1, 40, 0);
 	title = rq_text(rq, "title", 1, BOARD_TITLE_MIN, BOARD_TITLE_MAX, 0);
-	if (!body_text(rq, &t) || rq_has_errors(rq))
+	if (!board_body_text(rq, &t) || rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 	rq_param_int(rq, rq->me.id);
 	rq_param_str(rq, rq_field(rq, "category", NULL));
@@ -873,7 +885,7 @@ topic_create_prepare(struct rq *rq)
  * page shows it "awaiting approval" to its author).
  */
 static int
-created_respond(struct rq *rq)
+board_created_respond(struct rq *rq)
 {
 	json_t		*doc, *thing;
 	const char	*url;
@@ -889,7 +901,7 @@ created_respond(struct rq *rq)
 
 /* POST /t/{id}/posts: body, reply_to (a post id) optional. */
 static int
-reply_prepare(struct rq *rq)
+board_reply_prepare(struct rq *rq)
 {
 	struct board_text	*t;
 	const char		*to;
@@ -900,7 +912,7 @@ reply_prepare(struct rq *rq)
 	if (to != NULL && *to != '\0' && strspn(to, "0123456789") !=
 	    strlen(to))
 		reply_field_error(rq, "reply_to", "errors.bad_reply_to");
-	if (!body_text(rq, &t) || rq_has_errors(rq))
+	if (!board_body_text(rq, &t) || rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, id);
@@ -914,7 +926,7 @@ reply_prepare(struct rq *rq)
 
 /* GET /posts/{id}/edit */
 static int
-edit_form_prepare(struct rq *rq)
+board_edit_form_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/posts/"));
@@ -923,11 +935,11 @@ edit_form_prepare(struct rq *rq)
 
 /* POST /posts/{id}: body. */
 static int
-edit_prepare(struct rq *rq)
+board_edit_prepare(struct rq *rq)
 {
 	struct board_text	*t;
 
-	if (!body_text(rq, &t) || rq_has_errors(rq))
+	if (!board_body_text(rq, &t) || rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/posts/"));
@@ -940,7 +952,7 @@ edit_prepare(struct rq *rq)
 
 /* 200 with the post; browsers back to it. */
 static int
-edit_respond(struct rq *rq)
+board_edit_respond(struct rq *rq)
 {
 	json_t		*doc;
 	const char	*url;
@@ -959,7 +971,7 @@ edit_respond(struct rq *rq)
 
 /* GET /posts/{id}/revisions */
 static int
-revisions_prepare(struct rq *rq)
+board_revisions_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, rq_path_id(rq, "/posts/"));
@@ -968,7 +980,7 @@ revisions_prepare(struct rq *rq)
 
 /* POST /posts/{id}/flag: reason, note. */
 static int
-flag_prepare(struct rq *rq)
+board_flag_prepare(struct rq *rq)
 {
 	static const char *const reasons[] = {
 		"spam", "offensive", "off_topic", "other", NULL
@@ -995,7 +1007,7 @@ flag_prepare(struct rq *rq)
 
 /* POST /t/{id}/solve: post_id (empty clears). */
 static int
-solve_prepare(struct rq *rq)
+board_solve_prepare(struct rq *rq)
 {
 	const char	*pid;
 
@@ -1013,7 +1025,7 @@ solve_prepare(struct rq *rq)
 
 /* 200 with the result; browsers back to the topic or post it names. */
 static int
-back_respond(struct rq *rq)
+board_back_respond(struct rq *rq)
 {
 	json_t		*doc, *thing;
 	const char	*url;

@@ -31,6 +31,12 @@ void	 buf_appendc(struct buf *, char);
 void	 buf_appendf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3), nonnull(2)));
 
+/*
+ * Bytes that hold a SHA-256 in lower-case hex and its NUL: session and
+ * token hashes, image addresses.
+ */
+#define SHA256_HEX_BUF	65
+
 /* Append text escaped for HTML text and quoted attributes: & < > " ' */
 void	 buf_append_html(struct buf *, const char *, size_t);
 

@@ -153,7 +153,7 @@ static int
 cr_results_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
-	rq_param_str(rq, guard_is_staff(&rq->me) ? "true" : "false");
+	rq_param_str(rq, rq->me.staff ? "true" : "false");
 	return (RQ_NEXT);
 }
 
@@ -358,7 +358,7 @@ cr_certificate_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq_path_id(rq, "/entries/"));
 	rq_param_int(rq, rq->me.id);
-	rq_param_str(rq, guard_is_staff(&rq->me) ? "true" : "false");
+	rq_param_str(rq, rq->me.staff ? "true" : "false");
 	return (RQ_NEXT);
 }
 

@@ -49,6 +49,11 @@ static const struct page feed_category = {
 	.respond = feed_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const feed_pages[] = {
+	&feed_projects, &feed_board, &feed_category, NULL
+};
+
 int
 page_feed_projects(struct http_request *req)
 {

@@ -5,8 +5,9 @@
  * from "Authorization: Bearer"), hashed (only hashes are stored); the
  * language; and for state-changing POSTs an Origin / Sec-Fetch-Site check.
  * When the page needs to know the user, one prepared statement resolves
- * the session (session_lookup), then the page's access level, suspension
- * and the CSRF token are checked here, failing closed.
+ * the session (session_lookup); guard_check() then gathers the facts
+ * (who, which tokens matched) and app/guard_rule.c decides, failing
+ * closed.  The guard sends no reply: app/rq.c answers the verdict.
  *
  * Visitors have a CSRF token too (login CSRF: a page elsewhere must not
  * log a browser into the attacker's account): a random ms_pre cookie,
@@ -42,8 +43,6 @@ static void	guard_pre_derive(const char *, char *, size_t);
 static void	guard_pre_cookie(struct rq *);
 static int	guard_pre_ok(struct rq *);
 static int	guard_parse_viewer(struct rq *);
-static void	guard_refuse(struct rq *, int, const char *, const char *);
-static void	guard_refuse_suspended(struct rq *);
 
 /*
  * A browser's POST must come from our own pages.  Sec-Fetch-Site says so
@@ -96,14 +95,14 @@ guard_token_ok(const char *t)
 	return (i == TOKEN_CHARS);
 }
 
-/* out must hold 65 bytes: the hex SHA-256 of the token. */
+/* out must hold SHA256_HEX_BUF bytes: the hex SHA-256 of the token. */
 static void
 guard_hash_hex(const char *token, char *out)
 {
 	unsigned char	h[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(out, 65, h, sizeof(h));
+	sodium_bin2hex(out, SHA256_HEX_BUF, h, sizeof(h));
 }
 
 /* The session (or API token) this request carries, hashed. */
@@ -227,7 +226,7 @@ guard_negotiate_locale(struct rq *rq, const char *user_locale)
 	const char	*explicit, *accept, *canon;
 	char		*cookie;
 
-	explicit = rq_query(rq, "lang");
+	explicit = form_value(&rq->qs, "lang");
 	guard_cookies(rq);
 	if (!http_request_cookie(rq->req, LANG_COOKIE, &cookie))
 		cookie = NULL;
@@ -290,29 +289,24 @@ guard_session_stmt(void)
 	return (id);
 }
 
+/*
+ * The session cookie: HttpOnly, SameSite=Lax, Secure over TLS, kept for
+ * max_days (the session_max_days setting the statement that made the
+ * session read); without a lifetime (max_days <= 0) it ends with the
+ * browser, and the session's own expiry applies as always.
+ */
 void
-guard_session_params(struct rq *rq)
+guard_set_session_cookie(struct rq *rq, const char *token, int max_days)
 {
-	rq_param_str(rq, rq->session_hash);
-	rq_param_str(rq, rq->bearer ? "token" : "session");
-	rq_param_str(rq, (rq->page->flags & PAGE_WRITE) ? "write" : "read");
-}
+	char	hdr[256], age[32];
 
-int
-guard_is_staff(const struct viewer *me)
-{
-	return (!strcmp(me->role, "staff") || !strcmp(me->role, "admin"));
-}
-
-/* The session cookie: HttpOnly, SameSite=Lax, Secure over TLS. */
-void
-guard_set_session_cookie(struct rq *rq, const char *token)
-{
-	char	hdr[256];
-
-	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; "
-	    "HttpOnly; SameSite=Lax%s", SESSION_COOKIE, token,
-	    180 * 86400, app_config.tls ? "; Secure" : "");
+	age[0] = '\0';
+	if (max_days > 0)
+		(void)snprintf(age, sizeof(age), "; Max-Age=%lld",
+		    (long long)max_days * 86400);
+	(void)snprintf(hdr, sizeof(hdr), "%s=%s; Path=/%s; "
+	    "HttpOnly; SameSite=Lax%s", SESSION_COOKIE, token, age,
+	    app_config.tls ? "; Secure" : "");
 	http_response_header(rq->req, "set-cookie", hdr);
 }
 
@@ -327,127 +321,38 @@ guard_clear_session_cookie(struct rq *rq)
 }
 
 /*
- * After session_lookup: who is this, and may they use this page?
- * Replies and returns 0 when not.
+ * After session_lookup: who is this (rq->me, and the language they
+ * chose), and may they use this page?  1 when they may; else 0 and the
+ * verdict (app/guard_rule.h) that app/rq.c answers.
  */
 int
-guard_check(struct rq *rq)
+guard_check(struct rq *rq, struct guard_verdict *v)
 {
 	const struct page	*p = rq->page;
-	int			 staff, access;
+	struct guard_facts	 f;
 
 	if (!guard_parse_viewer(rq))
-		rq->me.id = 0;
+		memset(&rq->me, 0, sizeof(rq->me));
 	if (rq->me.id != 0)
 		guard_negotiate_locale(rq, rq->me.locale[0] ? rq->me.locale :
 		    NULL);
 
-	if ((p->flags & PAGE_PRE_CSRF) && !guard_pre_ok(rq)) {
-		/* The form shown again gets a token that works. */
-		(void)guard_pre_csrf(rq);
-		guard_refuse(rq, 403, "csrf_failed", "errors.csrf_failed");
-		return (0);
-	}
-
-	if (p->access == ACCESS_ANYONE && !(p->flags & PAGE_WRITE))
-		return (1);
-
-	if (rq->me.id == 0) {
-		if (p->access == ACCESS_ANYONE)
-			return (1);
-		guard_refuse(rq, 401, "login_required",
-		    "errors.login_required");
-		return (0);
-	}
-
-	if ((p->flags & PAGE_WRITE) && !(p->flags & PAGE_PRE_CSRF) &&
-	    !rq->bearer && !guard_csrf_ok(rq)) {
-		guard_refuse(rq, 403, "csrf_failed", "errors.csrf_failed");
-		return (0);
-	}
-	if ((p->flags & PAGE_WRITE) && rq->me.retry_after > 0) {
-		reply_rate_limited(rq, rq->me.retry_after);
-		return (0);
-	}
-
-	/* Suspension stops every write but logout and settings, for staff
-	 * too: an admin can suspend a staff account. */
-	staff = guard_is_staff(&rq->me);
-	if (rq->me.suspended_until[0] != '\0' &&
-	    (p->flags & PAGE_WRITE) && !(p->flags & PAGE_SUSPENDED_OK)) {
-		guard_refuse_suspended(rq);
-		return (0);
-	}
-
-	/*
-	 * Verification applies to every write that creates or publishes
-	 * content: a write open to any user must say it makes none.
-	 */
-	access = p->access;
-	if (access == ACCESS_USER && (p->flags & PAGE_WRITE) &&
-	    !(p->flags & PAGE_NO_CONTENT))
-		access = ACCESS_VERIFIED;
-
-	switch (access) {
-	case ACCESS_VERIFIED:
-		if (rq->me.verification_required && !rq->me.verified &&
-		    !staff && strcmp(rq->me.role, "mentor")) {
-			guard_refuse(rq, 403, "verification_required",
-			    "errors.verification_required");
-			return (0);
-		}
-		break;
-	case ACCESS_STAFF:
-		if (!staff) {
-			guard_refuse(rq, 403, "forbidden", "errors.forbidden");
-			return (0);
-		}
-		break;
-	case ACCESS_ADMIN:
-		if (strcmp(rq->me.role, "admin")) {
-			guard_refuse(rq, 403, "forbidden", "errors.forbidden");
-			return (0);
-		}
-		break;
-	}
-	return (1);
-}
-
-/* Browsers that are not logged in go to the login page instead. */
-static void
-guard_refuse(struct rq *rq, int status, const char *code, const char *key)
-{
-	char	*url;
-
-	if (status == 401 && !rq->json && rq->req->method == HTTP_METHOD_GET &&
-	    asprintf(&url, "/login?next=%s", rq->req->path) != -1) {
-		reply_redirect(rq, url);
-		free(url);
-		return;
-	}
-	reply_error(rq, status, code, key);
-}
-
-/* 403 suspended: until when, and why, in the message and the JSON. */
-static void
-guard_refuse_suspended(struct rq *rq)
-{
-	struct buf	 msg;
-	const char	*tmpl;
-
-	buf_init(&msg);
-	if ((tmpl = render_text(rq->locale, "errors.suspended_until")) != NULL)
-		text_subst(&msg, tmpl, "until", rq->me.suspended_until);
-	rq->error_extra = json_object();
-	json_object_set_new(rq->error_extra, "suspended_until",
-	    json_string(rq->me.suspended_until));
-	json_object_set_new(rq->error_extra, "reason",
-	    json_string(rq->me.suspend_reason));
-	if (msg.data != NULL)
-		json_object_set_new(rq->error_extra, "message",
-		    json_string(msg.data));
-	buf_free(&msg);
-	reply_error(rq, 403, "suspended", "errors.suspended");
+	memset(&f, 0, sizeof(f));
+	f.access = p->access;
+	f.flags = p->flags;
+	f.logged_in = rq->me.id != 0;
+	f.role = rq->me.role;
+	f.verified = rq->me.verified;
+	f.verification_required = rq->me.verification_required;
+	f.suspended = rq->me.suspended_until[0] != '\0';
+	f.retry_after = rq->me.retry_after;
+	f.bearer = rq->bearer;
+	if (p->flags & PAGE_WRITE)
+		f.csrf_ok = f.logged_in && guard_csrf_ok(rq);
+	if (p->flags & PAGE_PRE_CSRF)
+		f.pre_csrf_ok = guard_pre_ok(rq);
+	guard_rule_decide(&f, v);
+	return (v->outcome == GUARD_ALLOW);
 }
 
 static int
@@ -466,7 +371,7 @@ guard_token_matches(struct rq *rq, const char *want)
 	const char	*token;
 	size_t		 len;
 
-	if ((token = rq_field(rq, "csrf", NULL)) == NULL &&
+	if ((token = form_value(&rq->body, "csrf")) == NULL &&
 	    !http_request_header(rq->req, "x-csrf-token", &token))
 		return (0);
 	len = strlen(want);
@@ -499,6 +404,7 @@ guard_parse_viewer(struct rq *rq)
 	    s);
 	s = json_string_value(json_object_get(o, "role"));
 	(void)text_copy_utf8(rq->me.role, sizeof(rq->me.role), s);
+	rq->me.staff = guard_rule_staff(rq->me.role);
 	rq->me.verified = json_is_true(json_object_get(o, "verified"));
 	s = json_string_value(json_object_get(o, "locale"));
 	(void)text_copy_utf8(rq->me.locale, sizeof(rq->me.locale), s);

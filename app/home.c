@@ -39,6 +39,11 @@ static const struct page home_page = {
 	.respond = home_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const home_pages[] = {
+	&home_page, NULL
+};
+
 int
 page_home(struct http_request *req)
 {

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 #define IMG_MAX_BYTES		(10 * 1024 * 1024)
 #define IMG_MAX_PIXELS		40000000ULL	/* 40 megapixels */
 #define IMG_THUMB_MAX		400	/* long side, px */
@@ -38,7 +40,7 @@ struct img_variant {
 	size_t		 len;
 	unsigned	 w, h;
 	const char	*mime;	/* "image/jpeg" or "image/png" */
-	char		 sha256[65];	/* hex of data: the address */
+	char		 sha256[SHA256_HEX_BUF];	/* hex of data: the address */
 };
 
 struct img_result {

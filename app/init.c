@@ -2,7 +2,11 @@
  * init.c: module load.  The parent reads the configuration from the
  * environment, checks the database schema, prepares every statement once,
  * and loads templates, catalogs and static files; the workers inherit all
- * of it when they fork.  Anything wrong stops the start with a message.
+ * of it when they fork.  Then every feature's pages (init_page_tables)
+ * are checked against what was loaded: a page that names a statement not
+ * in assets/sql or a template not in assets/templates stops the start,
+ * instead of answering 500 when it is first asked for.  Anything wrong
+ * stops the start with a message.
  *
  * Environment (see README.md, "Configuration"):
  *	DATABASE_URL		libpq connection string or URI (required)
@@ -91,6 +95,16 @@ KORE_SECCOMP_FILTER("app",
 
 struct app_config	app_config;
 
+/* Every feature file's table of pages (app/app.h). */
+static const struct page *const *const init_page_tables[] = {
+	account_pages, admin_pages, board_pages, comp_pages,
+	comp_judge_pages, comp_results_pages, feed_pages, home_pages,
+	live_pages, mod_pages, notify_pages, oh_pages, oh_cal_pages,
+	ops_pages, photo_pages, preview_pages, project_pages, reset_pages,
+	search_pages,
+	NULL
+};
+
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
 
@@ -100,6 +114,7 @@ static int	config_seconds(const char *, int, int, int);
 static void	config_public_url(void);
 static char	*public_url_default(void);
 static int	public_url_ok(const char *);
+static void	init_check_pages(void);
 
 /*
  * In the foreground Kore logs with printf; when stdout is a pipe its
@@ -114,7 +129,8 @@ app_line_buffer(void)
 void
 kore_parent_configure(int argc, char **argv)
 {
-	char	path[1024];
+	json_t	*urls;
+	char	 path[1024];
 
 	if (sodium_init() == -1)
 		fatal("libsodium failed to initialise");
@@ -129,7 +145,10 @@ kore_parent_configure(int argc, char **argv)
 		fatal("cannot register the database");
 
 	static_load(app_config.assets);
-	render_load(app_config.assets);
+	urls = static_urls();
+	render_load(app_config.assets, urls);
+	json_decref(urls);
+	init_check_pages();
 	pw_load_list(app_config.assets);
 	metrics_init();
 }
@@ -141,6 +160,41 @@ kore_worker_configure(void)
 	db_worker_init();
 	jobs_worker_init();
 	oh_cal_worker_init();
+}
+
+/*
+ * Each page's statement and template exist (db_load_statements and
+ * render_load have run).  Every broken page is logged, then the start
+ * stops before any worker serves.
+ */
+static void
+init_check_pages(void)
+{
+	const struct page	*p;
+	size_t			 t, i;
+	int			 bad;
+
+	bad = 0;
+	for (t = 0; init_page_tables[t] != NULL; t++) {
+		for (i = 0; (p = init_page_tables[t][i]) != NULL; i++) {
+			if (p->stmt != NULL && db_stmt_lookup(p->stmt) == -1) {
+				kore_log(LOG_ERR, "page %s: statement %s is "
+				    "not in %s/sql", p->name, p->stmt,
+				    app_config.assets);
+				bad++;
+			}
+			if (p->tmpl != NULL &&
+			    !render_template_exists(p->tmpl)) {
+				kore_log(LOG_ERR, "page %s: template %s.html "
+				    "is not in %s/templates", p->name, p->tmpl,
+				    app_config.assets);
+				bad++;
+			}
+		}
+	}
+	if (bad > 0)
+		fatal("%d page statement(s) or template(s) missing: "
+		    "refusing to start", bad);
 }
 
 static void

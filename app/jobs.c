@@ -13,10 +13,11 @@
  * where the page p99 went during uploads and login bursts.
  *
  * Here the two threads share only two single-producer, single-consumer
- * rings of requests and two eventfds: the event loop pushes a request
- * and writes the first; the job thread runs rq->task_fn, pushes the
- * request back and writes the second, which the event loop watches like
- * any socket.  Neither side ever waits for the other.
+ * rings of jobs (struct job, app/app.h) and two eventfds: the event
+ * loop pushes a job and writes the first; the job thread runs job->fn,
+ * pushes the job back and writes the second, which the event loop
+ * watches like any socket, and calls its done().  Jobs know nothing of
+ * requests.  Neither side ever waits for the other.
  *
  * One thread per worker: each Argon2id hash sweeps 19 MiB, and four at
  * once on two cores (two per worker) pushed the page p99 to 3-5x during
@@ -63,7 +64,7 @@
 struct ring {
 	_Atomic size_t	 head;		/* next slot written: the producer's */
 	_Atomic size_t	 tail;		/* next slot read: the consumer's */
-	struct rq	*item[JOBS_RING];
+	struct job	*item[JOBS_RING];
 };
 
 static struct ring	to_thread;	/* event loop -> job thread */
@@ -75,8 +76,8 @@ static u_int32_t	in_flight;	/* pushed, not yet taken back */
 static size_t		held_bytes;	/* what the jobs in flight hold */
 static u_int64_t	job_avg_us = 50000;	/* recent job time */
 
-static int	ring_push(struct ring *, struct rq *);
-static struct rq *ring_pop(struct ring *);
+static int	ring_push(struct ring *, struct job *);
+static struct job *ring_pop(struct ring *);
 static void	*jobs_thread(void *);
 static void	jobs_done(void *, int);
 static void	eventfd_poke(int);
@@ -109,24 +110,23 @@ jobs_worker_init(void)
 }
 
 /*
- * Run rq->task_fn(rq->task_arg) in the job thread; held is what the job
- * keeps allocated while it waits (JOBS_HELD_MAX), flags RQ_TASK_*.  0
- * when the queue is full: the caller answers 503 (rq_task_start()).  A
- * job alone in the queue is always taken, however much it holds.
+ * Run job->fn(job->arg) in the job thread, then job->done(job) on the
+ * event loop; job->held is what the job keeps allocated while it waits
+ * (JOBS_HELD_MAX), job->flags JOB_*.  0 when the queue is full: the
+ * caller answers 503 (rq_task_start()).  A job alone in the queue is
+ * always taken, however much it holds.
  */
 int
-jobs_submit(struct rq *rq, size_t held, int flags)
+jobs_submit(struct job *job)
 {
 	if (in_flight >= JOBS_MAX ||
-	    (in_flight > 0 && held_bytes + held > JOBS_HELD_MAX))
+	    (in_flight > 0 && held_bytes + job->held > JOBS_HELD_MAX))
 		return (0);
-	rq->job_held = held;
-	rq->job_flags = flags;
-	rq->job_us = 0;
-	if (!ring_push(&to_thread, rq))
+	job->us = 0;
+	if (!ring_push(&to_thread, job))
 		return (0);	/* cannot happen: in_flight < JOBS_RING */
 	in_flight++;
-	held_bytes += held;
+	held_bytes += job->held;
 	eventfd_poke(submit_fd);
 	return (1);
 }
@@ -144,11 +144,11 @@ jobs_retry_after(void)
 	return (s < 1 ? 1 : s > 60 ? 60 : (int)s);
 }
 
-/* Event loop: finished jobs come back; wake their requests. */
+/* Event loop: finished jobs come back to their owners. */
 static void
 jobs_done(void *arg, int error)
 {
-	struct rq	*rq;
+	struct job	*job;
 	uint64_t	 n;
 
 	(void)arg;
@@ -156,18 +156,17 @@ jobs_done(void *arg, int error)
 		fatal("jobs: the done eventfd failed");
 	/* Reset the counter first: a later poke makes a new edge. */
 	(void)read(done_fd, &n, sizeof(n));
-	while ((rq = ring_pop(&to_loop)) != NULL) {
+	while ((job = ring_pop(&to_loop)) != NULL) {
 		in_flight--;
-		held_bytes -= rq->job_held;
-		job_avg_us = (job_avg_us * 7 + rq->job_us) / 8;
-		rq_job_finished(rq);
+		held_bytes -= job->held;
+		job_avg_us = (job_avg_us * 7 + job->us) / 8;
+		job->done(job);
 	}
 }
 
 /*
- * The job thread: no Kore calls, and of rq only task_fn, task_arg,
- * task_result, job_held, job_flags and job_us, which nobody else
- * touches while it is in flight.
+ * The job thread: no Kore calls, and only the struct job, which nobody
+ * else touches while it is in flight.
  *
  * After a job that held or decoded megabytes, malloc_trim() hands the
  * free pages of every heap back (madvise): the fixed thresholds return
@@ -182,7 +181,7 @@ jobs_done(void *arg, int error)
 static void *
 jobs_thread(void *arg)
 {
-	struct rq	*rq;
+	struct job	*job;
 	uint64_t	 n, t0;
 
 	(void)arg;
@@ -196,14 +195,14 @@ jobs_thread(void *arg)
 	 */
 	(void)setpriority(PRIO_PROCESS, 0, 19);
 	for (;;) {
-		while ((rq = ring_pop(&to_thread)) != NULL) {
+		while ((job = ring_pop(&to_thread)) != NULL) {
 			t0 = jobs_now_us();
-			rq->task_result = rq->task_fn(rq->task_arg);
-			if (rq->job_held >= JOBS_TRIM_MIN ||
-			    (rq->job_flags & RQ_TASK_BIG))
+			job->result = job->fn(job->arg);
+			if (job->held >= JOBS_TRIM_MIN ||
+			    (job->flags & JOB_BIG))
 				(void)malloc_trim(0);
-			rq->job_us = jobs_now_us() - t0;
-			if (!ring_push(&to_loop, rq))
+			job->us = jobs_now_us() - t0;
+			if (!ring_push(&to_loop, job))
 				abort();	/* cannot happen: in_flight */
 			eventfd_poke(done_fd);
 		}
@@ -234,7 +233,7 @@ eventfd_poke(int fd)
 
 /* Single producer, single consumer: the release publishes the slot. */
 static int
-ring_push(struct ring *r, struct rq *rq)
+ring_push(struct ring *r, struct job *job)
 {
 	size_t	h, t;
 
@@ -242,22 +241,22 @@ ring_push(struct ring *r, struct rq *rq)
 	t = atomic_load_explicit(&r->tail, memory_order_acquire);
 	if (h - t == JOBS_RING)
 		return (0);
-	r->item[h % JOBS_RING] = rq;
+	r->item[h % JOBS_RING] = job;
 	atomic_store_explicit(&r->head, h + 1, memory_order_release);
 	return (1);
 }
 
-static struct rq *
+static struct job *
 ring_pop(struct ring *r)
 {
-	struct rq	*rq;
+	struct job	*job;
 	size_t		 h, t;
 
 	t = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	h = atomic_load_explicit(&r->head, memory_order_acquire);
 	if (t == h)
 		return (NULL);
-	rq = r->item[t % JOBS_RING];
+	job = r->item[t % JOBS_RING];
 	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
-	return (rq);
+	return (job);
 }

@@ -158,6 +158,11 @@ static const struct page live_page = {
 	.prepare = live_prepare, .respond = live_respond,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const live_pages[] = {
+	&live_page, NULL
+};
+
 static struct live_sub_head		 live_hash[LIVE_BUCKETS];
 static TAILQ_HEAD(, live_sock)		 live_socks =
     TAILQ_HEAD_INITIALIZER(live_socks);
@@ -225,7 +230,7 @@ live_is_upgrade(struct http_request *req)
 static int
 live_respond(struct rq *rq)
 {
-	live_handoff_staff = rq->me.id != 0 && guard_is_staff(&rq->me) &&
+	live_handoff_staff = rq->me.id != 0 && rq->me.staff &&
 	    guard_origin_ok(rq->req);
 	reply_security_headers(rq->req);
 	kore_websocket_handshake(rq->req, "live_ws_connect",

@@ -30,29 +30,29 @@ int	page_mod_post(struct http_request *);
 int	page_mod_topic(struct http_request *);
 int	page_mod_words(struct http_request *);
 
-static int	 queue_prepare(struct rq *);
-static int	 queue_cursor(struct rq *, const char *);
-static int	 queue_cursor_ok(const char *);
-static const char *queue_choice(const char *, const char *const *);
-static void	 queue_url(struct buf *, const char *, const char *,
+static int	 mod_queue_prepare(struct rq *);
+static int	 mod_queue_cursor(struct rq *, const char *);
+static int	 mod_queue_cursor_ok(const char *);
+static const char *mod_queue_choice(const char *, const char *const *);
+static void	 mod_queue_url(struct buf *, const char *, const char *,
 		    const char *, const char *);
-static int	 queue_respond(struct rq *);
-static void	 queue_labels(struct rq *, json_t *);
-static void	 queue_pages(struct rq *, json_t *);
-static json_t	*label(struct rq *, const char *, const char *);
-static int	 post_prepare(struct rq *);
-static int	 post_respond(struct rq *);
-static int	 topic_prepare(struct rq *);
-static int	 topic_respond(struct rq *);
-static int	 seconds_field(struct rq *, int64_t *);
-static int	 one_of(const char *, const char *const *);
-static const char *reason_field(struct rq *, int);
-static int	 words_respond(struct rq *);
-static void	 words_text(json_t *, const char *, const char *);
-static int	 words_set_prepare(struct rq *);
-static int	 words_set_respond(struct rq *);
-static char	*words_field(struct rq *, const char *);
-static int	 words_split(struct rq *, const char *,
+static int	 mod_queue_respond(struct rq *);
+static void	 mod_queue_labels(struct rq *, json_t *);
+static void	 mod_queue_pages(struct rq *, json_t *);
+static json_t	*mod_label(struct rq *, const char *, const char *);
+static int	 mod_post_prepare(struct rq *);
+static int	 mod_post_respond(struct rq *);
+static int	 mod_topic_prepare(struct rq *);
+static int	 mod_topic_respond(struct rq *);
+static int	 mod_seconds_field(struct rq *, int64_t *);
+static int	 mod_one_of(const char *, const char *const *);
+static const char *mod_reason_field(struct rq *, int);
+static int	 mod_words_respond(struct rq *);
+static void	 mod_words_text(json_t *, const char *, const char *);
+static int	 mod_words_set_prepare(struct rq *);
+static int	 mod_words_set_respond(struct rq *);
+static char	*mod_words_field(struct rq *, const char *);
+static int	 mod_words_split(struct rq *, const char *,
 		    const struct form_field *, json_t *, json_t *);
 
 static const char *const post_actions[] = {
@@ -71,27 +71,33 @@ static const char *const queue_statuses[] = {
 
 static const struct page queue_page = {
 	.name = "mod_queue", .access = ACCESS_STAFF, .tmpl = "mod_queue",
-	.stmt = "mod_queue", .prepare = queue_prepare,
-	.respond = queue_respond,
+	.stmt = "mod_queue", .prepare = mod_queue_prepare,
+	.respond = mod_queue_respond,
 };
 static const struct page post_post = {
 	.name = "mod_post", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
-	.tmpl = "mod_queue", .stmt = "mod_post", .prepare = post_prepare,
-	.respond = post_respond,
+	.tmpl = "mod_queue", .stmt = "mod_post", .prepare = mod_post_prepare,
+	.respond = mod_post_respond,
 };
 static const struct page topic_post = {
 	.name = "mod_topic", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
-	.stmt = "mod_topic", .prepare = topic_prepare,
-	.respond = topic_respond,
+	.stmt = "mod_topic", .prepare = mod_topic_prepare,
+	.respond = mod_topic_respond,
 };
 static const struct page words_page = {
 	.name = "mod_words", .access = ACCESS_STAFF, .tmpl = "mod_words",
-	.stmt = "mod_words", .respond = words_respond,
+	.stmt = "mod_words", .respond = mod_words_respond,
 };
 static const struct page words_post = {
 	.name = "mod_words_set", .access = ACCESS_STAFF, .flags = PAGE_WRITE,
 	.tmpl = "mod_words", .stmt = "mod_words_set",
-	.prepare = words_set_prepare, .respond = words_set_respond,
+	.prepare = mod_words_set_prepare, .respond = mod_words_set_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const mod_pages[] = {
+	&queue_page, &post_post, &topic_post, &words_page, &words_post,
+	NULL
 };
 
 int
@@ -120,7 +126,7 @@ page_mod_words(struct http_request *req)
 }
 
 static int
-one_of(const char *v, const char *const *list)
+mod_one_of(const char *v, const char *const *list)
 {
 	for (; v != NULL && *list != NULL; list++) {
 		if (!strcmp(v, *list))
@@ -137,7 +143,7 @@ one_of(const char *v, const char *const *list)
  * is 400), the cursor is "<microseconds>.<id>" of the last item shown.
  */
 static int
-queue_prepare(struct rq *rq)
+mod_queue_prepare(struct rq *rq)
 {
 	const char	*view, *reason, *status;
 
@@ -145,18 +151,18 @@ queue_prepare(struct rq *rq)
 	reason = rq_query(rq, "reason");
 	status = rq_query(rq, "status");
 	if ((reason != NULL && *reason != '\0' &&
-	    queue_choice(reason, queue_reasons) == NULL) ||
+	    mod_queue_choice(reason, queue_reasons) == NULL) ||
 	    (status != NULL && *status != '\0' &&
-	    queue_choice(status, queue_statuses) == NULL)) {
+	    mod_queue_choice(status, queue_statuses) == NULL)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_filter");
 		return (RQ_DONE);
 	}
 	rq_param_str(rq, rq->locale);
 	rq_param_str(rq, view != NULL && !strcmp(view, "hidden") ?
 	    "hidden" : "review");
-	rq_param_str(rq, queue_choice(reason, queue_reasons));
-	rq_param_str(rq, queue_choice(status, queue_statuses));
-	if (!queue_cursor(rq, rq_query(rq, "cursor"))) {
+	rq_param_str(rq, mod_queue_choice(reason, queue_reasons));
+	rq_param_str(rq, mod_queue_choice(status, queue_statuses));
+	if (!mod_queue_cursor(rq, rq_query(rq, "cursor"))) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
@@ -165,14 +171,14 @@ queue_prepare(struct rq *rq)
 
 /* v when it is one of list, else NULL. */
 static const char *
-queue_choice(const char *v, const char *const *list)
+mod_queue_choice(const char *v, const char *const *list)
 {
-	return (one_of(v, list) ? v : NULL);
+	return (mod_one_of(v, list) ? v : NULL);
 }
 
 /* "<digits>.<digits>", at most 40 characters. */
 static int
-queue_cursor_ok(const char *c)
+mod_queue_cursor_ok(const char *c)
 {
 	const char	*dot;
 	size_t		 i;
@@ -189,14 +195,14 @@ queue_cursor_ok(const char *c)
 
 /* The cursor as two parameters (both NULL when absent); 0: malformed. */
 static int
-queue_cursor(struct rq *rq, const char *c)
+mod_queue_cursor(struct rq *rq, const char *c)
 {
 	if (c == NULL || *c == '\0') {
 		rq_param_null(rq);
 		rq_param_null(rq);
 		return (1);
 	}
-	if (!queue_cursor_ok(c))
+	if (!mod_queue_cursor_ok(c))
 		return (0);
 	rq_param_own(rq, strndup(c, (size_t)(strchr(c, '.') - c)));
 	rq_param_str(rq, strchr(c, '.') + 1);
@@ -206,10 +212,10 @@ queue_cursor(struct rq *rq, const char *c)
 /*
  * The queue's address with a view, filters and cursor (each left out
  * when NULL or empty).  Callers pass checked values only: whitelisted
- * words and queue_cursor_ok() cursors need no escaping.
+ * words and mod_queue_cursor_ok() cursors need no escaping.
  */
 static void
-queue_url(struct buf *b, const char *view, const char *reason,
+mod_queue_url(struct buf *b, const char *view, const char *reason,
     const char *status, const char *cursor)
 {
 	char	sep;
@@ -238,7 +244,7 @@ queue_url(struct buf *b, const char *view, const char *reason,
  * label).
  */
 static json_t *
-label(struct rq *rq, const char *prefix, const char *code)
+mod_label(struct rq *rq, const char *prefix, const char *code)
 {
 	const char	*s;
 	char		 key[96];
@@ -256,23 +262,24 @@ label(struct rq *rq, const char *prefix, const char *code)
  * for programs): status_label, reason_labels, and a label per flag.
  */
 static void
-queue_labels(struct rq *rq, json_t *doc)
+mod_queue_labels(struct rq *rq, json_t *doc)
 {
 	json_t		*item, *labels, *r, *f;
 	size_t		 i, j;
 
 	json_array_foreach(json_object_get(doc, "items"), i, item) {
-		json_object_set_new(item, "status_label", label(rq,
+		json_object_set_new(item, "status_label", mod_label(rq,
 		    "mod.status", json_string_value(json_object_get(item,
 		    "status"))));
 		labels = json_array();
 		json_array_foreach(json_object_get(item, "reasons"), j, r)
-			json_array_append_new(labels, label(rq, "mod.reason",
-			    json_string_value(r)));
+			json_array_append_new(labels, mod_label(rq,
+			    "mod.reason", json_string_value(r)));
 		json_object_set_new(item, "reason_labels", labels);
 		json_array_foreach(json_object_get(item, "flags"), j, f)
-			json_object_set_new(f, "label", label(rq, "mod.flag",
-			    json_string_value(json_object_get(f, "reason"))));
+			json_object_set_new(f, "label", mod_label(rq,
+			    "mod.flag", json_string_value(json_object_get(f,
+			    "reason"))));
 	}
 }
 
@@ -283,7 +290,7 @@ queue_labels(struct rq *rq, json_t *doc)
  * first pages' and the unfiltered queue's addresses, and how many match.
  */
 static void
-queue_pages(struct rq *rq, json_t *doc)
+mod_queue_pages(struct rq *rq, json_t *doc)
 {
 	struct buf	 url, msg;
 	json_t		*f, *here;
@@ -294,7 +301,7 @@ queue_pages(struct rq *rq, json_t *doc)
 	reason = json_string_value(json_object_get(doc, "reason"));
 	status = json_string_value(json_object_get(doc, "status"));
 	if ((cursor = rq_query(rq, "cursor")) != NULL &&
-	    !queue_cursor_ok(cursor))
+	    !mod_queue_cursor_ok(cursor))
 		cursor = NULL;
 	next = json_string_value(json_object_get(doc, "next_cursor"));
 
@@ -311,17 +318,17 @@ queue_pages(struct rq *rq, json_t *doc)
 	json_object_set_new(doc, "here", here);
 
 	buf_init(&url);
-	if (next != NULL && queue_cursor_ok(next)) {
-		queue_url(&url, view, reason, status, next);
+	if (next != NULL && mod_queue_cursor_ok(next)) {
+		mod_queue_url(&url, view, reason, status, next);
 		json_object_set_new(doc, "next_url", json_string(url.data));
 	}
 	if (cursor != NULL) {
 		buf_reset(&url);
-		queue_url(&url, view, reason, status, NULL);
+		mod_queue_url(&url, view, reason, status, NULL);
 		json_object_set_new(doc, "first_url", json_string(url.data));
 	}
 	buf_reset(&url);
-	queue_url(&url, view, NULL, NULL, NULL);
+	mod_queue_url(&url, view, NULL, NULL, NULL);
 	json_object_set_new(doc, "clear_url", json_string(url.data));
 	buf_free(&url);
 
@@ -338,7 +345,7 @@ queue_pages(struct rq *rq, json_t *doc)
 }
 
 static int
-queue_respond(struct rq *rq)
+mod_queue_respond(struct rq *rq)
 {
 	json_t		*doc;
 	const char	*view;
@@ -348,14 +355,14 @@ queue_respond(struct rq *rq)
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	queue_labels(rq, doc);
+	mod_queue_labels(rq, doc);
 	view = json_string_value(json_object_get(doc, "view"));
 	json_object_set_new(doc, view != NULL && !strcmp(view, "hidden") ?
 	    "view_hidden" : "view_review", json_true());
 	if (rq->json) {
 		reply_json(rq, 200, doc);
 	} else {
-		queue_pages(rq, doc);
+		mod_queue_pages(rq, doc);
 		guard_page_locale(rq, doc);
 		(void)reply_page(rq, 200, "mod_queue", doc);
 	}
@@ -368,7 +375,7 @@ queue_respond(struct rq *rq)
 
 /* reason: at most 500 characters; NULL when absent or empty. */
 static const char *
-reason_field(struct rq *rq, int required)
+mod_reason_field(struct rq *rq, int required)
 {
 	const char	*r;
 
@@ -377,17 +384,17 @@ reason_field(struct rq *rq, int required)
 }
 
 static int
-post_prepare(struct rq *rq)
+mod_post_prepare(struct rq *rq)
 {
 	const char	*action, *reason;
 
 	action = rq_text(rq, "action", 1, 0, 16, 0);
-	if (action != NULL && !one_of(action, post_actions)) {
+	if (action != NULL && !mod_one_of(action, post_actions)) {
 		reply_field_error(rq, "action", "mod.errors.bad_action");
 		action = NULL;
 	}
 	/* The author reads why their post was refused or hidden. */
-	reason = reason_field(rq, action != NULL &&
+	reason = mod_reason_field(rq, action != NULL &&
 	    (!strcmp(action, "reject") || !strcmp(action, "hide")));
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
@@ -405,20 +412,20 @@ post_prepare(struct rq *rq)
  * f_cursor; anything unexpected is left out).
  */
 static int
-post_respond(struct rq *rq)
+mod_post_respond(struct rq *rq)
 {
 	struct buf	 url;
 	const char	*cursor;
 
 	if (!rq->json) {
 		if ((cursor = rq_field(rq, "f_cursor", NULL)) != NULL &&
-		    !queue_cursor_ok(cursor))
+		    !mod_queue_cursor_ok(cursor))
 			cursor = NULL;
 		buf_init(&url);
-		queue_url(&url, rq_field(rq, "view", NULL),
-		    queue_choice(rq_field(rq, "f_reason", NULL),
+		mod_queue_url(&url, rq_field(rq, "view", NULL),
+		    mod_queue_choice(rq_field(rq, "f_reason", NULL),
 		    queue_reasons),
-		    queue_choice(rq_field(rq, "f_status", NULL),
+		    mod_queue_choice(rq_field(rq, "f_status", NULL),
 		    queue_statuses), cursor);
 		reply_redirect(rq, url.data);
 		buf_free(&url);
@@ -433,7 +440,7 @@ post_respond(struct rq *rq)
  * or wrong (noted).
  */
 static int
-seconds_field(struct rq *rq, int64_t *out)
+mod_seconds_field(struct rq *rq, int64_t *out)
 {
 	const char	*v;
 	char		*end;
@@ -452,14 +459,14 @@ seconds_field(struct rq *rq, int64_t *out)
 }
 
 static int
-topic_prepare(struct rq *rq)
+mod_topic_prepare(struct rq *rq)
 {
 	const char	*action, *category, *reason;
 	int64_t		 seconds;
 	int		 have_seconds;
 
 	action = rq_text(rq, "action", 1, 0, 16, 0);
-	if (action != NULL && !one_of(action, topic_actions)) {
+	if (action != NULL && !mod_one_of(action, topic_actions)) {
 		reply_field_error(rq, "action", "mod.errors.bad_action");
 		action = NULL;
 	}
@@ -468,10 +475,10 @@ topic_prepare(struct rq *rq)
 		category = NULL;
 	if (action != NULL && !strcmp(action, "move") && category == NULL)
 		reply_field_error(rq, "category", "mod.errors.category");
-	have_seconds = seconds_field(rq, &seconds);
+	have_seconds = mod_seconds_field(rq, &seconds);
 	if (action != NULL && !strcmp(action, "slow") && !have_seconds)
 		reply_field_error(rq, "seconds", "mod.errors.seconds");
-	reason = reason_field(rq, 0);
+	reason = mod_reason_field(rq, 0);
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 
@@ -489,7 +496,7 @@ topic_prepare(struct rq *rq)
 
 /* Browsers go back to the topic. */
 static int
-topic_respond(struct rq *rq)
+mod_topic_respond(struct rq *rq)
 {
 	char	url[64];
 
@@ -508,7 +515,7 @@ topic_respond(struct rq *rq)
 
 /* For the textarea: the entries of list key, one per line, as key_text. */
 static void
-words_text(json_t *doc, const char *key, const char *textkey)
+mod_words_text(json_t *doc, const char *key, const char *textkey)
 {
 	struct buf	 b;
 	json_t		*w;
@@ -524,7 +531,7 @@ words_text(json_t *doc, const char *key, const char *textkey)
 }
 
 static int
-words_respond(struct rq *rq)
+mod_words_respond(struct rq *rq)
 {
 	json_t	*doc;
 
@@ -537,8 +544,8 @@ words_respond(struct rq *rq)
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	words_text(doc, "block", "block_text");
-	words_text(doc, "allow", "allow_text");
+	mod_words_text(doc, "block", "block_text");
+	mod_words_text(doc, "allow", "allow_text");
 	guard_page_locale(rq, doc);
 	(void)reply_page(rq, 200, "mod_words", doc);
 	json_decref(doc);
@@ -551,7 +558,7 @@ words_respond(struct rq *rq)
  * is too long or the list too long.
  */
 static int
-words_split(struct rq *rq, const char *name, const struct form_field *f,
+mod_words_split(struct rq *rq, const char *name, const struct form_field *f,
     json_t *list, json_t *seen)
 {
 	const char	*s, *e, *end;
@@ -602,7 +609,7 @@ words_split(struct rq *rq, const char *name, const struct form_field *f,
  * (noted for the 422).
  */
 static char *
-words_field(struct rq *rq, const char *name)
+mod_words_field(struct rq *rq, const char *name)
 {
 	json_t		*list, *seen;
 	char		*out;
@@ -615,7 +622,7 @@ words_field(struct rq *rq, const char *name)
 	seen = json_object();
 	ok = 1;
 	for (i = 0; ok && i < n; i++)
-		ok = words_split(rq, name, form_get_nth(&rq->body, name, i),
+		ok = mod_words_split(rq, name, form_get_nth(&rq->body, name, i),
 		    list, seen);
 	out = ok ? json_dumps(list, JSON_COMPACT) : NULL;
 	json_decref(list);
@@ -624,12 +631,12 @@ words_field(struct rq *rq, const char *name)
 }
 
 static int
-words_set_prepare(struct rq *rq)
+mod_words_set_prepare(struct rq *rq)
 {
 	char	*block, *allow;
 
-	block = words_field(rq, "block");
-	allow = words_field(rq, "allow");
+	block = mod_words_field(rq, "block");
+	allow = mod_words_field(rq, "allow");
 	if (rq_has_errors(rq)) {
 		free(block);
 		free(allow);
@@ -648,7 +655,7 @@ words_set_prepare(struct rq *rq)
 }
 
 static int
-words_set_respond(struct rq *rq)
+mod_words_set_respond(struct rq *rq)
 {
 	if (!rq->json) {
 		reply_redirect(rq, "/mod/words");

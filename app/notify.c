@@ -17,23 +17,28 @@
 int	page_notifications(struct http_request *);
 int	page_notifications_read(struct http_request *);
 
-static int	list_prepare(struct rq *);
-static int	list_respond(struct rq *);
-static int	read_prepare(struct rq *);
-static int	read_respond(struct rq *);
+static int	notify_list_prepare(struct rq *);
+static int	notify_list_respond(struct rq *);
+static int	notify_read_prepare(struct rq *);
+static int	notify_read_respond(struct rq *);
 static void	notify_text(struct rq *, json_t *);
-static const char *data_text(json_t *, const char *);
+static const char *notify_data_text(json_t *, const char *);
 
 static const struct page list_page = {
 	.name = "notifications", .access = ACCESS_USER,
 	.tmpl = "notifications", .stmt = "notifications_page",
-	.prepare = list_prepare, .respond = list_respond,
+	.prepare = notify_list_prepare, .respond = notify_list_respond,
 };
 static const struct page read_post = {
 	.name = "notifications_read", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
 	.stmt = "notifications_read",
-	.prepare = read_prepare, .respond = read_respond,
+	.prepare = notify_read_prepare, .respond = notify_read_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const notify_pages[] = {
+	&list_page, &read_post, NULL
 };
 
 int
@@ -49,14 +54,14 @@ page_notifications_read(struct http_request *req)
 }
 
 static int
-list_prepare(struct rq *rq)
+notify_list_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	return (RQ_NEXT);
 }
 
 static const char *
-data_text(json_t *data, const char *key)
+notify_data_text(json_t *data, const char *key)
 {
 	const char	*s;
 
@@ -86,9 +91,9 @@ notify_text(struct rq *rq, json_t *n)
 	buf_init(&c);
 	buf_init(&d);
 	text_subst(&a, tmpl ? tmpl : "", "actor", actor ? actor : "");
-	text_subst(&b, a.data, "project", data_text(data, "project"));
-	text_subst(&c, b.data, "title", data_text(data, "title"));
-	text_subst(&d, c.data, "topic", data_text(data, "topic"));
+	text_subst(&b, a.data, "project", notify_data_text(data, "project"));
+	text_subst(&c, b.data, "title", notify_data_text(data, "title"));
+	text_subst(&d, c.data, "topic", notify_data_text(data, "topic"));
 	json_object_set_new(n, "text", json_string(d.data));
 	buf_free(&a);
 	buf_free(&b);
@@ -97,7 +102,7 @@ notify_text(struct rq *rq, json_t *n)
 }
 
 static int
-list_respond(struct rq *rq)
+notify_list_respond(struct rq *rq)
 {
 	json_t	*doc, *n;
 	size_t	 i;
@@ -115,7 +120,7 @@ list_respond(struct rq *rq)
 
 /* ids: repeated field or JSON array; none means all. */
 static int
-read_prepare(struct rq *rq)
+notify_read_prepare(struct rq *rq)
 {
 	const struct form_field	*f;
 	json_t			*ids;
@@ -147,7 +152,7 @@ read_prepare(struct rq *rq)
 }
 
 static int
-read_respond(struct rq *rq)
+notify_read_respond(struct rq *rq)
 {
 	if (!rq->json) {
 		reply_redirect(rq, "/notifications");

@@ -51,7 +51,7 @@ int	page_oh_cal_token_delete(struct http_request *);
 
 struct oh_cal_state {
 	char	token[PW_SECRET_LEN];
-	char	hash[65];
+	char	hash[SHA256_HEX_BUF];
 };
 
 static int	oh_cal_booking_prepare(struct rq *);
@@ -151,7 +151,7 @@ oh_cal_feed_prepare(struct rq *rq)
 {
 	const char	*token;
 	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		 hex[65];
+	char		 hex[SHA256_HEX_BUF];
 
 	token = rq->req->path + strlen("/calendar/");
 	if (strlen(token) != OH_CAL_TOKEN_CHARS + 4) {

@@ -13,9 +13,9 @@ int	page_healthz(struct http_request *);
 int	page_metrics(struct http_request *);
 int	page_not_found(struct http_request *);
 
-static int	healthz_respond(struct rq *);
-static int	metrics_prepare(struct rq *);
-static int	not_found_prepare(struct rq *);
+static int	ops_healthz_respond(struct rq *);
+static int	ops_metrics_prepare(struct rq *);
+static int	ops_not_found_prepare(struct rq *);
 
 /* One trivial statement: 200 when the database answers, 503 when not. */
 static const struct page healthz_page = {
@@ -23,21 +23,21 @@ static const struct page healthz_page = {
 	.access = ACCESS_ANYONE,
 	.flags = PAGE_OWN_ERRORS,
 	.stmt = "health_check",
-	.respond = healthz_respond,
+	.respond = ops_healthz_respond,
 };
 
 static const struct page metrics_page = {
 	.name = "metrics",
 	.access = ACCESS_ANYONE,
 	.flags = PAGE_NO_STMT | PAGE_SESSION,
-	.prepare = metrics_prepare,
+	.prepare = ops_metrics_prepare,
 };
 
 static const struct page not_found_page = {
 	.name = "not_found",
 	.access = ACCESS_ANYONE,
 	.flags = PAGE_NO_STMT | PAGE_ANY_METHOD,
-	.prepare = not_found_prepare,
+	.prepare = ops_not_found_prepare,
 };
 
 int
@@ -47,7 +47,7 @@ page_healthz(struct http_request *req)
 }
 
 static int
-healthz_respond(struct rq *rq)
+ops_healthz_respond(struct rq *rq)
 {
 	static const char	ok[] = "{\"status\":\"ok\"}";
 	static const char	down[] = "{\"status\":\"unavailable\"}";
@@ -76,12 +76,12 @@ page_metrics(struct http_request *req)
  * too.  Anyone else is told there is nothing here.
  */
 static int
-metrics_prepare(struct rq *rq)
+ops_metrics_prepare(struct rq *rq)
 {
 	struct buf	out;
 
 	if (!proxy_request_is_local(rq->req) &&
-	    !proxy_metrics_token_ok(rq->req) && !guard_is_staff(&rq->me)) {
+	    !proxy_metrics_token_ok(rq->req) && !rq->me.staff) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
@@ -102,7 +102,7 @@ page_not_found(struct http_request *req)
 }
 
 static int
-not_found_prepare(struct rq *rq)
+ops_not_found_prepare(struct rq *rq)
 {
 	reply_error(rq, 404, "not_found", "errors.not_found");
 	return (RQ_DONE);
@@ -113,7 +113,7 @@ int	page_bench_const(struct http_request *);
 int	page_bench_const20k(struct http_request *);
 int	page_bench_home_unprepared(struct http_request *);
 
-static int	bench_unprepared_prepare(struct rq *);
+static int	ops_bench_unprepared_prepare(struct rq *);
 
 /* The home statement sent as Kore sends queries: parsed and planned on
  * every call.  Compared with the home page in `make bench`. */
@@ -121,7 +121,7 @@ static const struct page bench_unprepared_page = {
 	.name = "bench_unprepared",
 	.access = ACCESS_ANYONE,
 	.stmt = "home_page",
-	.prepare = bench_unprepared_prepare,
+	.prepare = ops_bench_unprepared_prepare,
 };
 
 /* The framework's ceiling: no database, no template, no guard. */
@@ -156,7 +156,7 @@ page_bench_home_unprepared(struct http_request *req)
 }
 
 static int
-bench_unprepared_prepare(struct rq *rq)
+ops_bench_unprepared_prepare(struct rq *rq)
 {
 	rq->unprepared = 1;
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
@@ -165,3 +165,12 @@ bench_unprepared_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 #endif
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const ops_pages[] = {
+	&healthz_page, &metrics_page, &not_found_page,
+#if defined(MAKERSPACE_BENCH)
+	&bench_unprepared_page,
+#endif
+	NULL
+};

@@ -116,7 +116,8 @@ pw_job_set(struct pw_job *job, const char *password, const char *hash)
 
 /*
  * A new secret: 32 random bytes as unpadded base64url (43 characters)
- * in out, and the hex SHA-256 that is stored in hash_hex (65 bytes).
+ * in out, and the hex SHA-256 that is stored in hash_hex
+ * (SHA256_HEX_BUF bytes).
  */
 void
 pw_new_secret(char *out, size_t outlen, char *hash_hex)
@@ -128,7 +129,7 @@ pw_new_secret(char *out, size_t outlen, char *hash_hex)
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	if (hash_hex != NULL) {
 		crypto_hash_sha256(h, (const unsigned char *)out, strlen(out));
-		sodium_bin2hex(hash_hex, 65, h, sizeof(h));
+		sodium_bin2hex(hash_hex, SHA256_HEX_BUF, h, sizeof(h));
 	}
 	sodium_memzero(raw, sizeof(raw));
 }

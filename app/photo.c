@@ -62,55 +62,61 @@ struct media_entry {
 static struct media_entry	media_cache[MEDIA_SLOTS];
 static size_t			media_cached_bytes;
 
-static struct media_entry *media_slot(const char *, int *);
-static void	media_keep(struct media_entry *, const char *, const void *,
-		    size_t);
-static int	upload_prepare(struct rq *);
-static int	board_upload_prepare(struct rq *);
-static void	upload_store_params(struct rq *, struct img_result *);
-static int	upload_respond(struct rq *);
-static int	upload_check(struct rq *);
-static int	upload_refuse(struct rq *, enum img_error);
+static struct media_entry *photo_media_slot(const char *, int *);
+static void	photo_media_keep(struct media_entry *, const char *,
+		    const void *, size_t);
+static int	photo_upload_prepare(struct rq *);
+static int	photo_board_upload_prepare(struct rq *);
+static void	photo_upload_store_params(struct rq *, struct img_result *);
+static int	photo_upload_respond(struct rq *);
+static int	photo_upload_check(struct rq *);
+static int	photo_upload_refuse(struct rq *, enum img_error);
 static int	photo_task(void *);
 static void	photo_job_free(void *);
-static int	update_prepare(struct rq *);
-static int	delete_prepare(struct rq *);
-static int	cover_prepare(struct rq *);
-static int	back_respond(struct rq *);
-static int	media_prepare(struct rq *);
-static int	media_respond(struct rq *);
+static int	photo_update_prepare(struct rq *);
+static int	photo_delete_prepare(struct rq *);
+static int	photo_cover_prepare(struct rq *);
+static int	photo_back_respond(struct rq *);
+static int	photo_media_prepare(struct rq *);
+static int	photo_media_respond(struct rq *);
 
 static const struct page upload_post = {
 	.name = "photo_upload", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "project_photo_check", .prepare = upload_prepare,
-	.respond = upload_respond, .body_max = RQ_BODY_UPLOAD,
+	.stmt = "project_photo_check", .prepare = photo_upload_prepare,
+	.respond = photo_upload_respond, .body_max = RQ_BODY_UPLOAD,
 };
 static const struct page board_upload_post = {
 	.name = "board_upload", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "upload_allowed",
-	.prepare = board_upload_prepare, .respond = upload_respond,
+	.prepare = photo_board_upload_prepare, .respond = photo_upload_respond,
 	.body_max = RQ_BODY_UPLOAD,
 };
 static const struct page update_post = {
 	.name = "photo_update", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "project_photo_update", .prepare = update_prepare,
-	.respond = back_respond,
+	.stmt = "project_photo_update", .prepare = photo_update_prepare,
+	.respond = photo_back_respond,
 };
 static const struct page delete_post = {
 	.name = "photo_delete", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "project_photo_delete", .prepare = delete_prepare,
-	.respond = back_respond,
+	.stmt = "project_photo_delete", .prepare = photo_delete_prepare,
+	.respond = photo_back_respond,
 };
 static const struct page cover_post = {
 	.name = "project_cover", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE,
-	.stmt = "project_cover_set", .prepare = cover_prepare,
-	.respond = back_respond,
+	.stmt = "project_cover_set", .prepare = photo_cover_prepare,
+	.respond = photo_back_respond,
 };
 static const struct page media_page = {
 	.name = "media", .access = ACCESS_ANYONE, .stmt = "media_get",
-	.prepare = media_prepare, .respond = media_respond,
+	.prepare = photo_media_prepare, .respond = photo_media_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const photo_pages[] = {
+	&upload_post, &board_upload_post, &update_post, &delete_post,
+	&cover_post, &media_page, NULL
 };
 
 int
@@ -170,7 +176,7 @@ photo_task(void *arg)
 
 /* 415 for what is not an image we take, 422 for the rest, 413 size. */
 static int
-upload_refuse(struct rq *rq, enum img_error err)
+photo_upload_refuse(struct rq *rq, enum img_error err)
 {
 	switch (err) {
 	case IMG_EUNSUPPORTED:
@@ -203,7 +209,7 @@ upload_refuse(struct rq *rq, enum img_error err)
  * upload.
  */
 static void
-upload_store_params(struct rq *rq, struct img_result *r)
+photo_upload_store_params(struct rq *rq, struct img_result *r)
 {
 	const char	*caption;
 	int		 board;
@@ -235,14 +241,14 @@ upload_store_params(struct rq *rq, struct img_result *r)
 }
 
 static int
-board_upload_prepare(struct rq *rq)
+photo_board_upload_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq->me.id);
 	return (RQ_NEXT);
 }
 
 static int
-upload_prepare(struct rq *rq)
+photo_upload_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
@@ -254,7 +260,7 @@ upload_prepare(struct rq *rq)
  * the memory decoding would need.
  */
 static int
-upload_check(struct rq *rq)
+photo_upload_check(struct rq *rq)
 {
 	const struct form_field	*f;
 	struct photo_job	*job;
@@ -272,7 +278,7 @@ upload_check(struct rq *rq)
 		return (RQ_DONE);
 	}
 	if ((err = img_check(f->value, f->len, &type, &w, &h)) != IMG_OK)
-		return (upload_refuse(rq, err));
+		return (photo_upload_refuse(rq, err));
 	(void)rq_text(rq, "caption", 0, 0, 200, 0);
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
@@ -288,7 +294,7 @@ upload_check(struct rq *rq)
 }
 
 static int
-upload_respond(struct rq *rq)
+photo_upload_respond(struct rq *rq)
 {
 	struct photo_job	*job = rq->extra;
 	struct img_result	*r;
@@ -296,28 +302,29 @@ upload_respond(struct rq *rq)
 
 	switch (rq->step) {
 	case 0:		/* allowed, and the attempt counted */
-		if (rq->res2 != NULL && (wait = atoi(rq->res2)) > 0) {
+		if (rq->res_col2 != NULL &&
+		    (wait = atoi(rq->res_col2)) > 0) {
 			reply_rate_limited(rq, wait);
 			return (RQ_DONE);
 		}
-		return (upload_check(rq));
+		return (photo_upload_check(rq));
 	case 1:		/* decoded in the job thread */
 		job = rq->extra;
 		r = &job->res;
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (job->err != IMG_OK)
-			return (upload_refuse(rq, job->err));
-		upload_store_params(rq, r);
+			return (photo_upload_refuse(rq, job->err));
+		photo_upload_store_params(rq, r);
 		rq->step = 2;
 		return (RQ_AGAIN);
 	default:
-		return (back_respond(rq));
+		return (photo_back_respond(rq));
 	}
 }
 
 static int
-update_prepare(struct rq *rq)
+photo_update_prepare(struct rq *rq)
 {
 	const char	*caption, *pos;
 	char		*end;
@@ -343,7 +350,7 @@ update_prepare(struct rq *rq)
 }
 
 static int
-delete_prepare(struct rq *rq)
+photo_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, rq_path_id(rq, "/projects/"));
 	rq_param_int(rq, rq->me.id);
@@ -352,7 +359,7 @@ delete_prepare(struct rq *rq)
 }
 
 static int
-cover_prepare(struct rq *rq)
+photo_cover_prepare(struct rq *rq)
 {
 	const char	*v;
 	char		*end;
@@ -372,7 +379,7 @@ cover_prepare(struct rq *rq)
 
 /* 200/201 with the result; browsers go back to the project's editor. */
 static int
-back_respond(struct rq *rq)
+photo_back_respond(struct rq *rq)
 {
 	char	url[80];
 
@@ -399,7 +406,7 @@ back_respond(struct rq *rq)
  * exactly those bytes.
  */
 static struct media_entry *
-media_slot(const char *name, int *held)
+photo_media_slot(const char *name, int *held)
 {
 	struct media_entry	*e;
 	u_int64_t		 h;
@@ -415,7 +422,7 @@ media_slot(const char *name, int *held)
 
 /* Keeps a copy of small bytes under name, within the worker's budget. */
 static void
-media_keep(struct media_entry *e, const char *name, const void *bytes,
+photo_media_keep(struct media_entry *e, const char *name, const void *bytes,
     size_t len)
 {
 	if (len > MEDIA_ENTRY_MAX)
@@ -434,7 +441,7 @@ media_keep(struct media_entry *e, const char *name, const void *bytes,
 }
 
 static int
-media_prepare(struct rq *rq)
+photo_media_prepare(struct rq *rq)
 {
 	const char	*name, *inm;
 	char		 etag[72];
@@ -449,7 +456,7 @@ media_prepare(struct rq *rq)
 		reply_send(rq, 304, NULL, NULL, 0);
 		return (RQ_DONE);
 	}
-	(void)media_slot(name, &held);
+	(void)photo_media_slot(name, &held);
 	rq_param_own(rq, strndup(name, 64));
 	rq_param_str(rq, !strcmp(name + 64, ".png") ? "image/png" :
 	    "image/jpeg");
@@ -474,7 +481,7 @@ media_prepare(struct rq *rq)
  * meanwhile, ask again for the bytes.
  */
 static int
-media_respond(struct rq *rq)
+photo_media_respond(struct rq *rq)
 {
 	struct media_entry	*e;
 	const char		*name;
@@ -488,7 +495,7 @@ media_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	name = rq->req->path + strlen("/media/");
-	e = media_slot(name, &held);
+	e = photo_media_slot(name, &held);
 	asked_public = rq->step == MEDIA_ASKED_PUBLIC;
 	if (asked_public) {
 		public = rq->res != NULL && !strcmp(rq->res, "public");
@@ -496,16 +503,18 @@ media_respond(struct rq *rq)
 		rq->res = NULL;
 		rq->res_len = 0;
 	} else {
-		public = rq->res2 != NULL && !strcmp(rq->res2, "public");
+		public = rq->res_col2 != NULL &&
+		    !strcmp(rq->res_col2, "public");
 	}
 	if ((asked_public && !public) || (rq->res_len == 0 && !held)) {
 		/* Private (ask with the viewer), or the slot changed hands. */
 		rq_params_reset(rq);
 		rq->step = 1;
-		return (media_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+		return (photo_media_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+		    RQ_DONE);
 	}
 	if (rq->res_len > 0) {
-		media_keep(e, name, rq->res, rq->res_len);
+		photo_media_keep(e, name, rq->res, rq->res_len);
 		bytes = rq->res;
 		len = rq->res_len;
 	} else {

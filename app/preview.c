@@ -21,6 +21,11 @@ static const struct page preview_post = {
 	.prepare = preview_prepare,
 };
 
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const preview_pages[] = {
+	&preview_post, NULL
+};
+
 int
 page_preview(struct http_request *req)
 {

@@ -91,32 +91,32 @@ struct project_edit {
 	char	*tokens;	/* malloc()ed; NULL: unchanged */
 };
 
-static int	list_prepare(struct rq *);
-static int	list_respond(struct rq *);
-static const char *card_html(struct rq *, json_t *, int);
-static int	list_store(struct rq *, struct kept *, int64_t);
-static int	create_prepare(struct rq *);
-static int	create_respond(struct rq *);
-static int	new_form(struct rq *);
-static int	view_prepare(struct rq *);
-static int	view_respond(struct rq *);
-static struct frag_entry *frag_slot(int64_t, int);
-static int	frag_locale(struct rq *);
-static int	frag_render(struct rq *, struct frag_entry *, json_t *,
-		    int64_t, int64_t, int);
-static int	edit_form_prepare(struct rq *);
-static int	update_prepare(struct rq *);
-static int	update_respond(struct rq *);
-static int	delete_prepare(struct rq *);
-static int	delete_respond(struct rq *);
-static int	like_prepare(struct rq *);
-static int	unlike_prepare(struct rq *);
-static int	comment_prepare(struct rq *);
-static int	member_add_prepare(struct rq *);
-static int	member_remove_prepare(struct rq *);
-static int	log_prepare(struct rq *);
-static int	written_respond(struct rq *);
-static int	created_respond(struct rq *);
+static int	project_list_prepare(struct rq *);
+static int	project_list_respond(struct rq *);
+static const char *project_card_html(struct rq *, json_t *, int);
+static int	project_list_store(struct rq *, struct kept *, int64_t);
+static int	project_create_prepare(struct rq *);
+static int	project_create_respond(struct rq *);
+static int	project_new_form(struct rq *);
+static int	project_view_prepare(struct rq *);
+static int	project_view_respond(struct rq *);
+static struct frag_entry *project_frag_slot(int64_t, int);
+static int	project_frag_locale(struct rq *);
+static int	project_frag_render(struct rq *, struct frag_entry *,
+		    json_t *, int64_t, int64_t, int);
+static int	project_edit_form_prepare(struct rq *);
+static int	project_update_prepare(struct rq *);
+static int	project_update_respond(struct rq *);
+static int	project_delete_prepare(struct rq *);
+static int	project_delete_respond(struct rq *);
+static int	project_like_prepare(struct rq *);
+static int	project_unlike_prepare(struct rq *);
+static int	project_comment_prepare(struct rq *);
+static int	project_member_add_prepare(struct rq *);
+static int	project_member_remove_prepare(struct rq *);
+static int	project_log_prepare(struct rq *);
+static int	project_written_respond(struct rq *);
+static int	project_created_respond(struct rq *);
 
 static int64_t	project_id(struct rq *);
 static void	project_url(struct rq *, char *, size_t, const char *);
@@ -125,10 +125,11 @@ static char	*project_tags(struct rq *);
 static void	project_tokens(struct buf *, const char *, const char *,
 		    const char *, json_t *);
 static void	project_edit_free(void *);
-static int	markdown_field(struct rq *, const char *, int, char **);
-static int	list_cursor(struct rq *);
-static void	comma_normalise(char *);
-static const char *merged(struct rq *, json_t *, const char *);
+static int	project_markdown_field(struct rq *, const char *, int,
+		    char **);
+static int	project_list_cursor(struct rq *);
+static void	project_comma_normalise(char *);
+static const char *project_merged(struct rq *, json_t *, const char *);
 
 static const char *const licenses[] = {
 	"CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0",
@@ -137,68 +138,79 @@ static const char *const licenses[] = {
 
 static const struct page list_page = {
 	.name = "projects", .access = ACCESS_ANYONE, .tmpl = "projects",
-	.prepare = list_prepare, .respond = list_respond,
+	.prepare = project_list_prepare, .respond = project_list_respond,
 };
 static const struct page create_post = {
 	.name = "project_create", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .tmpl = "project_form", .stmt = "project_create",
-	.prepare = create_prepare, .respond = create_respond,
+	.prepare = project_create_prepare, .respond = project_create_respond,
 };
 static const struct page new_page = {
 	.name = "project_new", .access = ACCESS_VERIFIED,
-	.flags = PAGE_NO_STMT, .tmpl = "project_form", .prepare = new_form,
+	.flags = PAGE_NO_STMT, .tmpl = "project_form",
+	.prepare = project_new_form,
 };
 static const struct page view_page = {
 	.name = "project", .access = ACCESS_ANYONE, .tmpl = "project",
-	.stmt = "project_page", .prepare = view_prepare,
-	.respond = view_respond,
+	.stmt = "project_page", .prepare = project_view_prepare,
+	.respond = project_view_respond,
 };
 static const struct page edit_page = {
 	.name = "project_edit", .access = ACCESS_VERIFIED,
 	.tmpl = "project_form",
-	.stmt = "project_edit_page", .prepare = edit_form_prepare,
+	.stmt = "project_edit_page", .prepare = project_edit_form_prepare,
 };
 static const struct page update_post = {
 	.name = "project_update", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .tmpl = "project_form",
-	.prepare = update_prepare, .respond = update_respond,
+	.prepare = project_update_prepare, .respond = project_update_respond,
 };
 static const struct page delete_post = {
 	.name = "project_delete", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT, .stmt = "project_delete",
-	.prepare = delete_prepare, .respond = delete_respond,
+	.prepare = project_delete_prepare, .respond = project_delete_respond,
 };
 static const struct page like_post = {
 	.name = "project_like", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "project_like", .prepare = like_prepare,
-	.respond = written_respond,
+	.stmt = "project_like", .prepare = project_like_prepare,
+	.respond = project_written_respond,
 };
 static const struct page unlike_post = {
 	.name = "project_unlike", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "project_like", .prepare = unlike_prepare,
-	.respond = written_respond,
+	.stmt = "project_like", .prepare = project_unlike_prepare,
+	.respond = project_written_respond,
 };
 static const struct page comment_post = {
 	.name = "project_comment", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "project_comment",
-	.prepare = comment_prepare, .respond = created_respond,
+	.prepare = project_comment_prepare, .respond = project_created_respond,
 };
 static const struct page member_add_post = {
 	.name = "project_member_add", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "project_member_add",
-	.prepare = member_add_prepare, .respond = written_respond,
+	.prepare = project_member_add_prepare,
+	.respond = project_written_respond,
 };
 static const struct page member_remove_post = {
 	.name = "project_member_remove", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT, .stmt = "project_member_remove",
-	.prepare = member_remove_prepare, .respond = written_respond,
+	.prepare = project_member_remove_prepare,
+	.respond = project_written_respond,
 };
 static const struct page log_post = {
 	.name = "project_log", .access = ACCESS_VERIFIED,
 	.flags = PAGE_WRITE, .stmt = "project_log_add",
-	.prepare = log_prepare, .respond = created_respond,
+	.prepare = project_log_prepare, .respond = project_created_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const project_pages[] = {
+	&list_page, &create_post, &new_page, &view_page, &edit_page,
+	&update_post, &delete_post, &like_post, &unlike_post,
+	&comment_post, &member_add_post, &member_remove_post,
+	&log_post, NULL
 };
 
 int
@@ -300,14 +312,15 @@ project_edit_free(void *p)
  * 0 after noting a problem.
  */
 static int
-markdown_field(struct rq *rq, const char *name, int required, char **html)
+project_markdown_field(struct rq *rq, const char *name, int required,
+    char **html)
 {
 	return (content_markdown(rq, name, required, html, NULL));
 }
 
 /* Full-width commas (U+FF0C, typed by Chinese keyboards) to ASCII. */
 static void
-comma_normalise(char *s)
+project_comma_normalise(char *s)
 {
 	char	*p, *w;
 
@@ -350,7 +363,7 @@ project_tags(struct rq *rq)
 			goto out;
 		}
 		copy = strdup(f->value);
-		comma_normalise(copy);
+		project_comma_normalise(copy);
 		for (tok = strtok_r(copy, ",", &save); tok != NULL;
 		    tok = strtok_r(NULL, ",", &save)) {
 			len = text_trim(tok, strlen(tok));
@@ -414,7 +427,7 @@ project_fields(struct rq *rq, struct project_edit *e, int creating)
 
 	(void)rq_text(rq, "title", creating, 1, 120, 0);
 	(void)rq_text(rq, "summary", 0, 0, 300, 0);
-	(void)markdown_field(rq, "body", 0, &e->body_html);
+	(void)project_markdown_field(rq, "body", 0, &e->body_html);
 	e->tags_json = project_tags(rq);
 	if ((v = rq_text(rq, "license", 0, 1, 40, 0)) != NULL) {
 		for (i = 0; licenses[i] != NULL; i++) {
@@ -436,7 +449,7 @@ project_fields(struct rq *rq, struct project_edit *e, int creating)
 
 /* "<microseconds>.<id>" into two parameters; 0 when it is malformed. */
 static int
-list_cursor(struct rq *rq)
+project_list_cursor(struct rq *rq)
 {
 	const char	*c, *dot;
 	size_t		 i;
@@ -459,7 +472,7 @@ list_cursor(struct rq *rq)
 }
 
 static int
-list_prepare(struct rq *rq)
+project_list_prepare(struct rq *rq)
 {
 	struct buf	 tokens;
 	const char	*q, *tag;
@@ -468,12 +481,12 @@ list_prepare(struct rq *rq)
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	if (!rq->json && rq->step == 0 && kept_slot(lists, LIST_SLOTS, rq,
-	    frag_locale(rq), &hit)->doc != NULL && hit) {
+	    project_frag_locale(rq), &hit)->doc != NULL && hit) {
 		(void)rq_use_stmt(rq, "project_list_check");
 		return (RQ_NEXT);
 	}
 	rq->step = 1;
-	if (!list_cursor(rq)) {
+	if (!project_list_cursor(rq)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
 	}
@@ -510,7 +523,7 @@ list_prepare(struct rq *rq)
  * most once per project version and language in this worker.
  */
 static const char *
-card_html(struct rq *rq, json_t *card, int loc)
+project_card_html(struct rq *rq, json_t *card, int loc)
 {
 	struct card_entry	*e;
 	struct buf		 out;
@@ -535,23 +548,23 @@ card_html(struct rq *rq, json_t *card, int loc)
 }
 
 /*
- * Renders the whole list document (rq->res2) into slot e: the cards'
+ * Renders the whole list document (rq->res_col2) into slot e: the cards'
  * HTML and the members the template needs besides them.  0 when the
  * document is unreadable.
  */
 static int
-list_store(struct rq *rq, struct kept *e, int64_t version)
+project_list_store(struct rq *rq, struct kept *e, int64_t version)
 {
 	struct buf	 out;
 	json_t		*full, *card;
 	const char	*html;
 	size_t		 i;
 
-	if ((full = jparse(rq->res2, strlen(rq->res2))) == NULL)
+	if ((full = jparse(rq->res_col2, strlen(rq->res_col2))) == NULL)
 		return (0);
 	buf_init(&out);
 	json_array_foreach(json_object_get(full, "projects"), i, card) {
-		if ((html = card_html(rq, card, e->locale)) != NULL)
+		if ((html = project_card_html(rq, card, e->locale)) != NULL)
 			buf_appends(&out, html);
 	}
 	free(e->html);
@@ -574,7 +587,7 @@ list_store(struct rq *rq, struct kept *e, int64_t version)
  * the list rendered and kept.
  */
 static int
-list_respond(struct rq *rq)
+project_list_respond(struct rq *rq)
 {
 	struct kept	*e;
 	json_t		*doc;
@@ -586,7 +599,7 @@ list_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	if (rq->json) {
-		reply_json_text(rq, 200, rq->res2, strlen(rq->res2));
+		reply_json_text(rq, 200, rq->res_col2, strlen(rq->res_col2));
 		return (RQ_DONE);
 	}
 	if ((doc = jparse(rq->res, rq->res_len)) == NULL) {
@@ -594,7 +607,7 @@ list_respond(struct rq *rq)
 		return (RQ_DONE);
 	}
 	guard_page_locale(rq, doc);
-	e = kept_slot(lists, LIST_SLOTS, rq, frag_locale(rq), &hit);
+	e = kept_slot(lists, LIST_SLOTS, rq, project_frag_locale(rq), &hit);
 	version = json_integer_value(json_object_get(doc, "version"));
 	if (rq->step == 0 && (!hit || e->doc == NULL ||
 	    e->version != version)) {
@@ -602,10 +615,11 @@ list_respond(struct rq *rq)
 		json_decref(doc);
 		rq_params_reset(rq);
 		rq->step = 1;
-		return (list_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+		return (project_list_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
+		    RQ_DONE);
 	}
-	if (rq->step != 0 && (rq->res2 == NULL ||
-	    !list_store(rq, e, version))) {
+	if (rq->step != 0 && (rq->res_col2 == NULL ||
+	    !project_list_store(rq, e, version))) {
 		kept_clear(e);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
@@ -623,7 +637,7 @@ list_respond(struct rq *rq)
 /* POST /projects, GET /projects/new                                   */
 
 static int
-new_form(struct rq *rq)
+project_new_form(struct rq *rq)
 {
 	json_t	*doc;
 
@@ -640,7 +654,7 @@ new_form(struct rq *rq)
 }
 
 static int
-create_prepare(struct rq *rq)
+project_create_prepare(struct rq *rq)
 {
 	struct project_edit	*e;
 	struct buf		 tokens;
@@ -671,7 +685,7 @@ create_prepare(struct rq *rq)
 
 /* 201 {project}; browsers go to the new project's page. */
 static int
-create_respond(struct rq *rq)
+project_create_respond(struct rq *rq)
 {
 	json_t		*doc;
 	const char	*url;
@@ -688,13 +702,13 @@ create_respond(struct rq *rq)
 /* GET /projects/{id}, GET /projects/{id}/edit, POST /projects/{id}     */
 
 static int
-frag_locale(struct rq *rq)
+project_frag_locale(struct rq *rq)
 {
 	return (render_locale_index(rq->locale));
 }
 
 static struct frag_entry *
-frag_slot(int64_t id, int locale)
+project_frag_slot(int64_t id, int locale)
 {
 	return (&frags[((u_int64_t)id * 2 + (u_int64_t)locale) % FRAG_SLOTS]);
 }
@@ -704,15 +718,15 @@ frag_slot(int64_t id, int locale)
  * JSON clients always get the whole document.
  */
 static int
-view_prepare(struct rq *rq)
+project_view_prepare(struct rq *rq)
 {
 	struct frag_entry	*e;
 	int64_t			 id;
 	int			 loc;
 
 	id = project_id(rq);
-	loc = frag_locale(rq);
-	e = frag_slot(id, loc);
+	loc = project_frag_locale(rq);
+	e = project_frag_slot(id, loc);
 	rq_param_int(rq, id);
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	if (!rq->json && rq->step == 0 && e->id == id && e->locale == loc)
@@ -724,8 +738,8 @@ view_prepare(struct rq *rq)
 
 /* Render the reader-independent parts from doc into slot e. */
 static int
-frag_render(struct rq *rq, struct frag_entry *e, json_t *doc, int64_t id,
-    int64_t version, int loc)
+project_frag_render(struct rq *rq, struct frag_entry *e, json_t *doc,
+    int64_t id, int64_t version, int loc)
 {
 	struct buf	out;
 	int		i;
@@ -750,7 +764,7 @@ frag_render(struct rq *rq, struct frag_entry *e, json_t *doc, int64_t id,
 }
 
 static int
-view_respond(struct rq *rq)
+project_view_respond(struct rq *rq)
 {
 	struct frag_entry	*e;
 	json_t			*doc, *p;
@@ -762,8 +776,8 @@ view_respond(struct rq *rq)
 	p = json_object_get(doc, "project");
 	id = json_integer_value(json_object_get(p, "id"));
 	version = json_integer_value(json_object_get(p, "version"));
-	loc = frag_locale(rq);
-	e = frag_slot(id, loc);
+	loc = project_frag_locale(rq);
+	e = project_frag_slot(id, loc);
 
 	if (json_is_true(json_object_get(p, "cached")) &&
 	    (e->id != id || e->locale != loc || e->version != version)) {
@@ -771,7 +785,7 @@ view_respond(struct rq *rq)
 		json_decref(doc);
 		rq_params_reset(rq);
 		rq->step = 1;
-		(void)view_prepare(rq);
+		(void)project_view_prepare(rq);
 		return (RQ_AGAIN);
 	}
 	/* The licence in the reader's words, for project_head. */
@@ -779,7 +793,7 @@ view_respond(struct rq *rq)
 	    rq->locale, "project.licenses", json_string_value(
 	    json_object_get(p, "license")))));
 	if (!json_is_true(json_object_get(p, "cached")) &&
-	    !frag_render(rq, e, doc, id, version, loc)) {
+	    !project_frag_render(rq, e, doc, id, version, loc)) {
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
@@ -794,7 +808,7 @@ view_respond(struct rq *rq)
 }
 
 static int
-edit_form_prepare(struct rq *rq)
+project_edit_form_prepare(struct rq *rq)
 {
 	rq_param_int(rq, project_id(rq));
 	rq_param_int(rq, rq->me.id);
@@ -808,7 +822,7 @@ edit_form_prepare(struct rq *rq)
  * tokens cover the whole project.
  */
 static int
-update_prepare(struct rq *rq)
+project_update_prepare(struct rq *rq)
 {
 	struct project_edit	*e;
 
@@ -826,11 +840,11 @@ update_prepare(struct rq *rq)
 	}
 	rq->step = 1;
 	rq->res_null = 1;
-	return (update_respond(rq) == RQ_AGAIN ? RQ_NEXT : RQ_DONE);
+	return (project_update_respond(rq) == RQ_AGAIN ? RQ_NEXT : RQ_DONE);
 }
 
 static const char *
-merged(struct rq *rq, json_t *cur, const char *name)
+project_merged(struct rq *rq, json_t *cur, const char *name)
 {
 	const char	*v;
 
@@ -840,7 +854,7 @@ merged(struct rq *rq, json_t *cur, const char *name)
 }
 
 static int
-update_respond(struct rq *rq)
+project_update_respond(struct rq *rq)
 {
 	struct project_edit	*e = rq->extra;
 	struct buf		 tokens;
@@ -854,9 +868,10 @@ update_respond(struct rq *rq)
 			tags = e->tags_json ? json_loads(e->tags_json, 0,
 			    NULL) : json_incref(json_object_get(cur, "tags"));
 			buf_init(&tokens);
-			project_tokens(&tokens, merged(rq, cur, "title"),
-			    merged(rq, cur, "summary"),
-			    merged(rq, cur, "body"), tags);
+			project_tokens(&tokens,
+			    project_merged(rq, cur, "title"),
+			    project_merged(rq, cur, "summary"),
+			    project_merged(rq, cur, "body"), tags);
 			e->tokens = buf_release(&tokens, NULL);
 			json_decref(tags);
 			json_decref(cur);
@@ -889,7 +904,7 @@ update_respond(struct rq *rq)
 /* Delete, like, comments, team, build log                             */
 
 static int
-delete_prepare(struct rq *rq)
+project_delete_prepare(struct rq *rq)
 {
 	rq_param_int(rq, project_id(rq));
 	rq_param_int(rq, rq->me.id);
@@ -897,7 +912,7 @@ delete_prepare(struct rq *rq)
 }
 
 static int
-delete_respond(struct rq *rq)
+project_delete_respond(struct rq *rq)
 {
 	if (!rq->json) {
 		reply_redirect(rq, "/projects");
@@ -908,7 +923,7 @@ delete_respond(struct rq *rq)
 }
 
 static int
-like_prepare(struct rq *rq)
+project_like_prepare(struct rq *rq)
 {
 	rq_param_int(rq, project_id(rq));
 	rq_param_int(rq, rq->me.id);
@@ -917,7 +932,7 @@ like_prepare(struct rq *rq)
 }
 
 static int
-unlike_prepare(struct rq *rq)
+project_unlike_prepare(struct rq *rq)
 {
 	rq_param_int(rq, project_id(rq));
 	rq_param_int(rq, rq->me.id);
@@ -926,11 +941,11 @@ unlike_prepare(struct rq *rq)
 }
 
 static int
-comment_prepare(struct rq *rq)
+project_comment_prepare(struct rq *rq)
 {
 	char	*html;
 
-	if (!markdown_field(rq, "body", 1, &html))
+	if (!project_markdown_field(rq, "body", 1, &html))
 		return (rq_reply_invalid(rq));
 	rq_param_int(rq, project_id(rq));
 	rq_param_int(rq, rq->me.id);
@@ -940,7 +955,7 @@ comment_prepare(struct rq *rq)
 }
 
 static int
-member_add_prepare(struct rq *rq)
+project_member_add_prepare(struct rq *rq)
 {
 	const char	*name;
 
@@ -953,7 +968,7 @@ member_add_prepare(struct rq *rq)
 }
 
 static int
-member_remove_prepare(struct rq *rq)
+project_member_remove_prepare(struct rq *rq)
 {
 	const char	*p;
 
@@ -965,12 +980,13 @@ member_remove_prepare(struct rq *rq)
 }
 
 static int
-log_prepare(struct rq *rq)
+project_log_prepare(struct rq *rq)
 {
 	char	*html;
 
 	(void)rq_text(rq, "title", 1, 1, 120, 0);
-	if (!markdown_field(rq, "body", 0, &html) || rq_has_errors(rq)) {
+	if (!project_markdown_field(rq, "body", 0, &html) ||
+	    rq_has_errors(rq)) {
 		free(html);
 		return (rq_reply_invalid(rq));
 	}
@@ -984,7 +1000,7 @@ log_prepare(struct rq *rq)
 
 /* 200 with the changed thing; browsers go back to the project. */
 static int
-written_respond(struct rq *rq)
+project_written_respond(struct rq *rq)
 {
 	char	url[64];
 
@@ -999,7 +1015,7 @@ written_respond(struct rq *rq)
 
 /* 201 with the new comment or log entry; browsers go to it. */
 static int
-created_respond(struct rq *rq)
+project_created_respond(struct rq *rq)
 {
 	json_t		*doc, *thing;
 	const char	*key;

@@ -10,7 +10,8 @@
  *	section (the part of the site the path is in, for the header's
  *	aria-current: {"board": true}),
  *	the site: t (the catalog of the request's language), static (asset
- *	URLs with content hashes), langs (for the switcher).
+ *	URLs with content hashes, handed to render_load()), langs (for the
+ *	switcher).
  * Templates include {{> layout_head}} and {{> layout_foot}}.
  *
  * Before it is rendered, the document gains what the templates show but
@@ -37,7 +38,7 @@
 
 static void	render_load_templates(const char *);
 static void	render_check_key(const char *, const char *, void *);
-static json_t	*render_site_context(const char *);
+static json_t	*render_site_context(const char *, json_t *);
 static json_t	*render_request_context(struct rq *);
 static json_t	*render_avatar(int64_t, const char *);
 static const char *render_section(const char *);
@@ -50,8 +51,13 @@ static struct i18n_catalogs	*catalogs;
 static json_t			*site_ctx[8];	/* per locale */
 static int			 missing_keys;
 
+/*
+ * Catalogs and templates from assets; urls (borrowed: each
+ * language's context takes a reference) is what templates see as
+ * {{static.*}}, the assets' versioned URLs (app/static.c).
+ */
 void
-render_load(const char *assets)
+render_load(const char *assets, json_t *urls)
 {
 	char		path[1024], err[512];
 	size_t		i;
@@ -71,7 +77,7 @@ render_load(const char *assets)
 		    missing_keys);
 
 	for (i = 0; i < i18n_nlocales && i < 8; i++)
-		site_ctx[i] = render_site_context(i18n_locales[i]);
+		site_ctx[i] = render_site_context(i18n_locales[i], urls);
 }
 
 static void
@@ -127,7 +133,7 @@ render_check_key(const char *name, const char *tmpl, void *arg)
 
 /* What every page of one language shares; built once at start-up. */
 static json_t *
-render_site_context(const char *locale)
+render_site_context(const char *locale, json_t *urls)
 {
 	json_t		*ctx, *langs, *l;
 	size_t		 i;
@@ -135,7 +141,7 @@ render_site_context(const char *locale)
 	ctx = json_object();
 	json_object_set(ctx, "t", i18n_catalog(catalogs, locale));
 	json_object_set_new(ctx, "lang", json_string(locale));
-	json_object_set_new(ctx, "static", static_urls());
+	json_object_set(ctx, "static", urls);
 
 	langs = json_array();
 	for (i = 0; i < i18n_nlocales; i++) {
@@ -171,7 +177,7 @@ render_request_context(struct rq *rq)
 		json_object_set_new(me, "verified",
 		    json_boolean(rq->me.verified));
 		json_object_set_new(me, "staff",
-		    json_boolean(guard_is_staff(&rq->me)));
+		    json_boolean(rq->me.staff));
 		json_object_set_new(me, "display_name",
 		    json_string(rq->me.display_name));
 		json_object_set_new(me, "csrf_token",
@@ -333,6 +339,13 @@ render_decorate_object(json_t *o)
 	if (json_object_size(add) > 0)
 		(void)json_object_update(o, add);
 	json_decref(add);
+}
+
+/* Whether a template of that name was loaded (the start-up check). */
+int
+render_template_exists(const char *name)
+{
+	return (templates != NULL && tmpl_exists(templates, name));
 }
 
 /* Render template tmpl with doc for rq's language into out. */

@@ -24,10 +24,17 @@ int	page_admin_user_reset(struct http_request *);
 int	page_reset(struct http_request *);
 
 /* What a request keeps between its steps (rq->extra). */
+/* rq->step of POST /reset/{secret}. */
+enum {
+	RESET_ST_LOOKED_UP = 0,		/* reset_page answered: check it */
+	RESET_ST_HASHING,		/* the new password in the job thread */
+	RESET_ST_USED			/* reset_use answered */
+};
+
 struct reset_state {
 	struct pw_job	 job;		/* for the job thread */
 	char		 secret[PW_SECRET_LEN];	/* issue: the new link's */
-	char		 hash[65];	/* hex SHA-256 of the secret */
+	char		 hash[SHA256_HEX_BUF];	/* hex SHA-256 of the secret */
 	char		 username[72];	/* issue: from the path */
 	char		 ip[64];
 };
@@ -63,6 +70,11 @@ static const struct page reset_post = {
 	.flags = PAGE_WRITE | PAGE_PRE_CSRF | PAGE_SUSPENDED_OK,
 	.tmpl = "reset", .stmt = "reset_page",
 	.prepare = reset_page_prepare, .respond = reset_post_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const reset_pages[] = {
+	&reset_issue_post, &reset_page, &reset_post, NULL
 };
 
 int
@@ -259,7 +271,7 @@ reset_post_check(struct rq *rq, struct reset_state *st)
 
 	if (!pw_job_set(&st->job, f->value, NULL))
 		return (rq_reply_invalid(rq));
-	rq->step = 1;
+	rq->step = RESET_ST_HASHING;
 	if (!rq_task_start(rq, pw_task_hash, &st->job, 0, 0))
 		return (RQ_DONE);
 	return (RQ_RETRY);
@@ -271,13 +283,13 @@ reset_post_respond(struct rq *rq)
 	struct reset_state	*st = rq->extra;
 
 	switch (rq->step) {
-	case 0:
+	case RESET_ST_LOOKED_UP:
 		if (rq->res_null) {
 			reply_error(rq, 404, "not_found", "reset.invalid");
 			return (RQ_DONE);
 		}
 		return (reset_post_check(rq, st));
-	case 1:
+	case RESET_ST_HASHING:
 		if (!rq_task_done(rq))
 			return (RQ_RETRY);
 		if (st->job.hash[0] == '\0') {
@@ -289,9 +301,9 @@ reset_post_respond(struct rq *rq)
 		rq_param_str(rq, st->job.hash);
 		rq_param_str(rq, rq_client_ip(rq, st->ip, sizeof(st->ip)));
 		(void)rq_use_stmt(rq, "reset_use");
-		rq->step = 2;
+		rq->step = RESET_ST_USED;
 		return (RQ_AGAIN);
-	default:
+	default:	/* RESET_ST_USED */
 		/* The password is set, the member's sessions ended. */
 		if (!rq->json) {
 			reply_redirect(rq, "/login?reset=1");

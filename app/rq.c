@@ -14,7 +14,8 @@
  *		and not at all when the page would refuse the visitor
  *	GUARD_CHECK
  *		role / verified / suspended / CSRF (the token may be a
- *		body field)
+ *		body field): guard.c gathers the facts, guard_rule.c
+ *		decides, and a refusal is sent from here
  *	PREPARE	the page's C-only work (validation, Markdown, tasks)
  *	CONNECT/WAIT
  *		one prepared statement, asynchronously: the worker serves
@@ -98,7 +99,11 @@ static void		 rq_db_wake(void);
 static int		 rq_default_respond(struct rq *);
 static int		 rq_reply_sql_error(struct rq *);
 static int		 rq_reply_failed(struct rq *);
+static void		 rq_reply_refused(struct rq *,
+			    const struct guard_verdict *);
+static void		 rq_suspended_extra(struct rq *);
 static void		 rq_release(struct rq *);
+static void		 rq_job_done(struct job *);
 
 static struct http_state rq_states[] = {
 	KORE_HTTP_STATE(st_begin),
@@ -181,6 +186,63 @@ rq_create(struct http_request *req, const struct page *page)
 	return (rq);
 }
 
+/*
+ * The guard's refusal (app/guard_rule.h): browsers that are not logged
+ * in go to the login page instead; the form of a refused login, sign-up
+ * or reset comes back with a visitor token that works; a suspended user
+ * is told until when and why.
+ */
+static void
+rq_reply_refused(struct rq *rq, const struct guard_verdict *v)
+{
+	char	*url;
+
+	switch (v->outcome) {
+	case GUARD_LOGIN:
+		if (!rq->json && rq->req->method == HTTP_METHOD_GET &&
+		    asprintf(&url, "/login?next=%s", rq->req->path) != -1) {
+			reply_redirect(rq, url);
+			free(url);
+			return;
+		}
+		break;
+	case GUARD_PRE_CSRF:
+		(void)guard_pre_csrf(rq);
+		break;
+	case GUARD_RATE_LIMITED:
+		reply_rate_limited(rq, rq->me.retry_after);
+		return;
+	case GUARD_SUSPENDED:
+		rq_suspended_extra(rq);
+		break;
+	default:
+		break;
+	}
+	reply_error(rq, v->status, v->code, v->key);
+}
+
+/* 403 suspended: until when, and why, in the message and the JSON. */
+static void
+rq_suspended_extra(struct rq *rq)
+{
+	struct buf	 msg;
+	const char	*tmpl;
+
+	buf_init(&msg);
+	if ((tmpl = render_text(rq->locale, "errors.suspended_until")) != NULL)
+		text_subst(&msg, tmpl, "until", rq->me.suspended_until);
+	if (rq->error_extra == NULL)
+		rq->error_extra = json_object();
+	json_object_set_new(rq->error_extra, "suspended_until",
+	    json_string(rq->me.suspended_until));
+	json_object_set_new(rq->error_extra, "reason",
+	    json_string(rq->me.suspend_reason));
+	if (msg.data != NULL)
+		json_object_set_new(rq->error_extra, "message",
+		    json_string(msg.data));
+	buf_free(&msg);
+}
+
 /* Kore's onfree. */
 static void
 rq_free(struct http_request *req)
@@ -193,7 +255,7 @@ rq_free(struct http_request *req)
 	if (rq->task_active && !rq->task_done) {
 		/*
 		 * The job thread still uses what rq owns (the client went
-		 * away): take rq from Kore, and rq_job_finished() frees it.
+		 * away): take rq from Kore, and rq_job_done() frees it.
 		 */
 		rq->req = NULL;
 		req->hdlr_extra = NULL;
@@ -214,7 +276,7 @@ rq_release(struct rq *rq)
 	form_free(&rq->qs);
 	form_free(&rq->body);
 	free(rq->res);
-	free(rq->res2);
+	free(rq->res_col2);
 	free(rq->sqlerr);
 	free(rq->sqlfield);
 	if (rq->fields != NULL)
@@ -541,7 +603,10 @@ st_guard(struct http_request *req)
 
 	rp->guard_stmt = guard_session_stmt();
 	rq_params_reset(rq);
-	guard_session_params(rq);
+	/* session_lookup: the hash, what it is, whether it counts a POST. */
+	rq_param_str(rq, rq->session_hash);
+	rq_param_str(rq, rq->bearer ? "token" : "session");
+	rq_param_str(rq, (rq->page->flags & PAGE_WRITE) ? "write" : "read");
 	rq_db_start(rq, rp->guard_stmt, ST_BODY_READ);
 	return (HTTP_STATE_CONTINUE);
 }
@@ -549,12 +614,15 @@ st_guard(struct http_request *req)
 static int
 st_guard_check(struct http_request *req)
 {
-	struct rq	*rq = http_state_get(req);
+	struct rq		*rq = http_state_get(req);
+	struct guard_verdict	 v;
 
 	if (rq->sqlstate[0] != '\0')
 		return (rq_reply_sql_error(rq));
-	if (!guard_check(rq))
+	if (!guard_check(rq, &v)) {
+		rq_reply_refused(rq, &v);
 		return (HTTP_STATE_COMPLETE);
+	}
 
 	rq_params_reset(rq);
 	free(rq->res);
@@ -618,7 +686,6 @@ st_respond(struct http_request *req)
 	if (rq->failed != NULL && rq->status == 0)
 		return (rq_reply_failed(rq));
 	switch (r) {
-	case RQ_NEXT:
 	case RQ_DONE:
 		return (HTTP_STATE_COMPLETE);
 	case RQ_RETRY:
@@ -749,9 +816,9 @@ rq_db_start(struct rq *rq, int stmt, int after)
 	rq->stmt = stmt;
 	rq->sqlstate[0] = '\0';
 	free(rq->res);
-	free(rq->res2);
+	free(rq->res_col2);
 	rq->res = NULL;
-	rq->res2 = NULL;
+	rq->res_col2 = NULL;
 	rq->res_len = 0;
 	rq->res_null = 1;
 	kore_pgsql_init(&rq->sql);
@@ -933,7 +1000,7 @@ rq_db_capture(struct rq *rq)
 	rq->res_len = (size_t)len;
 	rq->res_null = 0;
 	if (PQnfields(res) > 1 && !PQgetisnull(res, 0, 1) &&
-	    (rq->res2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
+	    (rq->res_col2 = strdup(PQgetvalue(res, 0, 1))) == NULL)
 		(void)snprintf(rq->sqlstate, sizeof(rq->sqlstate), "53200");
 }
 
@@ -1093,12 +1160,15 @@ rq_task_start(struct rq *rq, int (*fn)(void *), void *arg, size_t held,
 		rq->failed = "a second job while one is running";
 		return (1);
 	}
-	rq->task_fn = fn;
-	rq->task_arg = arg;
-	rq->task_result = 0;
+	memset(&rq->job, 0, sizeof(rq->job));
+	rq->job.fn = fn;
+	rq->job.arg = arg;
+	rq->job.held = held;
+	rq->job.flags = flags;
+	rq->job.done = rq_job_done;
 	rq->task_done = 0;
 	rq->task_active = 1;
-	if (jobs_submit(rq, held, flags)) {
+	if (jobs_submit(&rq->job)) {
 		http_request_sleep(rq->req);
 		return (1);
 	}
@@ -1135,10 +1205,13 @@ rq_task_done(struct rq *rq)
 	return (1);
 }
 
-/* jobs.c, on the event loop: rq's job is back. */
-void
-rq_job_finished(struct rq *rq)
+/* jobs.c, on the event loop: rq's job is back (its done()). */
+static void
+rq_job_done(struct job *job)
 {
+	struct rq	*rq;
+
+	rq = (struct rq *)(void *)((char *)job - offsetof(struct rq, job));
 	rq->task_done = 1;
 	if (rq->req != NULL) {
 		http_request_wakeup(rq->req);

@@ -83,12 +83,17 @@ static void	search_total(json_t *, const struct search_state *);
 static void	search_texts(json_t *, const char *);
 static json_t	*search_count_text(const char *, const char *, json_int_t,
 		    int);
-static void	url_append_escaped(struct buf *, const char *);
+static void	search_url_append_escaped(struct buf *, const char *);
 
 static const struct page search_page = {
 	.name = "search", .access = ACCESS_ANYONE,
 	.stmt = "search_page", .tmpl = "search",
 	.prepare = search_prepare, .respond = search_respond,
+};
+
+/* This file's pages, for the start-up check (app/init.c). */
+const struct page *const search_pages[] = {
+	&search_page, NULL
 };
 
 int
@@ -260,7 +265,7 @@ search_prepare(struct rq *rq)
 
 /* Percent-encode s for a query string value (RFC 3986 unreserved kept). */
 static void
-url_append_escaped(struct buf *b, const char *s)
+search_url_append_escaped(struct buf *b, const char *s)
 {
 	static const char	hex[] = "0123456789ABCDEF";
 	unsigned char		c;
@@ -291,13 +296,13 @@ search_more_url(json_t *doc, const char *q, const char *type)
 		return;
 	buf_init(&url);
 	buf_appends(&url, "/search?q=");
-	url_append_escaped(&url, q);
+	search_url_append_escaped(&url, q);
 	if (type != NULL && *type != '\0') {
 		buf_appends(&url, "&type=");
-		url_append_escaped(&url, type);
+		search_url_append_escaped(&url, type);
 	}
 	buf_appends(&url, "&cursor=");
-	url_append_escaped(&url, cursor);
+	search_url_append_escaped(&url, cursor);
 	json_object_set_new(doc, "more_url", json_string(url.data));
 	buf_free(&url);
 }

@@ -55,7 +55,11 @@ SELECT json_build_object('id', u.id, 'username', u.username,
 FROM s JOIN users u ON u.id = s.user_id CROSS JOIN rl CROSS JOIN cfg
 
 -- name: account_signup
-SELECT account_signup($1, $2, $3, $4, $5, $6, $7, $8, $9)
+-- Column 2, as for every statement that makes a session: the cookie's
+-- lifetime in days, the session_max_days setting the session's own
+-- expiry was computed from (app/account.c account_session_days).
+SELECT account_signup($1, $2, $3, $4, $5, $6, $7, $8, $9),
+    setting_int('session_max_days', 180)
 
 -- name: account_login_begin
 SELECT account_login_begin($1, $2)
@@ -64,7 +68,8 @@ SELECT account_login_begin($1, $2)
 SELECT account_login_failed($1, $2)
 
 -- name: account_login_ok
-SELECT account_login_ok($1, $2, $3, $4, $5)
+SELECT account_login_ok($1, $2, $3, $4, $5),
+    setting_int('session_max_days', 180)
 
 -- name: account_logout
 -- $1 the session's hash.
@@ -181,7 +186,8 @@ SELECT json_build_object('password_hash', password_hash)
 FROM users WHERE id = $1::bigint
 
 -- name: account_password_set
-SELECT account_password_set($1, $2, $3, $4, $5, $6)
+SELECT account_password_set($1, $2, $3, $4, $5, $6),
+    setting_int('session_max_days', 180)
 
 -- name: account_session_delete
 -- Revoke one of the user's own sessions.  $1 user, $2 session id.

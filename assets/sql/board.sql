@@ -329,19 +329,6 @@ FROM t
 SELECT board_topic_create($1, $2, $3, $4, $5, $6, $7,
     ARRAY(SELECT jsonb_array_elements_text($8::jsonb)))
 
--- name: topic_form
--- $1 session hash, $2 ?lang or NULL, $3 negotiated language: the
--- categories the viewer may start topics in.
-SELECT json_build_object('categories', coalesce((SELECT json_agg(
-    json_build_object('slug', c.slug, 'name', CASE WHEN coalesce($2::text,
-    v.me ->> 'locale', $3::text) = 'en' THEN c.name_en ELSE c.name_zh END)
-    ORDER BY c.position)
-    FROM categories c WHERE category_readable(c, v.role)
-    AND (c.post_access = 'verified' OR is_staff_role(v.role))), '[]'),
-    'me', v.me)
-FROM (SELECT $1::text AS h) a
-LEFT JOIN LATERAL viewer(a.h) v ON true
-
 -- name: post_create
 -- $1 user, $2 topic, $3 body, $4 HTML, $5 tokens, $6 reply_to or NULL,
 -- $7 mentions (JSON array).
@@ -385,14 +372,3 @@ SELECT board_post_flag($1, $2, $3, $4)
 -- name: topic_solve
 -- $1 user, $2 topic, $3 post or NULL.
 SELECT board_topic_solve($1, $2, $3)
-
--- name: upload_allowed
--- POST /uploads: the guard has checked the account.  Before decoding,
--- the attempt counts against $1's uploads per hour, whatever becomes of
--- it (column 2: seconds to wait, 0 within the limit); app/photo.c.
-SELECT '{}', rate_hit('upload_try:' || $1, 3600,
-    setting_int('uploads_per_user_hour', 60))
-
--- name: upload_add
-SELECT board_upload_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-    $13)

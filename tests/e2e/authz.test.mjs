@@ -356,8 +356,8 @@ function handlerPages() {
 const isStaff = (col) => ["staff", "admin"].includes(ROLE[col]);
 
 // What the runner and the guard answer before the page's own work, or
-// null when the request gets through (app/rq.c rq_method_ok, app/guard.c
-// guard_check).
+// null when the request gets through (app/rq.c rq_method_ok,
+// app/guard_rule.c guard_rule_decide).
 function guardStatus(page, method, col) {
 	if (page.flags.includes("PAGE_ANY_METHOD"))
 		return null;
@@ -369,7 +369,7 @@ function guardStatus(page, method, col) {
 	if (ROLE[col] === null)
 		return page.access === "ACCESS_ANYONE" ? null : 401;
 	// A write open to any user needs verification unless its page says
-	// it makes no content (PAGE_NO_CONTENT, app/guard.c).
+	// it makes no content (PAGE_NO_CONTENT, app/guard_rule.c).
 	const access = page.access === "ACCESS_USER" && write &&
 	    !page.flags.includes("PAGE_NO_CONTENT") ? "ACCESS_VERIFIED" :
 	    page.access;

@@ -1,0 +1,105 @@
+// The dependency rule of docs/architecture.md#layers, checked against
+// the tree (issue #11, item 2): a file of app/ calls a function another
+// file defines only when the layer tables of that page allow it.  Any
+// file the page does not name is a feature, so new features are covered.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { ROOT } from "./lib.mjs";
+
+const doc = readFileSync(`${ROOT}/docs/architecture.md`, "utf8");
+const files = readdirSync(`${ROOT}/app`).filter((f) => f.endsWith(".c"))
+    .map((f) => f.replace(/\.c$/, ""));
+const OUTSIDE = new Set(["init", "migrate"]);
+
+// The "Layers" table: layer name -> files.
+function layers() {
+	const out = {};
+	for (const m of doc.matchAll(/^\| (features|helpers|core|pure modules) \| ([^|]*)\|/gm)) {
+		const names = [...m[2].matchAll(/`([^`]+)`/g)]
+		    .flatMap((x) => x[1].split(/\s+/));
+		out[m[1]] = new Set(names);
+	}
+	return out;
+}
+
+// The core's levels, from the "Who may call whom" diagram: top is 0.
+function coreLevels() {
+	const block = doc.match(/Inside the core the levels are, from the top:\n\n```\n([\s\S]*?)```/)[1];
+	const level = {};
+	block.trim().split("\n").forEach((line, i) => {
+		for (const w of line.split(/\s+/)) {
+			if (!files.includes(w))
+				break;
+			level[w] = i;
+		}
+	});
+	return level;
+}
+
+const strip = (s) => s.replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/"(?:\\.|[^"\\\n])*"/g, '""')
+    .replace(/'(?:\\.|[^'\\\n])*'/g, "''");
+
+// { caller: { callee: [functions] } } over app/*.c.
+function calls() {
+	const def = new Map();
+	const src = {};
+	for (const f of files) {
+		const s = strip(readFileSync(`${ROOT}/app/${f}.c`, "utf8"));
+		src[f] = s;
+		const lines = s.split("\n");
+		for (let i = 1; i < lines.length; i++) {
+			const m = lines[i].match(/^([a-z_]\w*)\(/);
+			if (m && !/^static\b/.test(lines[i - 1]) &&
+			    !/;\s*$/.test(lines[i]))
+				def.set(m[1], f);
+		}
+	}
+	const out = {};
+	for (const f of files) {
+		for (const m of src[f].matchAll(/\b([a-z_]\w*)\s*\(/g)) {
+			const to = def.get(m[1]);
+			if (to && to !== f)
+				((out[f] ??= {})[to] ??= new Set()).add(m[1]);
+		}
+	}
+	return out;
+}
+
+test("the tree follows the layers of docs/architecture.md", () => {
+	const L = layers();
+	const level = coreLevels();
+	for (const k of ["helpers", "core", "pure modules"])
+		assert.ok(L[k]?.size > 0, `the Layers table names the ${k}`);
+	for (const f of L.core)
+		assert.ok(f in level, `${f} has a level in the core's diagram`);
+	const kind = (f) => OUTSIDE.has(f) ? "outside" :
+	    L["pure modules"].has(f) ? "pure" : L.core.has(f) ? "core" :
+	    L.helpers.has(f) ? "helper" : "feature";
+	for (const f of [...L.core, ...L.helpers, ...L["pure modules"]])
+		assert.ok(files.includes(f), `app/${f}.c exists`);
+
+	const problems = [];
+	for (const [from, to] of Object.entries(calls())) {
+		for (const [callee, fns] of Object.entries(to)) {
+			const a = kind(from), b = kind(callee);
+			let ok;
+			if (a === "outside")
+				ok = true;
+			else if (a === "feature")
+				ok = b !== "feature" && b !== "outside";
+			else if (a === "helper")
+				ok = b === "core" || b === "pure";
+			else if (a === "core")
+				ok = b === "pure" || (b === "core" &&
+				    level[callee] > level[from]);
+			else
+				ok = b === "pure";
+			if (!ok)
+				problems.push(`${from} (${a}) -> ${callee} (${b}): ` +
+				    [...fns].join(", "));
+		}
+	}
+	assert.deepEqual(problems, []);
+});
