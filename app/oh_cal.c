@@ -99,7 +99,7 @@ static const struct page oh_cal_token_delete_post = {
 
 const struct page *const oh_cal_pages[] = {
 	&oh_cal_booking_page, &oh_cal_feed_page, &oh_cal_token_post,
-	&oh_cal_token_delete_post, NULL,
+	&oh_cal_token_delete_post, NULL
 };
 
 /* The timer's one statement at a time (one per worker). */
