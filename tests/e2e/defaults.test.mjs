@@ -14,16 +14,32 @@ import { openPage } from "./forms.mjs";
 let staff, saved;
 
 // The defaults as the migrations insert them: ('key', 'value') rows of
-// every INSERT INTO site_settings.
+// every INSERT INTO site_settings (comments dropped first: they may hold
+// a semicolon).
 function migrationDefaults() {
 	const out = {};
 	for (const f of readdirSync(`${ROOT}/migrations`).sort()) {
-		const src = readFileSync(`${ROOT}/migrations/${f}`, "utf8");
+		const src = readFileSync(`${ROOT}/migrations/${f}`, "utf8")
+		    .replace(/--[^\n]*/g, "");
 		for (const block of src.matchAll(
 		    /INSERT INTO site_settings \(key, value\) VALUES([\s\S]*?);/g))
 			for (const m of block[1].matchAll(/\('(\w+)', '([^']*)'\)/g))
 				out[m[1]] = m[2];
 	}
+	return out;
+}
+
+// The defaults the statements fall back on: setting_int('key', N) in the
+// migrations and assets/sql.
+function codeDefaults() {
+	const out = {};
+	for (const dir of ["migrations", "assets/sql"])
+		for (const f of readdirSync(`${ROOT}/${dir}`)) {
+			const src = readFileSync(`${ROOT}/${dir}/${f}`, "utf8");
+			for (const m of src.matchAll(
+			    /setting_\w+\('(\w+)',\s*([^)\s]+)\)/g))
+				(out[m[1]] ??= new Set()).add(m[2]);
+		}
 	return out;
 }
 
@@ -42,14 +58,31 @@ after(() => {
 		setting(k, JSON.stringify(v));
 });
 
-test("the migrations' defaults are the ones the README documents", () => {
-	for (const k of ["board_hold_first_posts", "board_new_user_days",
-	    "board_new_user_posts", "board_new_seconds_between",
-	    "board_new_images_per_post", "board_new_links_per_post",
-	    "login_failures_per_address_hour", "posts_per_minute"])
-		assert.ok(k in DEFAULTS, k);
-	assert.equal(DEFAULTS.board_hold_first_posts, "1");
-	assert.equal(DEFAULTS.board_new_images_per_post, "1");
+test("every setting is in docs/settings.md with the migrations' default",
+    () => {
+	const doc = readFileSync(`${ROOT}/docs/settings.md`, "utf8");
+	const documented = {};
+	for (const m of doc.matchAll(/^\| `(\w+)` \|[^\n]*\| `([^`]*)` \|$/gm))
+		documented[m[1]] = m[2];
+	assert.ok(Object.keys(DEFAULTS).length >= 20);
+	const internal = new Set(["demo_loaded"]);
+	for (const [k, v] of Object.entries(DEFAULTS)) {
+		if (internal.has(k))
+			continue;
+		assert.ok(k in documented, `${k} is documented`);
+		assert.equal(documented[k], v.replace(/^"|"$/g, ""), k);
+	}
+	// A setting only the statements know (no row) is documented with the
+	// one default they all fall back on, and a row agrees with them.
+	for (const [k, vs] of Object.entries(codeDefaults())) {
+		assert.equal(vs.size, 1, `${k}: one fallback default, not ${[...vs]}`);
+		assert.equal(documented[k], [...vs][0], `${k} is documented`);
+		if (k in DEFAULTS)
+			assert.equal(DEFAULTS[k], [...vs][0], `${k}: row and fallback`);
+	}
+	for (const k of Object.keys(documented))
+		assert.ok(k in DEFAULTS || k in codeDefaults(),
+		    `${k}: documented, read nowhere`);
 });
 
 async function feeds() {
