@@ -817,8 +817,10 @@ oh_time(struct rq *rq, const char *name)
 }
 
 /*
- * "YYYY-MM-DDTHH:MM" (local, site zone; a space for the T, ":SS", and
- * an offset "Z" or "+HH:MM" may follow).  The day must exist.
+ * "YYYY-MM-DDTHH:MM" (local, site zone; a space for the T, ":SS" with
+ * an optional fraction of up to 9 digits, and an offset "Z" or "+HH:MM"
+ * may follow: RFC 3339 as JavaScript's toISOString() writes it).  The
+ * day must exist.
  */
 static const char *
 oh_starts_at(struct rq *rq, const char *name)
@@ -830,7 +832,7 @@ oh_starts_at(struct rq *rq, const char *name)
 	if ((v = rq_text(rq, name, 1, 1, 32, 0)) == NULL)
 		return (NULL);
 	len = strlen(v);
-	if (len < 16 || (v[10] != 'T' && v[10] != ' '))
+	if (len < 16 || (v[10] != 'T' && v[10] != 't' && v[10] != ' '))
 		goto bad;
 	memcpy(day, v, 10);
 	day[10] = '\0';
@@ -839,9 +841,17 @@ oh_starts_at(struct rq *rq, const char *name)
 	if (!oh_date_ok(day) || !oh_time_ok(hm))
 		goto bad;
 	p = v + 16;
-	if (p[0] == ':' && oh_digits(p + 1, 2) && p[1] <= '5')
+	if (p[0] == ':' && oh_digits(p + 1, 2) && p[1] <= '5') {
 		p += 3;
-	if (*p == 'Z' && p[1] == '\0')
+		if (*p == '.' && oh_digits(p + 1, 1)) {
+			for (len = 1; len <= 9 && oh_digits(p + len, 1); len++)
+				;
+			if (len > 9 && oh_digits(p + len, 1))
+				goto bad;
+			p += len;
+		}
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
 		return (v);
 	if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
 	    oh_digits(p + 1, 2) && oh_digits(p + 4, 2))
