@@ -86,8 +86,11 @@ SELECT json_build_object('ok', true, 'ended', (SELECT count(*) FROM gone))
 -- 24), their 10 newest posts that everybody can read (published posts
 -- of published topics in categories anyone may read: nothing held,
 -- hidden, rejected or deleted, nothing from the staff room, even for
--- staff) and the counts of the same.  $1 username, $2 session hash,
--- $3 ?lang or NULL, $4 negotiated language (category names).
+-- staff) and the counts of the same; the awards of competitions whose
+-- results are published (certificates exist only then) and the office
+-- hours sessions given as a mentor and attended as a maker (attendance
+-- marked `attended`).  $1 username, $2 session hash, $3 ?lang or NULL,
+-- $4 negotiated language (category and competition names).
 SELECT json_build_object('user', json_build_object(
     'username', u.username, 'display_name', u.display_name,
     'bio_html', u.bio_html, 'role', u.role,
@@ -122,7 +125,26 @@ SELECT json_build_object('user', json_build_object(
 	    WHERE po.author_id = u.id AND po.status = 'published'
 	        AND t.status = 'published' AND c.read_access = 'anyone'
 	    ORDER BY po.created_at DESC, po.id DESC LIMIT 10) x), '[]'),
+    'awards', coalesce((SELECT json_agg(json_build_object(
+	'award', ce.award, 'rank', ce.rank,
+	'issued_at', rfc3339(ce.issued_at),
+	'verify_url', '/verify/' || ce.code,
+	'entry_url', '/entries/' || e.id,
+	'competition', json_build_object('id', k.id, 'url',
+	    '/competitions/' || k.id, 'title', CASE WHEN l.en
+	    THEN coalesce(nullif(k.title_en, ''), k.title) ELSE k.title END))
+	ORDER BY ce.issued_at DESC, ce.rank)
+	FROM comp_entry_members em
+	JOIN comp_entries e ON e.id = em.entry_id AND e.status <> 'withdrawn'
+	JOIN comp_certificates ce ON ce.entry_id = e.id
+	JOIN competitions k ON k.id = e.competition_id
+	WHERE em.user_id = u.id), '[]'),
     'counts', json_build_object(
+	'sessions_given', (SELECT count(*) FROM oh_bookings b
+	    JOIN oh_slots s ON s.id = b.slot_id
+	    WHERE s.mentor_id = u.id AND b.attendance = 'attended'),
+	'sessions_attended', (SELECT count(*) FROM oh_bookings b
+	    WHERE b.maker_id = u.id AND b.attendance = 'attended'),
 	'projects', (SELECT count(*) FROM project_members m
 	    JOIN projects p ON p.id = m.project_id
 	    WHERE m.user_id = u.id AND p.status = 'published'),

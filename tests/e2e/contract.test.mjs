@@ -5,7 +5,7 @@
 // the values; this file catches a renamed or forgotten key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { login, newUser, postAs, getAs, get } from "./lib.mjs";
+import { login, newUser, postAs, getAs, get, sql } from "./lib.mjs";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/;
 const iso = (ms) => new Date(Date.now() + ms).toISOString();
@@ -83,6 +83,22 @@ test("office hours: the keys of every route", async () => {
 	has(r.data.calendar, ["url"], "POST /settings/calendar");
 	r = await get("/");
 	has(r.data, ["office_hours", "competitions"], "GET /");
+
+	// The session happens (test set-up: the slot starts now); both
+	// profiles count it, as given and as attended.
+	sql(`UPDATE oh_slots SET starts_at = now() - interval '5 minutes',
+	    ends_at = now() + interval '15 minutes' WHERE id = ${sid}`);
+	r = await postAs(m, `/bookings/${bid}/attendance`, { body: {
+	    attendance: "attended" } });
+	assert.equal(r.status, 200, r.text);
+	r = await get(`/u/${m.username}`);
+	assert.equal(r.data.user.counts.sessions_given, 1);
+	r = await get(`/u/${maker.username}`);
+	assert.equal(r.data.user.counts.sessions_attended, 1);
+	assert.equal(r.data.user.counts.sessions_given, 0);
+	const html = (await get(`/u/${maker.username}?lang=en`,
+	    { json: false })).text;
+	assert.match(html, /<strong>1<\/strong> office hours sessions attended/);
 });
 
 test("competitions: the keys of every route", async () => {
@@ -167,4 +183,13 @@ test("competitions: the keys of every route", async () => {
 	r = await get(`/verify/${code}`);
 	has(r.data.certificate, ["competition", "entry", "award", "rank",
 	    "team", "issued_at"], "GET /verify/{code}");
+
+	// The award is on the maker's profile, with its certificate.
+	r = await get(`/u/${maker.username}`);
+	assert.deepEqual(r.data.user.awards.map((a) => [a.award, a.verify_url,
+	    a.competition.id]), [["一等奖", `/verify/${code}`, cid]]);
+	const html = (await get(`/u/${maker.username}`, { json: false })).text;
+	assert.ok(html.includes(`href="/verify/${code}"`));
+	r = await get(`/u/${judge.username}`);
+	assert.deepEqual(r.data.user.awards, [], "judges win nothing");
 });
