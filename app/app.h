@@ -258,6 +258,9 @@ int		 reply_page(struct rq *, int, const char *, json_t *);
 void		 reply_error(struct rq *, int, const char *, const char *);
 void		 reply_internal(struct rq *, const char *);
 void		 reply_redirect(struct rq *, const char *);
+int		 reply_result(struct rq *, int, const char *);
+int		 reply_result_at(struct rq *, int, const char *const *,
+		    const char *);
 void		 reply_field_error(struct rq *, const char *, const char *);
 int		 reply_wants_json(struct http_request *);
 void		 reply_raw_error(struct http_request *, int, const char *);

@@ -954,19 +954,9 @@ board_edit_prepare(struct rq *rq)
 static int
 board_edit_respond(struct rq *rq)
 {
-	json_t		*doc;
-	const char	*url;
+	static const char *const	things[] = { "post", NULL };
 
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
-	url = json_string_value(json_object_get(json_object_get(doc, "post"),
-	    "url"));
-	reply_redirect(rq, url != NULL ? url : "/board");
-	json_decref(doc);
-	return (RQ_DONE);
+	return (reply_result_at(rq, 200, things, "/board"));
 }
 
 /* GET /posts/{id}/revisions */
@@ -1027,18 +1017,7 @@ board_solve_prepare(struct rq *rq)
 static int
 board_back_respond(struct rq *rq)
 {
-	json_t		*doc, *thing;
-	const char	*url;
+	static const char *const	things[] = { "post", "topic", NULL };
 
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
-	if ((thing = json_object_get(doc, "post")) == NULL)
-		thing = json_object_get(doc, "topic");
-	url = json_string_value(json_object_get(thing, "url"));
-	reply_redirect(rq, url != NULL ? url : "/board");
-	json_decref(doc);
-	return (RQ_DONE);
+	return (reply_result_at(rq, 200, things, "/board"));
 }

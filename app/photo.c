@@ -387,15 +387,9 @@ photo_back_respond(struct rq *rq)
 		reply_json_text(rq, 201, rq->res, rq->res_len);
 		return (RQ_DONE);
 	}
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
-		    (long long)rq_path_id(rq, "/projects/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, rq->page == &upload_post ? 201 : 200, rq->res,
-	    rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
+	    (long long)rq_path_id(rq, "/projects/"));
+	return (reply_result(rq, rq->page == &upload_post ? 201 : 200, url));
 }
 
 /* ------------------------------------------------------------------ */

@@ -891,13 +891,8 @@ project_update_respond(struct rq *rq)
 		rq->step = 2;
 		return (RQ_AGAIN);
 	}
-	if (!rq->json) {
-		project_url(rq, url, sizeof(url), "");
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	project_url(rq, url, sizeof(url), "");
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */
@@ -914,12 +909,7 @@ project_delete_prepare(struct rq *rq)
 static int
 project_delete_respond(struct rq *rq)
 {
-	if (!rq->json) {
-		reply_redirect(rq, "/projects");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/projects"));
 }
 
 static int
@@ -1004,13 +994,8 @@ project_written_respond(struct rq *rq)
 {
 	char	url[64];
 
-	if (!rq->json) {
-		project_url(rq, url, sizeof(url), "");
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	project_url(rq, url, sizeof(url), "");
+	return (reply_result(rq, 200, url));
 }
 
 /* 201 with the new comment or log entry; browsers go to it. */
