@@ -675,27 +675,19 @@ board_topic_prepare(struct rq *rq)
 }
 
 /*
- * What a kept page needs of this reader (a plain one: not staff): their
- * own "me", and the topic's flags that depend on who reads.
+ * What a kept page needs of this reader (a plain one: not staff), from
+ * topic_check: their own "me", and the topic's flags that depend on who
+ * reads ("topic": the statement decides them, as topic_page does).
  */
 static void
-board_topic_viewer_parts(json_t *doc, json_t *me)
+board_topic_viewer_parts(json_t *doc, json_t *check)
 {
-	json_t		*t;
-	int64_t		 mid, aid;
-	int		 open;
+	json_t	*me;
 
+	me = json_object_get(check, "me");
 	json_object_set(doc, "me", me != NULL ? me : json_null());
-	t = json_object_get(doc, "topic");
-	mid = me != NULL ? json_integer_value(json_object_get(me, "id")) : 0;
-	aid = json_integer_value(json_object_get(json_object_get(t, "author"),
-	    "id"));
-	open = !json_is_true(json_object_get(t, "locked"));
-	json_object_set_new(t, "mine", json_boolean(mid != 0 && mid == aid));
-	json_object_set_new(t, "can_reply", json_boolean(mid != 0 && open));
-	json_object_set_new(t, "can_solve", json_boolean(json_is_true(
-	    json_object_get(t, "solvable")) && mid != 0 && mid == aid));
-	json_object_set_new(t, "staff", json_false());
+	json_object_update(json_object_get(doc, "topic"),
+	    json_object_get(check, "topic"));
 }
 
 /*
@@ -737,7 +729,7 @@ board_topic_respond(struct rq *rq)
 			    RQ_DONE);
 		}
 		doc = json_deep_copy(e->doc);
-		board_topic_viewer_parts(doc, json_object_get(check, "me"));
+		board_topic_viewer_parts(doc, check);
 		json_decref(check);
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
