@@ -25,6 +25,16 @@
 #define BOARD_NOTE_MAX		500
 
 /*
+ * rq->step of the board, category and topic pages: browsers whose worker
+ * holds the page first run the small check statement; the page
+ * statement runs when it does not (or JSON clients).
+ */
+enum {
+	BOARD_ST_CHECK = 0,	/* board_check, category_check, topic_check */
+	BOARD_ST_PAGE		/* board_page, category_page, topic_page */
+};
+
+/*
  * The posts of topic pages as most readers see them, rendered once per
  * topic version, page and language and kept in each worker
  * (docs/performance.md#kept-pages).  A small statement (topic_check)
@@ -309,7 +319,7 @@ board_prepare(struct rq *rq)
 	struct kept	*e;
 
 	e = board_slot(rq);
-	if (!rq->json && rq->step == 0 && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		/* A copy: the slot may change hands while this waits. */
@@ -317,7 +327,7 @@ board_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "board_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	board_lang_params(rq);
 	(void)rq_use_stmt(rq, "board_page");
 	return (RQ_NEXT);
@@ -349,7 +359,7 @@ board_category_prepare(struct rq *rq)
 
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && hit && e->doc != NULL) {
 		board_lang_params(rq);
 		rq_param_str(rq, rq->req->path + strlen("/c/"));
 		/* A copy: the slot may change hands while this waits. */
@@ -357,7 +367,7 @@ board_category_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "category_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	return (board_category_page_params(rq));
 }
 
@@ -470,15 +480,15 @@ board_respond(struct rq *rq)
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	e = board_slot(rq);
-	if (rq->step == 0 && (e->doc == NULL || json_is_true(
+	if (rq->step == BOARD_ST_CHECK && (e->doc == NULL || json_is_true(
 	    json_object_get(doc, "staff")) || e->version !=
 	    json_integer_value(json_object_get(doc, "version")))) {
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
-	if (rq->step != 0) {
+	if (rq->step != BOARD_ST_CHECK) {
 		if (json_is_true(json_object_get(doc, "staff"))) {
 			/* The staff room is in it: render, do not keep. */
 			memset(&once, 0, sizeof(once));
@@ -498,7 +508,7 @@ board_respond(struct rq *rq)
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
 render:
-	if (rq->step == 0) {
+	if (rq->step == BOARD_ST_CHECK) {
 		board_unread_from_reads(doc);
 		board_unread_attr(doc, json_object_get(doc, "unread"));
 	} else {
@@ -573,9 +583,9 @@ board_category_respond(struct rq *rq)
 	json_t			*doc;
 	int			 hit;
 
-	if (rq->res_null && rq->step == 0) {
+	if (rq->res_null && rq->step == BOARD_ST_CHECK) {
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
@@ -583,16 +593,16 @@ board_category_respond(struct rq *rq)
 		return (RQ_DONE);
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
-	if (rq->step == 0 && (!hit || e->doc == NULL || e->version !=
+	if (rq->step == BOARD_ST_CHECK && (!hit || e->doc == NULL || e->version !=
 	    json_integer_value(json_object_get(doc, "version")))) {
 		/* Not held at this version: the whole page. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && !board_list_store(rq, e, doc, "category")) {
+	if (rq->step != BOARD_ST_CHECK && !board_list_store(rq, e, doc, "category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);
@@ -601,7 +611,7 @@ board_category_respond(struct rq *rq)
 	}
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
-	if (rq->step == 0)
+	if (rq->step == BOARD_ST_CHECK)
 		board_unread_from_reads(doc);
 	board_unread_attr(doc, json_object_get(doc, "unread"));
 	json_object_del(doc, "last_numbers");
@@ -654,7 +664,7 @@ board_topic_prepare(struct rq *rq)
 	int			 hit;
 
 	e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && hit && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		rq_param_int(rq, rq_path_id(rq, "/t/"));
@@ -670,7 +680,7 @@ board_topic_prepare(struct rq *rq)
 		return (RQ_DONE);
 	}
 	(void)rq_use_stmt(rq, "topic_page");
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	return (RQ_NEXT);
 }
 
@@ -713,7 +723,7 @@ board_topic_respond(struct rq *rq)
 		reply_json_text(rq, 200, rq->res, rq->res_len);
 		return (RQ_DONE);
 	}
-	if (rq->step == 0) {
+	if (rq->step == BOARD_ST_CHECK) {
 		check = rq->res_null ? NULL : jparse(rq->res, rq->res_len);
 		if (check != NULL)
 			guard_page_locale(rq, check);
@@ -724,7 +734,7 @@ board_topic_respond(struct rq *rq)
 		    e->version != version) {
 			json_decref(check);
 			rq_params_reset(rq);
-			rq->step = 1;
+			rq->step = BOARD_ST_PAGE;
 			return (board_topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 			    RQ_DONE);
 		}

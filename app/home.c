@@ -18,6 +18,12 @@
 
 int	page_home(struct http_request *);
 
+/* rq->step: home_check first (browsers), then home_page when needed. */
+enum {
+	HOME_ST_CHECK = 0,	/* home_check: the viewer and the versions */
+	HOME_ST_PAGE		/* home_page: the whole page */
+};
+
 struct home_lists {
 	char	 version[48];	/* "<projects>.<board>"; "" = none */
 	char	*html;		/* malloc()ed; the cache's */
@@ -73,7 +79,7 @@ home_prepare(struct rq *rq)
 	const char	*lang;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0) {
+	if (!rq->json && rq->step == HOME_ST_CHECK) {
 		(void)rq_use_stmt(rq, "home_check");
 		return (RQ_NEXT);
 	}
@@ -96,12 +102,12 @@ home_respond(struct rq *rq)
 		return (RQ_DONE);
 	h = home_slot(rq);
 	v = json_string_value(json_object_get(doc, "lists_version"));
-	if (rq->step == 0) {
+	if (rq->step == HOME_ST_CHECK) {
 		if (v == NULL || strcmp(v, h->version) || h->html == NULL) {
 			/* Not held at these versions: the whole page. */
 			json_decref(doc);
 			rq_params_reset(rq);
-			rq->step = 1;
+			rq->step = HOME_ST_PAGE;
 			return (home_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 			    RQ_DONE);
 		}

@@ -72,6 +72,21 @@ static struct card_entry	cards[CARD_SLOTS];
 static struct kept	lists[LIST_SLOTS];
 #define PROJECT_TAG_CHARS	24
 
+/*
+ * rq->step.  Lists and project pages: browsers first ask with what this
+ * worker holds (a check, or the version of the kept parts); the whole
+ * statement when that is not current.  Edits: the current text first
+ * when searched text changes, then project_update.
+ */
+enum {
+	PROJECT_ST_CHECK = 0,	/* project_list_check, or the held version */
+	PROJECT_ST_PAGE		/* the whole list or page */
+};
+enum {
+	PROJECT_ST_TOKENS = 1,	/* project_tokens answered (or not needed) */
+	PROJECT_ST_UPDATE	/* project_update answered */
+};
+
 int	page_projects(struct http_request *);
 int	page_project_new(struct http_request *);
 int	page_project(struct http_request *);
@@ -480,12 +495,13 @@ project_list_prepare(struct rq *rq)
 	int		 hit;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0 && kept_slot(lists, LIST_SLOTS, rq,
-	    project_frag_locale(rq), &hit)->doc != NULL && hit) {
+	if (!rq->json && rq->step == PROJECT_ST_CHECK && kept_slot(lists,
+	    LIST_SLOTS, rq, project_frag_locale(rq), &hit)->doc != NULL &&
+	    hit) {
 		(void)rq_use_stmt(rq, "project_list_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = PROJECT_ST_PAGE;
 	if (!project_list_cursor(rq)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
@@ -609,16 +625,16 @@ project_list_respond(struct rq *rq)
 	guard_page_locale(rq, doc);
 	e = kept_slot(lists, LIST_SLOTS, rq, project_frag_locale(rq), &hit);
 	version = json_integer_value(json_object_get(doc, "version"));
-	if (rq->step == 0 && (!hit || e->doc == NULL ||
+	if (rq->step == PROJECT_ST_CHECK && (!hit || e->doc == NULL ||
 	    e->version != version)) {
 		/* Not held at this version: the whole list. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = PROJECT_ST_PAGE;
 		return (project_list_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && (rq->res_col2 == NULL ||
+	if (rq->step != PROJECT_ST_CHECK && (rq->res_col2 == NULL ||
 	    !project_list_store(rq, e, version))) {
 		kept_clear(e);
 		json_decref(doc);
@@ -729,7 +745,8 @@ project_view_prepare(struct rq *rq)
 	e = project_frag_slot(id, loc);
 	rq_param_int(rq, id);
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0 && e->id == id && e->locale == loc)
+	if (!rq->json && rq->step == PROJECT_ST_CHECK && e->id == id &&
+	    e->locale == loc)
 		rq_param_int(rq, e->version);
 	else
 		rq_param_null(rq);
@@ -784,7 +801,7 @@ project_view_respond(struct rq *rq)
 		/* Another page took the slot meanwhile: ask for it all. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = PROJECT_ST_PAGE;
 		(void)project_view_prepare(rq);
 		return (RQ_AGAIN);
 	}
@@ -835,10 +852,10 @@ project_update_prepare(struct rq *rq)
 	    rq_field(rq, "body", NULL) || e->tags_json != NULL) {
 		rq_param_int(rq, project_id(rq));
 		(void)rq_use_stmt(rq, "project_tokens");
-		rq->step = 1;
+		rq->step = PROJECT_ST_TOKENS;
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = PROJECT_ST_TOKENS;
 	rq->res_null = 1;
 	return (project_update_respond(rq) == RQ_AGAIN ? RQ_NEXT : RQ_DONE);
 }
@@ -861,7 +878,7 @@ project_update_respond(struct rq *rq)
 	json_t			*cur, *tags;
 	char			 url[64];
 
-	if (rq->step == 1) {
+	if (rq->step == PROJECT_ST_TOKENS) {
 		cur = rq->res_null ? NULL : json_loadb(rq->res, rq->res_len,
 		    0, NULL);
 		if (cur != NULL) {
@@ -888,7 +905,7 @@ project_update_respond(struct rq *rq)
 		rq_param_str(rq, rq_field(rq, "status", NULL));
 		rq_param_str(rq, e->tokens);
 		(void)rq_use_stmt(rq, "project_update");
-		rq->step = 2;
+		rq->step = PROJECT_ST_UPDATE;
 		return (RQ_AGAIN);
 	}
 	project_url(rq, url, sizeof(url), "");
