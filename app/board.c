@@ -7,8 +7,8 @@
  * search tokens; the rules (who may post where, held posts, new-user
  * limits, slow mode, flag thresholds, notifications, the NOTIFY for live
  * updates) are the functions of migrations/0005_board.sql.  Moderation
- * is app/mod.c, search and feeds app/search_page.c and app/board_rss.c,
- * live updates app/live.c.
+ * is app/mod.c, search app/search_page.c, feeds app/feed.c, live updates
+ * app/live.c.
  */
 #include <sys/types.h>
 
@@ -593,8 +593,9 @@ board_category_respond(struct rq *rq)
 		return (RQ_DONE);
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
-	if (rq->step == BOARD_ST_CHECK && (!hit || e->doc == NULL || e->version !=
-	    json_integer_value(json_object_get(doc, "version")))) {
+	if (rq->step == BOARD_ST_CHECK && (!hit || e->doc == NULL ||
+	    e->version != json_integer_value(json_object_get(doc,
+	    "version")))) {
 		/* Not held at this version: the whole page. */
 		json_decref(doc);
 		rq_params_reset(rq);
@@ -602,7 +603,8 @@ board_category_respond(struct rq *rq)
 		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != BOARD_ST_CHECK && !board_list_store(rq, e, doc, "category")) {
+	if (rq->step != BOARD_ST_CHECK &&
+	    !board_list_store(rq, e, doc, "category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);

@@ -605,7 +605,8 @@ oh_share_prepare(struct rq *rq)
 static int
 oh_write_respond(struct rq *rq)
 {
-	static const char *const	 things[] = { "booking", "topic", NULL };
+	static const char *const	 things[] = { "booking", "topic",
+					    NULL };
 	static const char *const	 none[] = { NULL };
 	const char			*name;
 	int				 created;
