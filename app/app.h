@@ -228,8 +228,9 @@ int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
  * The page's own state in rq->extra: len zeroed bytes held inside the
  * request (len <= RQ_EXTRA_MAX, checked when compiled).  release, called
  * when the request ends, frees what the state points to, never the state
- * itself (named anew from rq_set_extra, which allocated it: code written
- * for that contract now fails to compile instead of freeing twice).
+ * itself (a new name on purpose: code written for the older function,
+ * which also allocated the state, fails to compile instead of freeing it
+ * twice).
  */
 #define RQ_EXTRA_MAX		2048
 #define rq_state_new(rq, len, freefn)					\
