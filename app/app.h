@@ -327,9 +327,10 @@ int		 content_markdown(struct rq *, const char *, int, char **,
 		    char **);
 char		*content_tokens(const char *);
 
-/* keep.c: rendered lists a worker keeps per address and language */
+/* keep.c: rendered pages and parts a worker keeps per key and language */
 struct kept {
-	char		*key;		/* path and query, malloc()ed */
+	char		*key;		/* path and query, or the page's
+					   own name, malloc()ed */
 	int		 locale;
 	int64_t		 version;	/* what it was made at; -1: none */
 	char		*html;		/* malloc()ed */
@@ -338,6 +339,8 @@ struct kept {
 };
 
 struct kept	*kept_slot(struct kept *, size_t, struct rq *, int, int *);
+struct kept	*kept_slot_key(struct kept *, size_t, const char *, int,
+		    int *);
 void		 kept_clear(struct kept *);
 
 /* proxy.c: the client behind trusted proxies; who may read /metrics */

@@ -43,22 +43,13 @@ enum {
  * Any change to what the page shows bumps the version in the same
  * transaction (board_touch), so a reader never gets an older page after
  * their own write, whichever worker answers.
- * Direct-mapped; a collision renders again.
+ * Kept (keep.c) under "<topic>/<cursor>/<before>" (-1: absent): html the
+ * posts, doc the page without "me" and "posts" (its "last_number" is the
+ * last post number shown), version the topic's.
  */
 #define POSTS_SLOTS		2048
 
-struct posts_entry {
-	int64_t		 topic;
-	int64_t		 after;		/* ?cursor, -1 when absent */
-	int64_t		 before;	/* ?before, -1 when absent */
-	int		 locale;
-	int64_t		 version;
-	int64_t		 last;		/* last post number shown */
-	json_t		*doc;		/* the page without "me"; the cache's */
-	char		*html;		/* malloc()ed; the cache's */
-};
-
-static struct posts_entry	posts_cache[POSTS_SLOTS];
+static struct kept	posts_cache[POSTS_SLOTS];
 
 /*
  * Category pages' topic lists (and the board's, one per language in
@@ -68,6 +59,7 @@ static struct posts_entry	posts_cache[POSTS_SLOTS];
  * apart, by category_check and board_check, and shown by app.js.
  */
 #define LISTS_SLOTS		256
+#define BOARD_LOCALES		8	/* the board's own lists: a slot each */
 
 static struct kept	lists_cache[LISTS_SLOTS];
 
@@ -103,7 +95,7 @@ static int	board_list_store(struct rq *, struct kept *, json_t *,
 static struct kept *board_slot(struct rq *);
 static void	board_unread_attr(json_t *, json_t *);
 static void	board_unread_from_reads(json_t *);
-static struct posts_entry *board_posts_slot(struct rq *, int, int *);
+static struct kept *board_posts_slot(struct rq *, int, int *);
 static void	board_topic_viewer_parts(json_t *, json_t *);
 static int	board_form_page(struct rq *, const char *, const char *,
 		    const char *);
@@ -333,17 +325,18 @@ board_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
-/* The board's kept lists for this language. */
+/*
+ * The board's kept lists for this language (keep.c, one slot a
+ * language); e->doc is NULL when none are held.
+ */
 static struct kept *
 board_slot(struct rq *rq)
 {
-	static struct kept	 boards[8];
-	int				 loc;
+	static struct kept	 boards[BOARD_LOCALES];
+	int			 hit;
 
-	loc = render_locale_index(rq->locale);
-	if (loc < 0 || loc >= 8)
-		loc = 0;
-	return (&boards[loc]);
+	return (kept_slot_key(boards, BOARD_LOCALES, "/board",
+	    render_locale_index(rq->locale), &hit));
 }
 
 /*
@@ -626,32 +619,21 @@ board_category_respond(struct rq *rq)
  * The cache slot of this topic page in language loc; *hit when it holds
  * this page (at some version).
  */
-static struct posts_entry *
+static struct kept *
 board_posts_slot(struct rq *rq, int loc, int *hit)
 {
-	struct posts_entry	*e;
-	const char		*v;
-	int64_t			 id, after, before;
-	u_int64_t		 h;
+	const char	*v;
+	int64_t		 id, after, before;
+	char		 key[80];
 
 	id = rq_path_id(rq, "/t/");
 	after = (v = rq_query(rq, "cursor")) != NULL && *v != '\0' ?
 	    strtoll(v, NULL, 10) : -1;
 	before = (v = rq_query(rq, "before")) != NULL && *v != '\0' ?
 	    strtoll(v, NULL, 10) : -1;
-	h = (u_int64_t)id * 1000003ULL ^ (u_int64_t)(after + 2) * 8191ULL ^
-	    (u_int64_t)(before + 2) * 131ULL ^ (u_int64_t)loc;
-	e = &posts_cache[h % POSTS_SLOTS];
-	*hit = e->html != NULL && e->topic == id && e->after == after &&
-	    e->before == before && e->locale == loc;
-	if (!*hit) {
-		e->topic = id;
-		e->after = after;
-		e->before = before;
-		e->locale = loc;
-		e->version = -1;
-	}
-	return (e);
+	(void)snprintf(key, sizeof(key), "%lld/%lld/%lld", (long long)id,
+	    (long long)after, (long long)before);
+	return (kept_slot_key(posts_cache, POSTS_SLOTS, key, loc, hit));
 }
 
 /*
@@ -662,15 +644,16 @@ board_posts_slot(struct rq *rq, int loc, int *hit)
 static int
 board_topic_prepare(struct rq *rq)
 {
-	struct posts_entry	*e;
-	int			 hit;
+	struct kept	*e;
+	int		 hit;
 
 	e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
 	if (!rq->json && rq->step == BOARD_ST_CHECK && hit && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		rq_param_int(rq, rq_path_id(rq, "/t/"));
-		rq_param_int(rq, e->last);
+		rq_param_int(rq, json_integer_value(json_object_get(e->doc,
+		    "last_number")));
 		(void)rq_use_stmt(rq, "topic_check");
 		return (RQ_NEXT);
 	}
@@ -711,11 +694,11 @@ board_topic_viewer_parts(json_t *doc, json_t *check)
 static int
 board_topic_respond(struct rq *rq)
 {
-	struct posts_entry	*e;
-	struct buf		 out;
-	json_t			*doc, *check;
-	int64_t			 version;
-	int			 hit;
+	struct kept	*e;
+	struct buf	 out;
+	json_t		*doc, *check;
+	int64_t		 version;
+	int		 hit;
 
 	if (rq->json) {
 		if (rq->res_null) {
@@ -776,8 +759,6 @@ board_topic_respond(struct rq *rq)
 		json_object_del(e->doc, "posts");
 		e->version = json_integer_value(json_object_get(
 		    json_object_get(doc, "topic"), "version"));
-		e->last = json_integer_value(json_object_get(doc,
-		    "last_number"));
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
 	} else {
