@@ -485,12 +485,7 @@ account_auth_done(struct rq *rq, int status)
 	struct account_auth_state	*st = rq->extra;
 
 	guard_set_session_cookie(rq, st->token, account_session_days(rq));
-	if (!rq->json) {
-		reply_redirect(rq, account_safe_next(rq));
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, status, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, status, account_safe_next(rq)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1005,12 +1000,7 @@ account_settings_back(struct rq *rq, const char *url)
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
-	if (!rq->json) {
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, url));
 }
 
 static int

@@ -370,14 +370,9 @@ admin_user_update_respond(struct rq *rq)
 {
 	char	url[128];
 
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/admin/users?q=%s",
-		    rq->req->path + strlen("/admin/users/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/admin/users?q=%s",
+	    rq->req->path + strlen("/admin/users/"));
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */

@@ -228,8 +228,9 @@ int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
  * The page's own state in rq->extra: len zeroed bytes held inside the
  * request (len <= RQ_EXTRA_MAX, checked when compiled).  release, called
  * when the request ends, frees what the state points to, never the state
- * itself (named anew from rq_set_extra, which allocated it: code written
- * for that contract now fails to compile instead of freeing twice).
+ * itself (a new name on purpose: code written for the older function,
+ * which also allocated the state, fails to compile instead of freeing it
+ * twice).
  */
 #define RQ_EXTRA_MAX		2048
 #define rq_state_new(rq, len, freefn)					\
@@ -258,6 +259,9 @@ int		 reply_page(struct rq *, int, const char *, json_t *);
 void		 reply_error(struct rq *, int, const char *, const char *);
 void		 reply_internal(struct rq *, const char *);
 void		 reply_redirect(struct rq *, const char *);
+int		 reply_result(struct rq *, int, const char *);
+int		 reply_result_at(struct rq *, int, const char *const *,
+		    const char *);
 void		 reply_field_error(struct rq *, const char *, const char *);
 int		 reply_wants_json(struct http_request *);
 void		 reply_raw_error(struct http_request *, int, const char *);
@@ -323,9 +327,10 @@ int		 content_markdown(struct rq *, const char *, int, char **,
 		    char **);
 char		*content_tokens(const char *);
 
-/* keep.c: rendered lists a worker keeps per address and language */
+/* keep.c: rendered pages and parts a worker keeps per key and language */
 struct kept {
-	char		*key;		/* path and query, malloc()ed */
+	char		*key;		/* path and query, or the page's
+					   own name, malloc()ed */
 	int		 locale;
 	int64_t		 version;	/* what it was made at; -1: none */
 	char		*html;		/* malloc()ed */
@@ -334,6 +339,8 @@ struct kept {
 };
 
 struct kept	*kept_slot(struct kept *, size_t, struct rq *, int, int *);
+struct kept	*kept_slot_key(struct kept *, size_t, const char *, int,
+		    int *);
 void		 kept_clear(struct kept *);
 
 /* proxy.c: the client behind trusted proxies; who may read /metrics */

@@ -7,8 +7,8 @@
  * search tokens; the rules (who may post where, held posts, new-user
  * limits, slow mode, flag thresholds, notifications, the NOTIFY for live
  * updates) are the functions of migrations/0005_board.sql.  Moderation
- * is app/mod.c, search and feeds app/search_page.c and app/board_rss.c,
- * live updates app/live.c.
+ * is app/mod.c, search app/search_page.c, feeds app/feed.c, live updates
+ * app/live.c.
  */
 #include <sys/types.h>
 
@@ -25,6 +25,16 @@
 #define BOARD_NOTE_MAX		500
 
 /*
+ * rq->step of the board, category and topic pages: browsers whose worker
+ * holds the page first run the small check statement; the page
+ * statement runs when it does not (or JSON clients).
+ */
+enum {
+	BOARD_ST_CHECK = 0,	/* board_check, category_check, topic_check */
+	BOARD_ST_PAGE		/* board_page, category_page, topic_page */
+};
+
+/*
  * The posts of topic pages as most readers see them, rendered once per
  * topic version, page and language and kept in each worker
  * (docs/performance.md#kept-pages).  A small statement (topic_check)
@@ -33,22 +43,13 @@
  * Any change to what the page shows bumps the version in the same
  * transaction (board_touch), so a reader never gets an older page after
  * their own write, whichever worker answers.
- * Direct-mapped; a collision renders again.
+ * Kept (keep.c) under "<topic>/<cursor>/<before>" (-1: absent): html the
+ * posts, doc the page without "me" and "posts" (its "last_number" is the
+ * last post number shown), version the topic's.
  */
 #define POSTS_SLOTS		2048
 
-struct posts_entry {
-	int64_t		 topic;
-	int64_t		 after;		/* ?cursor, -1 when absent */
-	int64_t		 before;	/* ?before, -1 when absent */
-	int		 locale;
-	int64_t		 version;
-	int64_t		 last;		/* last post number shown */
-	json_t		*doc;		/* the page without "me"; the cache's */
-	char		*html;		/* malloc()ed; the cache's */
-};
-
-static struct posts_entry	posts_cache[POSTS_SLOTS];
+static struct kept	posts_cache[POSTS_SLOTS];
 
 /*
  * Category pages' topic lists (and the board's, one per language in
@@ -58,6 +59,7 @@ static struct posts_entry	posts_cache[POSTS_SLOTS];
  * apart, by category_check and board_check, and shown by app.js.
  */
 #define LISTS_SLOTS		256
+#define BOARD_LOCALES		8	/* the board's own lists: a slot each */
 
 static struct kept	lists_cache[LISTS_SLOTS];
 
@@ -93,7 +95,7 @@ static int	board_list_store(struct rq *, struct kept *, json_t *,
 static struct kept *board_slot(struct rq *);
 static void	board_unread_attr(json_t *, json_t *);
 static void	board_unread_from_reads(json_t *);
-static struct posts_entry *board_posts_slot(struct rq *, int, int *);
+static struct kept *board_posts_slot(struct rq *, int, int *);
 static void	board_topic_viewer_parts(json_t *, json_t *);
 static int	board_form_page(struct rq *, const char *, const char *,
 		    const char *);
@@ -309,7 +311,7 @@ board_prepare(struct rq *rq)
 	struct kept	*e;
 
 	e = board_slot(rq);
-	if (!rq->json && rq->step == 0 && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		/* A copy: the slot may change hands while this waits. */
@@ -317,23 +319,24 @@ board_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "board_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	board_lang_params(rq);
 	(void)rq_use_stmt(rq, "board_page");
 	return (RQ_NEXT);
 }
 
-/* The board's kept lists for this language. */
+/*
+ * The board's kept lists for this language (keep.c, one slot a
+ * language); e->doc is NULL when none are held.
+ */
 static struct kept *
 board_slot(struct rq *rq)
 {
-	static struct kept	 boards[8];
-	int				 loc;
+	static struct kept	 boards[BOARD_LOCALES];
+	int			 hit;
 
-	loc = render_locale_index(rq->locale);
-	if (loc < 0 || loc >= 8)
-		loc = 0;
-	return (&boards[loc]);
+	return (kept_slot_key(boards, BOARD_LOCALES, "/board",
+	    render_locale_index(rq->locale), &hit));
 }
 
 /*
@@ -349,7 +352,7 @@ board_category_prepare(struct rq *rq)
 
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && hit && e->doc != NULL) {
 		board_lang_params(rq);
 		rq_param_str(rq, rq->req->path + strlen("/c/"));
 		/* A copy: the slot may change hands while this waits. */
@@ -357,7 +360,7 @@ board_category_prepare(struct rq *rq)
 		(void)rq_use_stmt(rq, "category_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	return (board_category_page_params(rq));
 }
 
@@ -470,15 +473,15 @@ board_respond(struct rq *rq)
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	e = board_slot(rq);
-	if (rq->step == 0 && (e->doc == NULL || json_is_true(
+	if (rq->step == BOARD_ST_CHECK && (e->doc == NULL || json_is_true(
 	    json_object_get(doc, "staff")) || e->version !=
 	    json_integer_value(json_object_get(doc, "version")))) {
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
-	if (rq->step != 0) {
+	if (rq->step != BOARD_ST_CHECK) {
 		if (json_is_true(json_object_get(doc, "staff"))) {
 			/* The staff room is in it: render, do not keep. */
 			memset(&once, 0, sizeof(once));
@@ -498,7 +501,7 @@ board_respond(struct rq *rq)
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
 render:
-	if (rq->step == 0) {
+	if (rq->step == BOARD_ST_CHECK) {
 		board_unread_from_reads(doc);
 		board_unread_attr(doc, json_object_get(doc, "unread"));
 	} else {
@@ -573,9 +576,9 @@ board_category_respond(struct rq *rq)
 	json_t			*doc;
 	int			 hit;
 
-	if (rq->res_null && rq->step == 0) {
+	if (rq->res_null && rq->step == BOARD_ST_CHECK) {
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
@@ -583,16 +586,18 @@ board_category_respond(struct rq *rq)
 		return (RQ_DONE);
 	e = kept_slot(lists_cache, LISTS_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
-	if (rq->step == 0 && (!hit || e->doc == NULL || e->version !=
-	    json_integer_value(json_object_get(doc, "version")))) {
+	if (rq->step == BOARD_ST_CHECK && (!hit || e->doc == NULL ||
+	    e->version != json_integer_value(json_object_get(doc,
+	    "version")))) {
 		/* Not held at this version: the whole page. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = BOARD_ST_PAGE;
 		return (board_category_page_params(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && !board_list_store(rq, e, doc, "category")) {
+	if (rq->step != BOARD_ST_CHECK &&
+	    !board_list_store(rq, e, doc, "category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);
@@ -601,7 +606,7 @@ board_category_respond(struct rq *rq)
 	}
 	json_object_update(doc, e->doc);
 	json_object_set_new(doc, "topics_html", json_string_nocheck(e->html));
-	if (rq->step == 0)
+	if (rq->step == BOARD_ST_CHECK)
 		board_unread_from_reads(doc);
 	board_unread_attr(doc, json_object_get(doc, "unread"));
 	json_object_del(doc, "last_numbers");
@@ -614,32 +619,21 @@ board_category_respond(struct rq *rq)
  * The cache slot of this topic page in language loc; *hit when it holds
  * this page (at some version).
  */
-static struct posts_entry *
+static struct kept *
 board_posts_slot(struct rq *rq, int loc, int *hit)
 {
-	struct posts_entry	*e;
-	const char		*v;
-	int64_t			 id, after, before;
-	u_int64_t		 h;
+	const char	*v;
+	int64_t		 id, after, before;
+	char		 key[80];
 
 	id = rq_path_id(rq, "/t/");
 	after = (v = rq_query(rq, "cursor")) != NULL && *v != '\0' ?
 	    strtoll(v, NULL, 10) : -1;
 	before = (v = rq_query(rq, "before")) != NULL && *v != '\0' ?
 	    strtoll(v, NULL, 10) : -1;
-	h = (u_int64_t)id * 1000003ULL ^ (u_int64_t)(after + 2) * 8191ULL ^
-	    (u_int64_t)(before + 2) * 131ULL ^ (u_int64_t)loc;
-	e = &posts_cache[h % POSTS_SLOTS];
-	*hit = e->html != NULL && e->topic == id && e->after == after &&
-	    e->before == before && e->locale == loc;
-	if (!*hit) {
-		e->topic = id;
-		e->after = after;
-		e->before = before;
-		e->locale = loc;
-		e->version = -1;
-	}
-	return (e);
+	(void)snprintf(key, sizeof(key), "%lld/%lld/%lld", (long long)id,
+	    (long long)after, (long long)before);
+	return (kept_slot_key(posts_cache, POSTS_SLOTS, key, loc, hit));
 }
 
 /*
@@ -650,15 +644,16 @@ board_posts_slot(struct rq *rq, int loc, int *hit)
 static int
 board_topic_prepare(struct rq *rq)
 {
-	struct posts_entry	*e;
-	int			 hit;
+	struct kept	*e;
+	int		 hit;
 
 	e = board_posts_slot(rq, render_locale_index(rq->locale), &hit);
-	if (!rq->json && rq->step == 0 && hit && e->doc != NULL) {
+	if (!rq->json && rq->step == BOARD_ST_CHECK && hit && e->doc != NULL) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		rq_param_int(rq, rq_path_id(rq, "/t/"));
-		rq_param_int(rq, e->last);
+		rq_param_int(rq, json_integer_value(json_object_get(e->doc,
+		    "last_number")));
 		(void)rq_use_stmt(rq, "topic_check");
 		return (RQ_NEXT);
 	}
@@ -670,32 +665,24 @@ board_topic_prepare(struct rq *rq)
 		return (RQ_DONE);
 	}
 	(void)rq_use_stmt(rq, "topic_page");
-	rq->step = 1;
+	rq->step = BOARD_ST_PAGE;
 	return (RQ_NEXT);
 }
 
 /*
- * What a kept page needs of this reader (a plain one: not staff): their
- * own "me", and the topic's flags that depend on who reads.
+ * What a kept page needs of this reader (a plain one: not staff), from
+ * topic_check: their own "me", and the topic's flags that depend on who
+ * reads ("topic": the statement decides them, as topic_page does).
  */
 static void
-board_topic_viewer_parts(json_t *doc, json_t *me)
+board_topic_viewer_parts(json_t *doc, json_t *check)
 {
-	json_t		*t;
-	int64_t		 mid, aid;
-	int		 open;
+	json_t	*me;
 
+	me = json_object_get(check, "me");
 	json_object_set(doc, "me", me != NULL ? me : json_null());
-	t = json_object_get(doc, "topic");
-	mid = me != NULL ? json_integer_value(json_object_get(me, "id")) : 0;
-	aid = json_integer_value(json_object_get(json_object_get(t, "author"),
-	    "id"));
-	open = !json_is_true(json_object_get(t, "locked"));
-	json_object_set_new(t, "mine", json_boolean(mid != 0 && mid == aid));
-	json_object_set_new(t, "can_reply", json_boolean(mid != 0 && open));
-	json_object_set_new(t, "can_solve", json_boolean(json_is_true(
-	    json_object_get(t, "solvable")) && mid != 0 && mid == aid));
-	json_object_set_new(t, "staff", json_false());
+	json_object_update(json_object_get(doc, "topic"),
+	    json_object_get(check, "topic"));
 }
 
 /*
@@ -707,11 +694,11 @@ board_topic_viewer_parts(json_t *doc, json_t *me)
 static int
 board_topic_respond(struct rq *rq)
 {
-	struct posts_entry	*e;
-	struct buf		 out;
-	json_t			*doc, *check;
-	int64_t			 version;
-	int			 hit;
+	struct kept	*e;
+	struct buf	 out;
+	json_t		*doc, *check;
+	int64_t		 version;
+	int		 hit;
 
 	if (rq->json) {
 		if (rq->res_null) {
@@ -721,7 +708,7 @@ board_topic_respond(struct rq *rq)
 		reply_json_text(rq, 200, rq->res, rq->res_len);
 		return (RQ_DONE);
 	}
-	if (rq->step == 0) {
+	if (rq->step == BOARD_ST_CHECK) {
 		check = rq->res_null ? NULL : jparse(rq->res, rq->res_len);
 		if (check != NULL)
 			guard_page_locale(rq, check);
@@ -732,12 +719,12 @@ board_topic_respond(struct rq *rq)
 		    e->version != version) {
 			json_decref(check);
 			rq_params_reset(rq);
-			rq->step = 1;
+			rq->step = BOARD_ST_PAGE;
 			return (board_topic_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 			    RQ_DONE);
 		}
 		doc = json_deep_copy(e->doc);
-		board_topic_viewer_parts(doc, json_object_get(check, "me"));
+		board_topic_viewer_parts(doc, check);
 		json_decref(check);
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
@@ -772,8 +759,6 @@ board_topic_respond(struct rq *rq)
 		json_object_del(e->doc, "posts");
 		e->version = json_integer_value(json_object_get(
 		    json_object_get(doc, "topic"), "version"));
-		e->last = json_integer_value(json_object_get(doc,
-		    "last_number"));
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
 	} else {
@@ -954,19 +939,9 @@ board_edit_prepare(struct rq *rq)
 static int
 board_edit_respond(struct rq *rq)
 {
-	json_t		*doc;
-	const char	*url;
+	static const char *const	things[] = { "post", NULL };
 
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
-	url = json_string_value(json_object_get(json_object_get(doc, "post"),
-	    "url"));
-	reply_redirect(rq, url != NULL ? url : "/board");
-	json_decref(doc);
-	return (RQ_DONE);
+	return (reply_result_at(rq, 200, things, "/board"));
 }
 
 /* GET /posts/{id}/revisions */
@@ -1027,18 +1002,7 @@ board_solve_prepare(struct rq *rq)
 static int
 board_back_respond(struct rq *rq)
 {
-	json_t		*doc, *thing;
-	const char	*url;
+	static const char *const	things[] = { "post", "topic", NULL };
 
-	if (rq->json) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
-	if ((thing = json_object_get(doc, "post")) == NULL)
-		thing = json_object_get(doc, "topic");
-	url = json_string_value(json_object_get(thing, "url"));
-	reply_redirect(rq, url != NULL ? url : "/board");
-	json_decref(doc);
-	return (RQ_DONE);
+	return (reply_result_at(rq, 200, things, "/board"));
 }

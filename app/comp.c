@@ -271,15 +271,10 @@ comp_written_respond(struct rq *rq)
 
 	if (comp_reply_sql_error(rq) == RQ_DONE)
 		return (RQ_DONE);
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "%s/%lld",
-		    strncmp(rq->req->path, "/entries/", 9) ? "/competitions" :
-		    "/entries", (long long)comp_path_id(rq));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "%s/%lld",
+	    strncmp(rq->req->path, "/entries/", 9) ? "/competitions" :
+	    "/entries", (long long)comp_path_id(rq));
+	return (reply_result(rq, 200, url));
 }
 
 /* 201 with the new thing ({"competition": {...}} or {"entry": ...}). */

@@ -116,14 +116,9 @@ judge_back_respond(struct rq *rq)
 
 	if (comp_reply_sql_error(rq) == RQ_DONE)
 		return (RQ_DONE);
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/competitions/%lld/judges",
-		    (long long)comp_path_id(rq));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/competitions/%lld/judges",
+	    (long long)comp_path_id(rq));
+	return (reply_result(rq, 200, url));
 }
 
 /* $1 actor, $2 competition, $3 username, $4 'add' or 'remove'. */
@@ -264,10 +259,5 @@ score_respond(struct rq *rq)
 {
 	if (comp_reply_sql_error(rq) == RQ_DONE)
 		return (RQ_DONE);
-	if (!rq->json) {
-		reply_redirect(rq, "/judging");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/judging"));
 }

@@ -303,14 +303,9 @@ cr_publish_respond(struct rq *rq)
 {
 	char	url[96];
 
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/competitions/%lld/results",
-		    (long long)rq_path_id(rq, "/competitions/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/competitions/%lld/results",
+	    (long long)rq_path_id(rq, "/competitions/"));
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */
@@ -339,14 +334,9 @@ cr_vote_respond(struct rq *rq)
 {
 	char	url[64];
 
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/entries/%lld",
-		    (long long)rq_path_id(rq, "/entries/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/entries/%lld",
+	    (long long)rq_path_id(rq, "/entries/"));
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */

@@ -18,17 +18,23 @@
 
 int	page_home(struct http_request *);
 
-struct home_lists {
-	char	 version[48];	/* "<projects>.<board>"; "" = none */
-	char	*html;		/* malloc()ed; the cache's */
+/* rq->step: home_check first (browsers), then home_page when needed. */
+enum {
+	HOME_ST_CHECK = 0,	/* home_check: the viewer and the versions */
+	HOME_ST_PAGE		/* home_page: the whole page */
 };
 
-/* One per language (render_locale_index). */
-static struct home_lists	home_lists[8];
+/*
+ * The lists, kept (keep.c) one slot a language: html the lists, ids the
+ * listing versions they were made at ("<projects>.<board>").
+ */
+#define HOME_LOCALES		8
+
+static struct kept	home_lists[HOME_LOCALES];
 
 static int	home_prepare(struct rq *);
 static int	home_respond(struct rq *);
-static struct home_lists *home_slot(struct rq *);
+static struct kept *home_slot(struct rq *);
 
 static const struct page home_page = {
 	.name = "home",
@@ -50,16 +56,13 @@ page_home(struct http_request *req)
 	return (rq_run(req, &home_page));
 }
 
-static struct home_lists *
+static struct kept *
 home_slot(struct rq *rq)
 {
-	int	loc;
+	int	hit;
 
-	loc = render_locale_index(rq->locale);
-	if (loc < 0 || loc >= (int)(sizeof(home_lists) /
-	    sizeof(home_lists[0])))
-		loc = 0;
-	return (&home_lists[loc]);
+	return (kept_slot_key(home_lists, HOME_LOCALES, "/",
+	    render_locale_index(rq->locale), &hit));
 }
 
 /*
@@ -73,7 +76,7 @@ home_prepare(struct rq *rq)
 	const char	*lang;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0) {
+	if (!rq->json && rq->step == HOME_ST_CHECK) {
 		(void)rq_use_stmt(rq, "home_check");
 		return (RQ_NEXT);
 	}
@@ -87,21 +90,22 @@ home_prepare(struct rq *rq)
 static int
 home_respond(struct rq *rq)
 {
-	struct home_lists	*h;
-	struct buf		 out;
-	json_t			*doc;
-	const char		*v;
+	struct kept	*h;
+	struct buf	 out;
+	json_t		*doc;
+	const char	*v;
 
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	h = home_slot(rq);
 	v = json_string_value(json_object_get(doc, "lists_version"));
-	if (rq->step == 0) {
-		if (v == NULL || strcmp(v, h->version) || h->html == NULL) {
+	if (rq->step == HOME_ST_CHECK) {
+		if (v == NULL || h->ids == NULL || strcmp(v, h->ids) ||
+		    h->html == NULL) {
 			/* Not held at these versions: the whole page. */
 			json_decref(doc);
 			rq_params_reset(rq);
-			rq->step = 1;
+			rq->step = HOME_ST_PAGE;
 			return (home_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 			    RQ_DONE);
 		}
@@ -114,9 +118,9 @@ home_respond(struct rq *rq)
 			return (RQ_DONE);
 		}
 		free(h->html);
+		free(h->ids);
 		h->html = buf_release(&out, NULL);
-		(void)snprintf(h->version, sizeof(h->version), "%s",
-		    v != NULL ? v : "");
+		h->ids = strdup(v != NULL ? v : "");
 	}
 	json_object_set_new(doc, "lists_html", json_string_nocheck(h->html));
 	(void)reply_page(rq, 200, "home", doc);

@@ -417,21 +417,16 @@ mod_post_respond(struct rq *rq)
 	struct buf	 url;
 	const char	*cursor;
 
-	if (!rq->json) {
-		if ((cursor = rq_field(rq, "f_cursor", NULL)) != NULL &&
-		    !mod_queue_cursor_ok(cursor))
-			cursor = NULL;
-		buf_init(&url);
-		mod_queue_url(&url, rq_field(rq, "view", NULL),
-		    mod_queue_choice(rq_field(rq, "f_reason", NULL),
-		    queue_reasons),
-		    mod_queue_choice(rq_field(rq, "f_status", NULL),
-		    queue_statuses), cursor);
-		reply_redirect(rq, url.data);
-		buf_free(&url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
+	if ((cursor = rq_field(rq, "f_cursor", NULL)) != NULL &&
+	    !mod_queue_cursor_ok(cursor))
+		cursor = NULL;
+	buf_init(&url);
+	mod_queue_url(&url, rq_field(rq, "view", NULL),
+	    mod_queue_choice(rq_field(rq, "f_reason", NULL), queue_reasons),
+	    mod_queue_choice(rq_field(rq, "f_status", NULL), queue_statuses),
+	    cursor);
+	(void)reply_result(rq, 200, url.data);
+	buf_free(&url);
 	return (RQ_DONE);
 }
 
@@ -500,14 +495,9 @@ mod_topic_respond(struct rq *rq)
 {
 	char	url[64];
 
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/t/%lld",
-		    (long long)rq_path_id(rq, "/mod/topics/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/t/%lld",
+	    (long long)rq_path_id(rq, "/mod/topics/"));
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */
@@ -657,10 +647,5 @@ mod_words_set_prepare(struct rq *rq)
 static int
 mod_words_set_respond(struct rq *rq)
 {
-	if (!rq->json) {
-		reply_redirect(rq, "/mod/words");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/mod/words"));
 }

@@ -154,10 +154,5 @@ notify_read_prepare(struct rq *rq)
 static int
 notify_read_respond(struct rq *rq)
 {
-	if (!rq->json) {
-		reply_redirect(rq, "/notifications");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/notifications"));
 }

@@ -605,29 +605,19 @@ oh_share_prepare(struct rq *rq)
 static int
 oh_write_respond(struct rq *rq)
 {
-	json_t		*doc, *thing;
-	const char	*url, *name;
-	int		 created;
+	static const char *const	 things[] = { "booking", "topic",
+					    NULL };
+	static const char *const	 none[] = { NULL };
+	const char			*name;
+	int				 created;
 
 	if (rq->sqlstate[0] != '\0')
 		return (oh_refused(rq));
 	name = rq->page->name;
 	created = !strcmp(name, "oh_book") || !strcmp(name, "oh_share") ||
 	    !strcmp(name, "oh_rule_create") || !strcmp(name, "oh_slot_create");
-	if (rq->json) {
-		reply_json_text(rq, created ? 201 : 200, rq->res, rq->res_len);
-		return (RQ_DONE);
-	}
-	doc = jparse(rq->res, rq->res_len);
-	url = NULL;
-	if ((thing = json_object_get(doc, "booking")) == NULL &&
-	    (thing = json_object_get(doc, "topic")) == NULL)
-		thing = NULL;
-	if (thing != NULL && strcmp(name, "oh_slot_create"))
-		url = json_string_value(json_object_get(thing, "url"));
-	reply_redirect(rq, url != NULL ? url : "/mentors/me");
-	json_decref(doc);
-	return (RQ_DONE);
+	return (reply_result_at(rq, created ? 201 : 200,
+	    strcmp(name, "oh_slot_create") ? things : none, "/mentors/me"));
 }
 
 /*

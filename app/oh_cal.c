@@ -386,12 +386,7 @@ oh_cal_delete_prepare(struct rq *rq)
 static int
 oh_cal_delete_respond(struct rq *rq)
 {
-	if (!rq->json) {
-		reply_redirect(rq, "/settings#calendar");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/settings#calendar"));
 }
 
 /* ------------------------------------------------------------------ */

@@ -50,8 +50,23 @@ struct photo_job {
 #define MEDIA_SLOTS		2048
 #define MEDIA_ENTRY_MAX		(128 * 1024)
 #define MEDIA_BUDGET		(32 * 1024 * 1024)
-/* rq->step: media_public was asked (the bytes are held here). */
-#define MEDIA_ASKED_PUBLIC	2
+/*
+ * rq->step of GET /media: first what this worker's slot allows, then
+ * media_get with the viewer; PHOTO_ST_MEDIA_PUBLIC when media_public was
+ * asked (the bytes are held here).
+ */
+enum {
+	PHOTO_ST_MEDIA_FIRST = 0,	/* nothing asked yet */
+	PHOTO_ST_MEDIA_VIEWER,		/* media_get with the viewer */
+	PHOTO_ST_MEDIA_PUBLIC		/* media_public */
+};
+
+/* rq->step of uploads: counted, decoding in the job thread, stored. */
+enum {
+	PHOTO_ST_COUNTED = 0,	/* project_photo_check, upload_allowed */
+	PHOTO_ST_DECODING,	/* the job thread decodes */
+	PHOTO_ST_STORED		/* project_photo_add, upload_add */
+};
 
 struct media_entry {
 	char		 name[72];	/* "<sha256>.<ext>" */
@@ -287,7 +302,7 @@ photo_upload_check(struct rq *rq)
 	job = rq->extra;
 	job->data = (const unsigned char *)f->value;
 	job->len = f->len;
-	rq->step = 1;
+	rq->step = PHOTO_ST_DECODING;
 	if (!rq_task_start(rq, photo_task, job, f->len, RQ_TASK_BIG))
 		return (RQ_DONE);	/* 503: the queue is full */
 	return (RQ_RETRY);
@@ -301,14 +316,14 @@ photo_upload_respond(struct rq *rq)
 	int			 wait;
 
 	switch (rq->step) {
-	case 0:		/* allowed, and the attempt counted */
+	case PHOTO_ST_COUNTED:	/* allowed, and the attempt counted */
 		if (rq->res_col2 != NULL &&
 		    (wait = atoi(rq->res_col2)) > 0) {
 			reply_rate_limited(rq, wait);
 			return (RQ_DONE);
 		}
 		return (photo_upload_check(rq));
-	case 1:		/* decoded in the job thread */
+	case PHOTO_ST_DECODING:	/* decoded in the job thread */
 		job = rq->extra;
 		r = &job->res;
 		if (!rq_task_done(rq))
@@ -316,7 +331,7 @@ photo_upload_respond(struct rq *rq)
 		if (job->err != IMG_OK)
 			return (photo_upload_refuse(rq, job->err));
 		photo_upload_store_params(rq, r);
-		rq->step = 2;
+		rq->step = PHOTO_ST_STORED;
 		return (RQ_AGAIN);
 	default:
 		return (photo_back_respond(rq));
@@ -387,15 +402,9 @@ photo_back_respond(struct rq *rq)
 		reply_json_text(rq, 201, rq->res, rq->res_len);
 		return (RQ_DONE);
 	}
-	if (!rq->json) {
-		(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
-		    (long long)rq_path_id(rq, "/projects/"));
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, rq->page == &upload_post ? 201 : 200, rq->res,
-	    rq->res_len);
-	return (RQ_DONE);
+	(void)snprintf(url, sizeof(url), "/projects/%lld/edit",
+	    (long long)rq_path_id(rq, "/projects/"));
+	return (reply_result(rq, rq->page == &upload_post ? 201 : 200, url));
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,15 +469,16 @@ photo_media_prepare(struct rq *rq)
 	rq_param_own(rq, strndup(name, 64));
 	rq_param_str(rq, !strcmp(name + 64, ".png") ? "image/png" :
 	    "image/jpeg");
-	if (held && rq->step == 0) {
+	if (held && rq->step == PHOTO_ST_MEDIA_FIRST) {
 		/* Held here: is it public?  Usually the only question. */
-		rq->step = MEDIA_ASKED_PUBLIC;
+		rq->step = PHOTO_ST_MEDIA_PUBLIC;
 		(void)rq_use_stmt(rq, "media_public");
 		return (RQ_NEXT);
 	}
 	(void)rq_use_stmt(rq, "media_get");
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	rq_param_str(rq, held && rq->step == 0 ? "true" : "false");
+	rq_param_str(rq, held && rq->step == PHOTO_ST_MEDIA_FIRST ? "true" :
+	    "false");
 	rq->binary_result = 1;
 	return (RQ_NEXT);
 }
@@ -496,7 +506,7 @@ photo_media_respond(struct rq *rq)
 	}
 	name = rq->req->path + strlen("/media/");
 	e = photo_media_slot(name, &held);
-	asked_public = rq->step == MEDIA_ASKED_PUBLIC;
+	asked_public = rq->step == PHOTO_ST_MEDIA_PUBLIC;
 	if (asked_public) {
 		public = rq->res != NULL && !strcmp(rq->res, "public");
 		free(rq->res);
@@ -509,7 +519,7 @@ photo_media_respond(struct rq *rq)
 	if ((asked_public && !public) || (rq->res_len == 0 && !held)) {
 		/* Private (ask with the viewer), or the slot changed hands. */
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = PHOTO_ST_MEDIA_VIEWER;
 		return (photo_media_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}

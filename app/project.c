@@ -27,17 +27,11 @@
  * rendered once per project version and language and kept here, in each
  * worker: the page statement is told the version we hold and then sends
  * only what depends on the reader (docs/performance.md#kept-pages).
- * Direct-mapped; a collision just renders again.
+ * Kept (keep.c) under the project's id: doc holds the parts (frag_key
+ * -> HTML), version the project's.  A collision just renders again.
  */
 #define FRAG_SLOTS		1024
 #define FRAG_N			6
-
-struct frag_entry {
-	int64_t		 id;
-	int		 locale;
-	int64_t		 version;
-	char		*html[FRAG_N];	/* malloc()ed; the cache's */
-};
 
 static const char *const frag_tmpl[FRAG_N] = {
 	"project_og", "project_head", "project_main", "project_team",
@@ -47,19 +41,15 @@ static const char *const frag_key[FRAG_N] = {
 	"og_html", "head_html", "main_html", "team_html", "logs_html",
 	"comments_html"
 };
-static struct frag_entry	frags[FRAG_SLOTS];
+static struct kept	frags[FRAG_SLOTS];
 
-/* Listing cards, the same way: per project version and language. */
+/*
+ * Listing cards, the same way: per project version and language, kept
+ * under "card <id>" (html the card).
+ */
 #define CARD_SLOTS		2048
 
-struct card_entry {
-	int64_t		 id;
-	int		 locale;
-	int64_t		 version;
-	char		*html;		/* malloc()ed; the cache's */
-};
-
-static struct card_entry	cards[CARD_SLOTS];
+static struct kept	cards[CARD_SLOTS];
 
 /*
  * Whole card lists, per list address and language (keep.c), under the
@@ -71,6 +61,21 @@ static struct card_entry	cards[CARD_SLOTS];
 
 static struct kept	lists[LIST_SLOTS];
 #define PROJECT_TAG_CHARS	24
+
+/*
+ * rq->step.  Lists and project pages: browsers first ask with what this
+ * worker holds (a check, or the version of the kept parts); the whole
+ * statement when that is not current.  Edits: the current text first
+ * when searched text changes, then project_update.
+ */
+enum {
+	PROJECT_ST_CHECK = 0,	/* project_list_check, or the held version */
+	PROJECT_ST_PAGE		/* the whole list or page */
+};
+enum {
+	PROJECT_ST_TOKENS = 1,	/* project_tokens answered (or not needed) */
+	PROJECT_ST_UPDATE	/* project_update answered */
+};
 
 int	page_projects(struct http_request *);
 int	page_project_new(struct http_request *);
@@ -100,10 +105,10 @@ static int	project_create_respond(struct rq *);
 static int	project_new_form(struct rq *);
 static int	project_view_prepare(struct rq *);
 static int	project_view_respond(struct rq *);
-static struct frag_entry *project_frag_slot(int64_t, int);
+static struct kept *project_frag_slot(int64_t, int, int *);
 static int	project_frag_locale(struct rq *);
-static int	project_frag_render(struct rq *, struct frag_entry *,
-		    json_t *, int64_t, int64_t, int);
+static int	project_frag_render(struct rq *, struct kept *, json_t *,
+		    int64_t);
 static int	project_edit_form_prepare(struct rq *);
 static int	project_update_prepare(struct rq *);
 static int	project_update_respond(struct rq *);
@@ -480,12 +485,13 @@ project_list_prepare(struct rq *rq)
 	int		 hit;
 
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0 && kept_slot(lists, LIST_SLOTS, rq,
-	    project_frag_locale(rq), &hit)->doc != NULL && hit) {
+	if (!rq->json && rq->step == PROJECT_ST_CHECK && kept_slot(lists,
+	    LIST_SLOTS, rq, project_frag_locale(rq), &hit)->doc != NULL &&
+	    hit) {
 		(void)rq_use_stmt(rq, "project_list_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = PROJECT_ST_PAGE;
 	if (!project_list_cursor(rq)) {
 		reply_error(rq, 400, "bad_request", "errors.bad_cursor");
 		return (RQ_DONE);
@@ -525,14 +531,17 @@ project_list_prepare(struct rq *rq)
 static const char *
 project_card_html(struct rq *rq, json_t *card, int loc)
 {
-	struct card_entry	*e;
-	struct buf		 out;
-	int64_t			 id, v;
+	struct kept	*e;
+	struct buf	 out;
+	int64_t		 v;
+	char		 key[32];
+	int		 hit;
 
-	id = json_integer_value(json_object_get(card, "id"));
+	(void)snprintf(key, sizeof(key), "card %lld", (long long)
+	    json_integer_value(json_object_get(card, "id")));
 	v = json_integer_value(json_object_get(card, "version"));
-	e = &cards[((u_int64_t)id * 2 + (u_int64_t)loc) % CARD_SLOTS];
-	if (e->id == id && e->locale == loc && e->version == v)
+	e = kept_slot_key(cards, CARD_SLOTS, key, loc, &hit);
+	if (hit && e->version == v)
 		return (e->html);
 	buf_init(&out);
 	if (!render_html(rq, "project_card", card, &out)) {
@@ -541,8 +550,6 @@ project_card_html(struct rq *rq, json_t *card, int loc)
 	}
 	free(e->html);
 	e->html = buf_release(&out, NULL);
-	e->id = id;
-	e->locale = loc;
 	e->version = v;
 	return (e->html);
 }
@@ -609,16 +616,16 @@ project_list_respond(struct rq *rq)
 	guard_page_locale(rq, doc);
 	e = kept_slot(lists, LIST_SLOTS, rq, project_frag_locale(rq), &hit);
 	version = json_integer_value(json_object_get(doc, "version"));
-	if (rq->step == 0 && (!hit || e->doc == NULL ||
+	if (rq->step == PROJECT_ST_CHECK && (!hit || e->doc == NULL ||
 	    e->version != version)) {
 		/* Not held at this version: the whole list. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = PROJECT_ST_PAGE;
 		return (project_list_prepare(rq) == RQ_NEXT ? RQ_AGAIN :
 		    RQ_DONE);
 	}
-	if (rq->step != 0 && (rq->res_col2 == NULL ||
+	if (rq->step != PROJECT_ST_CHECK && (rq->res_col2 == NULL ||
 	    !project_list_store(rq, e, version))) {
 		kept_clear(e);
 		json_decref(doc);
@@ -707,10 +714,14 @@ project_frag_locale(struct rq *rq)
 	return (render_locale_index(rq->locale));
 }
 
-static struct frag_entry *
-project_frag_slot(int64_t id, int locale)
+/* The kept parts of project id in language loc (keep.c). */
+static struct kept *
+project_frag_slot(int64_t id, int loc, int *hit)
 {
-	return (&frags[((u_int64_t)id * 2 + (u_int64_t)locale) % FRAG_SLOTS]);
+	char	key[32];
+
+	(void)snprintf(key, sizeof(key), "project %lld", (long long)id);
+	return (kept_slot_key(frags, FRAG_SLOTS, key, loc, hit));
 }
 
 /*
@@ -720,45 +731,51 @@ project_frag_slot(int64_t id, int locale)
 static int
 project_view_prepare(struct rq *rq)
 {
-	struct frag_entry	*e;
-	int64_t			 id;
-	int			 loc;
+	struct kept	*e;
+	int64_t		 id;
+	int		 hit;
 
 	id = project_id(rq);
-	loc = project_frag_locale(rq);
-	e = project_frag_slot(id, loc);
 	rq_param_int(rq, id);
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
-	if (!rq->json && rq->step == 0 && e->id == id && e->locale == loc)
+	e = NULL;
+	if (!rq->json && rq->step == PROJECT_ST_CHECK)
+		e = project_frag_slot(id, project_frag_locale(rq), &hit);
+	if (e != NULL && hit)
 		rq_param_int(rq, e->version);
 	else
 		rq_param_null(rq);
 	return (RQ_NEXT);
 }
 
-/* Render the reader-independent parts from doc into slot e. */
+/*
+ * Render the reader-independent parts from doc into slot e (e->doc:
+ * frag_key -> HTML) at version.  0 when rendering failed (e holds none).
+ */
 static int
-project_frag_render(struct rq *rq, struct frag_entry *e, json_t *doc,
-    int64_t id, int64_t version, int loc)
+project_frag_render(struct rq *rq, struct kept *e, json_t *doc,
+    int64_t version)
 {
-	struct buf	out;
-	int		i;
+	struct buf	 out;
+	json_t		*parts;
+	int		 i;
 
-	for (i = 0; i < FRAG_N; i++) {
-		free(e->html[i]);
-		e->html[i] = NULL;
-	}
-	e->id = 0;
+	json_decref(e->doc);
+	e->doc = NULL;
+	if ((parts = json_object()) == NULL)
+		return (0);
 	for (i = 0; i < FRAG_N; i++) {
 		buf_init(&out);
 		if (!render_html(rq, frag_tmpl[i], doc, &out)) {
 			buf_free(&out);
+			json_decref(parts);
 			return (0);
 		}
-		e->html[i] = buf_release(&out, NULL);
+		json_object_set_new(parts, frag_key[i],
+		    json_string_nocheck(out.data ? out.data : ""));
+		buf_free(&out);
 	}
-	e->id = id;
-	e->locale = loc;
+	e->doc = parts;
 	e->version = version;
 	return (1);
 }
@@ -766,25 +783,24 @@ project_frag_render(struct rq *rq, struct frag_entry *e, json_t *doc,
 static int
 project_view_respond(struct rq *rq)
 {
-	struct frag_entry	*e;
-	json_t			*doc, *p;
-	int64_t			 id, version;
-	int			 loc, i;
+	struct kept	*e;
+	json_t		*doc, *p;
+	int64_t		 id, version;
+	int		 i, hit;
 
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	p = json_object_get(doc, "project");
 	id = json_integer_value(json_object_get(p, "id"));
 	version = json_integer_value(json_object_get(p, "version"));
-	loc = project_frag_locale(rq);
-	e = project_frag_slot(id, loc);
+	e = project_frag_slot(id, project_frag_locale(rq), &hit);
 
 	if (json_is_true(json_object_get(p, "cached")) &&
-	    (e->id != id || e->locale != loc || e->version != version)) {
+	    (!hit || e->version != version)) {
 		/* Another page took the slot meanwhile: ask for it all. */
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = PROJECT_ST_PAGE;
 		(void)project_view_prepare(rq);
 		return (RQ_AGAIN);
 	}
@@ -793,15 +809,15 @@ project_view_respond(struct rq *rq)
 	    rq->locale, "project.licenses", json_string_value(
 	    json_object_get(p, "license")))));
 	if (!json_is_true(json_object_get(p, "cached")) &&
-	    !project_frag_render(rq, e, doc, id, version, loc)) {
+	    !project_frag_render(rq, e, doc, version)) {
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
 
 	for (i = 0; i < FRAG_N; i++)
-		json_object_set_new(p, frag_key[i], json_string_nocheck(
-		    e->html[i]));
+		json_object_set(p, frag_key[i], json_object_get(e->doc,
+		    frag_key[i]));
 	(void)reply_page(rq, 200, "project", doc);
 	json_decref(doc);
 	return (RQ_DONE);
@@ -835,10 +851,10 @@ project_update_prepare(struct rq *rq)
 	    rq_field(rq, "body", NULL) || e->tags_json != NULL) {
 		rq_param_int(rq, project_id(rq));
 		(void)rq_use_stmt(rq, "project_tokens");
-		rq->step = 1;
+		rq->step = PROJECT_ST_TOKENS;
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = PROJECT_ST_TOKENS;
 	rq->res_null = 1;
 	return (project_update_respond(rq) == RQ_AGAIN ? RQ_NEXT : RQ_DONE);
 }
@@ -861,7 +877,7 @@ project_update_respond(struct rq *rq)
 	json_t			*cur, *tags;
 	char			 url[64];
 
-	if (rq->step == 1) {
+	if (rq->step == PROJECT_ST_TOKENS) {
 		cur = rq->res_null ? NULL : json_loadb(rq->res, rq->res_len,
 		    0, NULL);
 		if (cur != NULL) {
@@ -888,16 +904,11 @@ project_update_respond(struct rq *rq)
 		rq_param_str(rq, rq_field(rq, "status", NULL));
 		rq_param_str(rq, e->tokens);
 		(void)rq_use_stmt(rq, "project_update");
-		rq->step = 2;
+		rq->step = PROJECT_ST_UPDATE;
 		return (RQ_AGAIN);
 	}
-	if (!rq->json) {
-		project_url(rq, url, sizeof(url), "");
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	project_url(rq, url, sizeof(url), "");
+	return (reply_result(rq, 200, url));
 }
 
 /* ------------------------------------------------------------------ */
@@ -914,12 +925,7 @@ project_delete_prepare(struct rq *rq)
 static int
 project_delete_respond(struct rq *rq)
 {
-	if (!rq->json) {
-		reply_redirect(rq, "/projects");
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	return (reply_result(rq, 200, "/projects"));
 }
 
 static int
@@ -1004,13 +1010,8 @@ project_written_respond(struct rq *rq)
 {
 	char	url[64];
 
-	if (!rq->json) {
-		project_url(rq, url, sizeof(url), "");
-		reply_redirect(rq, url);
-		return (RQ_DONE);
-	}
-	reply_json_text(rq, 200, rq->res, rq->res_len);
-	return (RQ_DONE);
+	project_url(rq, url, sizeof(url), "");
+	return (reply_result(rq, 200, url));
 }
 
 /* 201 with the new comment or log entry; browsers go to it. */

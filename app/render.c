@@ -12,7 +12,8 @@
  *	the site: t (the catalog of the request's language), static (asset
  *	URLs with content hashes, handed to render_load()), langs (for the
  *	switcher).
- * Templates include {{> layout_head}} and {{> layout_foot}}.
+ * Templates include {{> layout_top}}, {{> layout_nav}} and
+ * {{> layout_foot}}.
  *
  * Before it is rendered, the document gains what the templates show but
  * the API leaves to its clients (render_decorate): an "avatar" for every

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "i18n.h"
+#include "jparse.h"
 #include "text.h"
 
 /*
@@ -174,6 +175,47 @@ reply_redirect(struct rq *rq, const char *url)
 	http_response_header(rq->req, "location", url);
 	http_response_header(rq->req, "cache-control", "no-store");
 	reply_send(rq, 303, NULL, NULL, 0);
+}
+
+/*
+ * The ending of most writes: browsers are sent to url (303), programs
+ * get the statement's document (rq->res) with status.  RQ_DONE.
+ */
+int
+reply_result(struct rq *rq, int status, const char *url)
+{
+	if (!rq->json)
+		reply_redirect(rq, url);
+	else
+		reply_json_text(rq, status, rq->res, rq->res_len);
+	return (RQ_DONE);
+}
+
+/*
+ * The same, where browsers go to the thing the write returned: the "url"
+ * of the first member named in things (a NULL-terminated list) that the
+ * document has; to fallback when it has none or that one has no url.
+ */
+int
+reply_result_at(struct rq *rq, int status, const char *const *things,
+    const char *fallback)
+{
+	json_t		*doc, *thing;
+	const char	*url;
+
+	if (rq->json)
+		return (reply_result(rq, status, NULL));
+	doc = jparse(rq->res, rq->res_len);
+	url = NULL;
+	for (; doc != NULL && *things != NULL; things++) {
+		if ((thing = json_object_get(doc, *things)) != NULL) {
+			url = json_string_value(json_object_get(thing, "url"));
+			break;
+		}
+	}
+	reply_redirect(rq, url != NULL ? url : fallback);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /*

@@ -305,11 +305,6 @@ reset_post_respond(struct rq *rq)
 		return (RQ_AGAIN);
 	default:	/* RESET_ST_USED */
 		/* The password is set, the member's sessions ended. */
-		if (!rq->json) {
-			reply_redirect(rq, "/login?reset=1");
-			return (RQ_DONE);
-		}
-		reply_json_text(rq, 200, rq->res, rq->res_len);
-		return (RQ_DONE);
+		return (reply_result(rq, 200, "/login?reset=1"));
 	}
 }

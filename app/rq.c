@@ -26,8 +26,8 @@
  * rq_free() when Kore frees the request; everything it points to is its
  * own (parameters handed over with rq_param_own, the result copy, the
  * parsed forms).  A statement's kore_pgsql meets exactly one
- * kore_pgsql_cleanup on every path: in rq_db_wait when it completes, or
- * in rq_free when the client went away first.
+ * kore_pgsql_cleanup on every path: in rq_db_finish when it completes,
+ * or in rq_release (from rq_free) when the client went away first.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -53,6 +53,12 @@
 #define SEARCH_KEEP_MAX		1500	/* query strings longer than this
 					   are not kept (keep.c's key) */
 
+/* rq->step: search_check first when this worker holds the results. */
+enum {
+	SEARCH_ST_CHECK = 0,	/* search_check: version and viewer */
+	SEARCH_ST_PAGE		/* search_page: the whole search */
+};
+
 /* What prepare leaves for respond (rq->extra). */
 struct search_state {
 	char		*tokens;	/* query tokens, malloc()ed */
@@ -250,14 +256,14 @@ search_prepare(struct rq *rq)
 		}
 	}
 	st = rq->extra;
-	if (!rq->json && rq->step == 0 && search_slot(rq, &hit) != NULL &&
-	    hit) {
+	if (!rq->json && rq->step == SEARCH_ST_CHECK &&
+	    search_slot(rq, &hit) != NULL && hit) {
 		rq_param_str(rq, rq->session_hash[0] ? rq->session_hash :
 		    NULL);
 		(void)rq_use_stmt(rq, "search_check");
 		return (RQ_NEXT);
 	}
-	rq->step = 1;
+	rq->step = SEARCH_ST_PAGE;
 	search_params(rq, st);
 	(void)rq_use_stmt(rq, "search_page");
 	return (RQ_NEXT);
@@ -495,7 +501,7 @@ search_kept_page(struct rq *rq)
 	    json_object_get(doc, "version"))) {
 		json_decref(doc);
 		rq_params_reset(rq);
-		rq->step = 1;
+		rq->step = SEARCH_ST_PAGE;
 		return (search_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 	}
 	json_object_set_new(doc, "results_html",
@@ -522,7 +528,7 @@ search_respond(struct rq *rq)
 	size_t			 i;
 	int			 hit;
 
-	if (rq->step == 0)
+	if (rq->step == SEARCH_ST_CHECK)
 		return (search_kept_page(rq));
 	if (rq->res_null) {
 		reply_error(rq, 500, "internal", "errors.internal");

@@ -175,9 +175,12 @@ WHERE lv.name = 'board'
 -- and the viewer, nothing else; the worker answers from what it holds
 -- when the version matches, else runs topic_page.  No row: topic_page
 -- decides (404, or the viewer's own view).  Records how far the viewer
--- has read, as topic_page does.
+-- has read, as topic_page does.  "topic": what of the topic depends on
+-- who reads (mine, can_reply, can_solve), written as topic_page writes
+-- it (keep the two the same); app/board.c copies it into the kept page.
 WITH t AS (
-	SELECT t.id, t.version, v.id AS vid, v.me
+	SELECT t.id, t.version, t.author_id, t.locked, t.status, c.solvable,
+	    v.id AS vid, v.me, is_staff_role(v.role) AS vstaff
 	FROM topics t JOIN categories c ON c.id = t.category_id
 	LEFT JOIN LATERAL viewer($1::text) v ON true
 	WHERE t.id = $2::bigint AND t.status = 'published'
@@ -198,7 +201,12 @@ WITH t AS (
 	RETURNING 1
 )
 SELECT json_build_object('version', t.version, 'me', t.me,
-    'read', (SELECT count(*) FROM rd))
+    'read', (SELECT count(*) FROM rd),
+    'topic', json_build_object('mine', t.author_id = t.vid,
+	'can_reply', t.vid IS NOT NULL AND (NOT t.locked OR t.vstaff)
+	    AND t.status = 'published',
+	'can_solve', t.solvable AND (t.author_id = t.vid OR t.vstaff),
+	'staff', coalesce(t.vstaff, false)))
 FROM t
 
 -- name: topic_page
@@ -274,6 +282,7 @@ SELECT json_build_object(
 	        WHERE u.id = s.author_id), 'body_html', s.body_html)
 	    FROM posts s WHERE s.id = t.solved_post_id
 	    AND s.status = 'published'),
+	-- Who reads: the same in topic_check (kept pages).
 	'mine', t.author_id = t.vid,
 	'can_reply', t.vid IS NOT NULL AND (NOT t.locked OR t.vstaff)
 	    AND t.status = 'published',

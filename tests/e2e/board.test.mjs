@@ -615,6 +615,28 @@ test("kept topic pages: fresh after every change, never another reader's",
 	assert.equal(j.data.posts.length, 2);
 });
 
+test("kept topic pages: the reply form per reader, as the JSON says",
+    async () => {
+	// The flags that depend on who reads (can_reply, can_solve, mine)
+	// are the statements' (topic_page, topic_check), never redone in C.
+	const t = await topic(maker, { category: "help",
+	    title: "谁可以回复", body: "问题内容" });
+	await reply(other, t, { body: "一个回答" });
+	for (const who of [null, maker, other, null, maker, other]) {
+		const j = who ? await getAs(who, t.url) : await get(t.url);
+		assert.equal(j.data.topic.can_reply, who !== null);
+		assert.equal(j.data.topic.can_solve === true, who === maker);
+		for (let i = 0; i < 4; i++) {
+			const h = (who ? await getAs(who, t.url, { json: false }) :
+			    await get(t.url, { json: false })).text;
+			assert.match(h, new RegExp(`data-reply="${who ? "1" : ""}"`),
+			    "the reply flag is this reader's");
+			assert.equal(/<form[^>]* id="reply"/.test(h), who !== null,
+			    "the reply form only for a reader who may reply");
+		}
+	}
+});
+
 test("the home page lists the latest projects and public topics, kept fresh",
     async () => {
 	const homes = async () => {

@@ -107,3 +107,60 @@ test("the tree follows the layers of docs/architecture.md", () => {
 	}
 	assert.deepEqual(problems, []);
 });
+
+// Copies that drift (issue #11, item 4) and names for numbers (item 5):
+// each of these has one place, and a second copy fails here.
+const sources = Object.fromEntries(files.map((f) => [f,
+    readFileSync(`${ROOT}/app/${f}.c`, "utf8")]));
+
+test("what a worker keeps rendered is struct kept (app/keep.c) everywhere",
+    () => {
+	// Tables of a struct of their own: only what is not a rendered page
+	// or part (statements, connections, subscribers, static files, the
+	// image bytes under their own budget, Kore's states).
+	const own = new Set(["db_stmt", "db_conn_seen", "live_sub_head",
+	    "media_entry", "http_state", "static_file"]);
+	for (const [f, src] of Object.entries(sources)) {
+		for (const m of src.matchAll(
+		    /^\s*static struct (\w+)\s+\w+\[/gm)) {
+			assert.ok(m[1] === "kept" || own.has(m[1]),
+			    `app/${f}.c keeps a table of struct ${m[1]}: ` +
+			    "use struct kept and kept_slot_key() (app/keep.c)");
+		}
+	}
+});
+
+test("writes end in reply_result(), never a copy of it", () => {
+	const copy = /if \(!rq->json\) \{[^}]*reply_redirect\([^}]*return \(RQ_DONE\);\s*\}\s*reply_json_text\(rq, [^;]*rq->res,/;
+	for (const [f, src] of Object.entries(sources)) {
+		if (f !== "reply")
+			assert.doesNotMatch(src, copy, `app/${f}.c: use reply_result()`);
+	}
+});
+
+test("can_reply and can_solve are the statements' (SQL), never C's", () => {
+	for (const [f, src] of Object.entries(sources))
+		assert.doesNotMatch(src, /"can_(reply|solve)"/, `app/${f}.c`);
+});
+
+test("rq->step is compared and set with names, never bare numbers", () => {
+	for (const [f, src] of Object.entries(sources)) {
+		assert.doesNotMatch(src, /rq->step\s*(==|!=|=|<|>)\s*[0-9]/,
+		    `app/${f}.c: name the step (an enum like ACCOUNT_ST_*)`);
+		assert.doesNotMatch(src,
+		    /switch \(rq->step\) \{[^]*?case [0-9]+:/,
+		    `app/${f}.c: name the step's cases`);
+	}
+});
+
+test("one RSS builder: app/feed.c and assets/sql/feed.sql", () => {
+	for (const [f, src] of Object.entries(sources)) {
+		if (f !== "feed")
+			assert.doesNotMatch(src, /rss\+xml|<rss/, `app/${f}.c`);
+	}
+	for (const f of readdirSync(`${ROOT}/assets/sql`)) {
+		if (f !== "feed.sql")
+			assert.doesNotMatch(readFileSync(`${ROOT}/assets/sql/${f}`,
+			    "utf8"), /xmlelement\(name rss/, `assets/sql/${f}`);
+	}
+});

@@ -1,6 +1,7 @@
 /*
  * test_text: unit tests for app/text.c (validating and shaping user
- * text).  Built with ASan/UBSan; see tests/unit/unit.h.
+ * text), every function text.h declares.  Built with ASan/UBSan; see
+ * tests/unit/unit.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,12 @@ static void	test_copy_every_size(void);
 static void	test_copy_edges(void);
 static void	test_local_url(void);
 static void	test_basics(void);
+static void	test_utf8(void);
+static void	test_request_safe(void);
+static void	test_controls(void);
+static void	test_trim(void);
+static void	test_lower_ascii(void);
+static void	test_subst(void);
 
 static void
 test_copy_fits(void)
@@ -160,6 +167,145 @@ test_basics(void)
 	CHECK_STR(s, "hi", "trim: result");
 }
 
+/* text_utf8_valid: the strict rule; text_utf8_chars: code points. */
+static void
+test_utf8(void)
+{
+	CHECK(text_utf8_valid("", 0), "valid: empty");
+	CHECK(text_utf8_valid("plain ascii", 11), "valid: ASCII");
+	CHECK(text_utf8_valid("\xf0\x9f\x98\x80", 4), "valid: 4 bytes (emoji)");
+	CHECK(text_utf8_valid("\xf4\x8f\xbf\xbf", 4), "valid: U+10FFFF");
+	CHECK(!text_utf8_valid("\xf4\x90\x80\x80", 4),
+	    "valid: above U+10FFFF refused");
+	CHECK(!text_utf8_valid("\xed\xa0\x80", 3), "valid: surrogate refused");
+	CHECK(!text_utf8_valid("\xef\xbf\xbe", 3), "valid: U+FFFE refused");
+	CHECK(!text_utf8_valid("\xef\xbf\xbf", 3), "valid: U+FFFF refused");
+	CHECK(text_utf8_valid("\xef\xbf\xbd", 3), "valid: U+FFFD kept");
+	CHECK(!text_utf8_valid("a\0b", 3), "valid: NUL refused");
+	CHECK(!text_utf8_valid("\xe0\x80\xaf", 3), "valid: overlong 3 refused");
+	CHECK(!text_utf8_valid("\xf0\x80\x80\xaf", 4),
+	    "valid: overlong 4 refused");
+	CHECK(!text_utf8_valid("\x80", 1), "valid: lone continuation refused");
+	CHECK(!text_utf8_valid("\xf5\x80\x80\x80", 4), "valid: F5 refused");
+	CHECK(!text_utf8_valid("\xe4\x41\x41", 3),
+	    "valid: lead without continuations refused");
+	CHECK(text_utf8_valid("\xe4\xb8\xad\xe4", 3),
+	    "valid: only len bytes are read");
+	CHECK(text_utf8_chars("", 0) == 0, "chars: empty");
+	CHECK(text_utf8_chars("abc", 3) == 3, "chars: ASCII");
+	CHECK(text_utf8_chars("\xe4\xb8\xad\xe6\x96\x87", 6) == 2,
+	    "chars: two CJK");
+	CHECK(text_utf8_chars("\xe4\xb8\xad\xe6\x96\x87", 3) == 1,
+	    "chars: counts only len bytes");
+}
+
+/* text_request_safe: valid UTF-8 and no C0 control but tab, LF, CR. */
+static void
+test_request_safe(void)
+{
+	CHECK(text_request_safe("", 0), "safe: empty");
+	CHECK(text_request_safe("a\tb\r\nc", 6), "safe: tab, CR, LF");
+	CHECK(text_request_safe("\xe4\xb8\xad", 3), "safe: CJK");
+	CHECK(!text_request_safe("a\x01", 2), "safe: SOH refused");
+	CHECK(!text_request_safe("a\x1b[0m", 5), "safe: ESC refused");
+	CHECK(!text_request_safe("a\0", 2), "safe: NUL refused");
+	CHECK(!text_request_safe("\xef\xbf\xbf", 3), "safe: U+FFFF refused");
+	CHECK(!text_request_safe("\xc0\xaf", 2), "safe: invalid UTF-8 refused");
+	CHECK(text_request_safe("\x7f", 1),
+	    "safe: DEL is left to the field's validator");
+}
+
+/* text_has_controls: C0, DEL and C1; tab, CR, LF only when multi-line. */
+static void
+test_controls(void)
+{
+	CHECK(!text_has_controls("plain", 5, 0), "controls: none");
+	CHECK(text_has_controls("a\tb", 3, 0), "controls: tab, single line");
+	CHECK(!text_has_controls("a\tb", 3, 1), "controls: tab, multi-line");
+	CHECK(text_has_controls("a\nb", 3, 0), "controls: LF, single line");
+	CHECK(!text_has_controls("a\r\nb", 4, 1), "controls: CRLF, multi-line");
+	CHECK(text_has_controls("a\x7f", 2, 1), "controls: DEL");
+	CHECK(text_has_controls("a\xc2\x85", 3, 1), "controls: C1 (NEL)");
+	CHECK(text_has_controls("\xc2\x9f", 2, 0), "controls: C1 U+009F");
+	CHECK(!text_has_controls("\xc2\xa0", 2, 0), "controls: NBSP is not");
+	CHECK(text_has_controls("a\0b", 3, 1), "controls: NUL");
+	CHECK(!text_has_controls("a\x01", 1, 0), "controls: only len bytes");
+}
+
+/* text_trim: ASCII white space and U+3000 at both ends, in place. */
+static void
+test_trim(void)
+{
+	char	s[32];
+
+	(void)strcpy(s, "");
+	CHECK(text_trim(s, 0) == 0 && s[0] == '\0', "trim: empty");
+	(void)strcpy(s, " \t\r\n");
+	CHECK(text_trim(s, strlen(s)) == 0 && s[0] == '\0',
+	    "trim: only white space");
+	(void)strcpy(s, "\xe3\x80\x80\xe3\x80\x80");
+	CHECK(text_trim(s, strlen(s)) == 0 && s[0] == '\0',
+	    "trim: only ideographic spaces");
+	(void)strcpy(s, "a  b");
+	CHECK(text_trim(s, strlen(s)) == 4, "trim: inner spaces kept");
+	CHECK_STR(s, "a  b", "trim: inner spaces kept (text)");
+	(void)strcpy(s, "\n\xe3\x80\x80 \xe4\xb8\xad \xe3\x80\x80\t");
+	CHECK(text_trim(s, strlen(s)) == 3, "trim: mixed ends");
+	CHECK_STR(s, "\xe4\xb8\xad", "trim: mixed ends (text)");
+	(void)strcpy(s, "ab  ");
+	CHECK(text_trim(s, 3) == 2, "trim: only len bytes");
+	CHECK_STR(s, "ab", "trim: terminated at the new end");
+}
+
+/* text_lower_ascii: A-Z only; other bytes untouched. */
+static void
+test_lower_ascii(void)
+{
+	char	s[32];
+
+	(void)strcpy(s, "MiXeD_09-Z");
+	text_lower_ascii(s);
+	CHECK_STR(s, "mixed_09-z", "lower: ASCII letters");
+	(void)strcpy(s, "\xc3\x84\xe4\xb8\xad" "AB");
+	text_lower_ascii(s);
+	CHECK_STR(s, "\xc3\x84\xe4\xb8\xad" "ab", "lower: non-ASCII untouched");
+	(void)strcpy(s, "");
+	text_lower_ascii(s);
+	CHECK_STR(s, "", "lower: empty");
+}
+
+/* text_subst: every "{name}" replaced; other braces kept. */
+static void
+test_subst(void)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	text_subst(&b, "{n} of {n}", "n", "3");
+	CHECK_STR(b.data, "3 of 3", "subst: every occurrence");
+	buf_free(&b);
+
+	buf_init(&b);
+	text_subst(&b, "{m} {n} {nn} {", "n", "x");
+	CHECK_STR(b.data, "{m} x {nn} {", "subst: other names and braces kept");
+	buf_free(&b);
+
+	buf_init(&b);
+	text_subst(&b, "no names", "n", "x");
+	CHECK_STR(b.data, "no names", "subst: nothing to replace");
+	buf_free(&b);
+
+	buf_init(&b);
+	text_subst(&b, "{{n}}", "n", "{n}");
+	CHECK_STR(b.data, "{{n}}", "subst: the value is not read again");
+	buf_free(&b);
+
+	buf_init(&b);
+	text_subst(&b, "", "n", "x");
+	CHECK(b.len == 0, "subst: empty template");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -169,5 +315,11 @@ main(void)
 	test_copy_edges();
 	test_local_url();
 	test_basics();
+	test_utf8();
+	test_request_safe();
+	test_controls();
+	test_trim();
+	test_lower_ascii();
+	test_subst();
 	UNIT_DONE("test_text");
 }
