@@ -182,6 +182,7 @@ extern const struct page *const mod_pages[];
 extern const struct page *const notify_pages[];
 extern const struct page *const oh_pages[];
 extern const struct page *const oh_cal_pages[];
+extern const struct page *const oh_read_pages[];
 extern const struct page *const ops_pages[];
 extern const struct page *const photo_pages[];
 extern const struct page *const preview_pages[];
@@ -366,5 +367,8 @@ extern struct app_config	app_config;
 
 /* oh_cal.c: office hours reminders and iCalendar */
 void		 oh_cal_worker_init(void);
+
+/* oh.c: a "YYYY-MM-DD" that names a day that exists */
+int		 oh_date_ok(const char *);
 
 #endif

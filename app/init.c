@@ -100,8 +100,8 @@ static const struct page *const *const init_page_tables[] = {
 	account_pages, admin_pages, board_pages, comp_pages,
 	comp_judge_pages, comp_results_pages, feed_pages, home_pages,
 	live_pages, mod_pages, notify_pages, oh_pages, oh_cal_pages,
-	ops_pages, photo_pages, preview_pages, project_pages, reset_pages,
-	search_pages,
+	oh_read_pages, ops_pages, photo_pages, preview_pages, project_pages,
+	reset_pages, search_pages,
 	NULL
 };
 

@@ -10,7 +10,8 @@
  * rule that depends on the data (overlaps, capacity and the seat, the
  * waitlist, the weekly limit, notice, window and cutoff by the
  * database's clock, no-show suspensions, notifications) is a function
- * of migrations/0014_office_hours.sql.  Its refusals carry the API's
+ * of migrations/0014_office_hours.sql.  The directory of slots and a
+ * mentor's page, read by everyone, are app/oh_read.c.  Its refusals carry the API's
  * code in the catalog key 'oh.err.<code>' and what the message names
  * in a JSON DETAIL (oh_refused).
  */
@@ -39,8 +40,6 @@
 
 int	page_oh_mentors(struct http_request *);
 int	page_oh_mentor_me(struct http_request *);
-int	page_oh_mentor(struct http_request *);
-int	page_oh_list(struct http_request *);
 int	page_oh_rules(struct http_request *);
 int	page_oh_rule_delete(struct http_request *);
 int	page_oh_slots(struct http_request *);
@@ -61,11 +60,8 @@ struct oh_text {
 };
 
 static void	oh_session_param(struct rq *);
-static void	oh_lang_params(struct rq *);
 static int	oh_hash_prepare(struct rq *);
 static int	oh_mentors_prepare(struct rq *);
-static int	oh_mentor_prepare(struct rq *);
-static int	oh_list_prepare(struct rq *);
 static int	oh_slot_prepare(struct rq *);
 static int	oh_booking_prepare(struct rq *);
 static int	oh_profile_prepare(struct rq *);
@@ -81,7 +77,6 @@ static int	oh_write_respond(struct rq *);
 static int	oh_refused(struct rq *);
 static void	oh_refusal_message(struct rq *, const char *, json_t *);
 static int	oh_int(struct rq *, const char *, int, int, int, int *);
-static int	oh_date_ok(const char *);
 static int	oh_time_ok(const char *);
 static const char *oh_date(struct rq *, const char *);
 static const char *oh_time(struct rq *, const char *);
@@ -111,14 +106,6 @@ static const struct page oh_profile_post = {
 	.flags = PAGE_WRITE | PAGE_OWN_ERRORS, .stmt = "oh_profile_save",
 	.tmpl = "oh_profile", .prepare = oh_profile_prepare,
 	.respond = oh_write_respond,
-};
-static const struct page oh_mentor_page = {
-	.name = "oh_mentor", .access = ACCESS_ANYONE, .stmt = "oh_mentor",
-	.tmpl = "oh_mentor", .prepare = oh_mentor_prepare,
-};
-static const struct page oh_list_page = {
-	.name = "oh_list", .access = ACCESS_ANYONE, .stmt = "oh_slots",
-	.tmpl = "oh_list", .prepare = oh_list_prepare,
 };
 static const struct page oh_rule_post = {
 	.name = "oh_rule_create", .access = ACCESS_VERIFIED,
@@ -191,7 +178,7 @@ static const struct page oh_suspensions_page = {
 /* Every page of the feature (app.h). */
 const struct page *const oh_pages[] = {
 	&oh_mentors_page, &oh_profile_page, &oh_profile_post,
-	&oh_mentor_page, &oh_list_page, &oh_rule_post, &oh_rule_delete_post,
+	&oh_rule_post, &oh_rule_delete_post,
 	&oh_slot_post, &oh_slot_page, &oh_book_post, &oh_booking_page,
 	&oh_cancel_post, &oh_attendance_post, &oh_notes_post, &oh_share_post,
 	&oh_my_page, &oh_suspensions_page, NULL
@@ -208,18 +195,6 @@ page_oh_mentor_me(struct http_request *req)
 {
 	return (rq_run(req, req->method == HTTP_METHOD_POST ?
 	    &oh_profile_post : &oh_profile_page));
-}
-
-int
-page_oh_mentor(struct http_request *req)
-{
-	return (rq_run(req, &oh_mentor_page));
-}
-
-int
-page_oh_list(struct http_request *req)
-{
-	return (rq_run(req, &oh_list_page));
 }
 
 int
@@ -303,17 +278,6 @@ oh_session_param(struct rq *rq)
 	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 }
 
-static void
-oh_lang_params(struct rq *rq)
-{
-	const char	*lang;
-
-	oh_session_param(rq);
-	lang = rq_query(rq, "lang");
-	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
-	rq_param_str(rq, rq->locale);
-}
-
 static int
 oh_hash_prepare(struct rq *rq)
 {
@@ -330,37 +294,6 @@ oh_mentors_prepare(struct rq *rq)
 	oh_session_param(rq);
 	tag = rq_query(rq, "tag");
 	rq_param_str(rq, tag != NULL && *tag != '\0' ? tag : NULL);
-	return (RQ_NEXT);
-}
-
-static int
-oh_mentor_prepare(struct rq *rq)
-{
-	oh_lang_params(rq);
-	rq_param_str(rq, rq->req->path + strlen("/mentors/"));
-	return (RQ_NEXT);
-}
-
-/* GET /office-hours?tag=&mentor=&from=&to= (from, to: local dates). */
-static int
-oh_list_prepare(struct rq *rq)
-{
-	const char	*v;
-	const char	*names[] = { "tag", "mentor", "from", "to" };
-	size_t		 i;
-
-	oh_lang_params(rq);
-	for (i = 0; i < 4; i++) {
-		v = rq_query(rq, names[i]);
-		if (v != NULL && *v == '\0')
-			v = NULL;
-		if (v != NULL && i >= 2 && !oh_date_ok(v)) {
-			reply_field_error(rq, names[i], "oh.err.bad_date");
-			reply_error(rq, 400, "bad_request", "oh.err.bad_date");
-			return (RQ_DONE);
-		}
-		rq_param_str(rq, v);
-	}
 	return (RQ_NEXT);
 }
 
@@ -747,8 +680,8 @@ oh_int(struct rq *rq, const char *name, int min, int max, int dflt, int *out)
 	return (1);
 }
 
-/* "YYYY-MM-DD" naming a day that exists. */
-static int
+/* "YYYY-MM-DD" naming a day that exists (app.h: oh_read.c too). */
+int
 oh_date_ok(const char *s)
 {
 	static const int	 mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,

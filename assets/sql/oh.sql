@@ -28,20 +28,45 @@ SELECT json_build_object('mentors', coalesce((SELECT json_agg(
 FROM (SELECT $1::text AS h) a
 LEFT JOIN LATERAL viewer(a.h) v ON true
 
+-- name: oh_read_check
+-- $1 session hash, $2 mentor username or NULL.  What GET /office-hours
+-- and a mentor's page (app/oh_read.c) read before their page statement:
+-- the viewer, the version the kept parts must have been made at (the
+-- office_hours listing version, bumped by every change of a slot or
+-- booking and by profile saves; for a mentor's page also their row's
+-- state), the database's clock and the site's date (slots are generated
+-- again when it moved).  Keep 'version' as oh_slots and oh_mentor make it.
+SELECT json_build_object('me', v.me,
+    'version', lv.version || CASE WHEN $2::text IS NULL THEN '' ELSE '.' ||
+	coalesce((SELECT md5(u.id || u.role || u.display_name ||
+	coalesce(p.updated_at::text, '')) FROM users u
+	LEFT JOIN mentor_profiles p ON p.user_id = u.id
+	WHERE lower(u.username) = lower($2::text)), '-') END,
+    'own', $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM users u
+	WHERE lower(u.username) = lower($2::text) AND u.id = v.id),
+    'now_ms', floor(extract(epoch FROM now()) * 1000)::bigint,
+    'today', current_date::text)
+FROM listing_versions lv
+LEFT JOIN LATERAL viewer($1::text) v ON true
+WHERE lv.name = 'office_hours'
+
 -- name: oh_mentor
--- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 username.
--- A mentor's page: profile and the upcoming slots of the booking window,
--- grouped by day; the mentor's own rules when they look.  Generates the
--- slots of the window first (oh_extend: idempotent, usually nothing).
-WITH g AS MATERIALIZED (SELECT oh_extend(u.id) AS n FROM users u
-    WHERE lower(u.username) = lower($4::text)),
+-- $1 session hash, $2 ?lang or NULL, $3 negotiated language, $4 username,
+-- $5 true: generate the window's slots first (oh_extend of every mentor;
+-- app/oh_read.c asks once a day per worker).  A mentor's page: profile
+-- and the upcoming slots of the booking window, grouped by day; the
+-- mentor's own rules when they look.  'version' (as oh_read_check makes
+-- it), 'today' and 'expires_ms' (the first slot's start, at most a
+-- minute ahead) say how long a worker may keep what it renders.
+WITH g AS MATERIALIZED (SELECT CASE WHEN $5::boolean
+    THEN oh_extend(NULL) END AS n),
 m AS (
 	SELECT u.*, oh_profile(u.id) AS p FROM users u, g
 	WHERE lower(u.username) = lower($4::text)
 	    AND oh_is_mentor(u.role)
 ), sl AS (
 	SELECT coalesce(json_agg(oh_slot_json(s) ORDER BY s.starts_at),
-	    '[]') AS slots
+	    '[]') AS slots, min(s.starts_at) AS first
 	FROM m JOIN oh_slots s ON s.mentor_id = m.id
 	WHERE s.cancelled_at IS NULL AND s.starts_at > now()
 	    AND s.starts_at <= now() + make_interval(days =>
@@ -59,7 +84,14 @@ SELECT json_build_object('mentor', json_build_object(
     'days', oh_days(sl.slots, coalesce($2::text, v.me ->> 'locale',
 	$3::text) = 'en'),
     'own', v.id = m.id,
-    'me', v.me)
+    'me', v.me,
+    'version', (SELECT version FROM listing_versions
+	WHERE name = 'office_hours') || '.' || md5(m.id || m.role ||
+	m.display_name || coalesce((SELECT p.updated_at::text
+	FROM mentor_profiles p WHERE p.user_id = m.id), '')),
+    'today', current_date::text,
+    'expires_ms', floor(extract(epoch FROM least(sl.first,
+	now() + interval '1 minute')) * 1000)::bigint)
 FROM m CROSS JOIN sl
 LEFT JOIN LATERAL viewer($1::text) v ON true
 
@@ -87,6 +119,10 @@ FROM (SELECT v.*, u.username, oh_profile(v.id) AS p
 -- name: oh_profile_save
 -- $1 user, $2 expertise (JSON array of lower-case tags), $3 bio,
 -- $4 bio HTML, $5 place, $6 notice hours, $7 window days, $8 cancel hours.
+-- Raises the office_hours listing version in the same transaction: the
+-- lists kept by app/oh_read.c filter by expertise.
+WITH bump AS (UPDATE listing_versions SET version = version + 1
+    WHERE name = 'office_hours')
 SELECT oh_profile_save($1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)),
     $3, $4, $5, $6, $7, $8)
 
@@ -107,12 +143,15 @@ SELECT oh_slot_create($1, $2::timestamptz, $3, $4, $5, $6)
 
 -- name: oh_slots
 -- $1 session hash, $2 ?lang, $3 language, $4 tag, $5 mentor username,
--- $6 from (local date), $7 to (local date, inclusive).  Upcoming open
--- slots across mentors, soonest first (at most 200), grouped by day too.
-WITH g AS MATERIALIZED (SELECT oh_extend(NULL) AS n),
+-- $6 from (local date), $7 to (local date, inclusive), $8 true: generate
+-- the window's slots first (as oh_mentor).  Upcoming open slots across
+-- mentors, soonest first (at most 200), grouped by day too; 'version',
+-- 'today' and 'expires_ms' as in oh_mentor.
+WITH g AS MATERIALIZED (SELECT CASE WHEN $8::boolean
+    THEN oh_extend(NULL) END AS n),
 sl AS (
 	SELECT coalesce(json_agg(oh_slot_json(s) ORDER BY s.starts_at, s.id),
-	    '[]') AS slots
+	    '[]') AS slots, min(s.starts_at) AS first
 	FROM (SELECT s.* FROM oh_slots s JOIN users u ON u.id = s.mentor_id
 	    LEFT JOIN mentor_profiles p ON p.user_id = s.mentor_id, g
 	    WHERE s.cancelled_at IS NULL AND s.starts_at > now()
@@ -131,7 +170,12 @@ SELECT json_build_object('slots', sl.slots,
 	$3::text) = 'en'),
     'filter', json_build_object('tag', $4::text, 'mentor', $5::text,
 	'from', $6::text, 'to', $7::text),
-    'me', v.me)
+    'me', v.me,
+    'version', (SELECT version FROM listing_versions
+	WHERE name = 'office_hours')::text,
+    'today', current_date::text,
+    'expires_ms', floor(extract(epoch FROM least(sl.first,
+	now() + interval '1 minute')) * 1000)::bigint)
 FROM sl LEFT JOIN LATERAL viewer($1::text) v ON true
 
 -- name: oh_slot_page

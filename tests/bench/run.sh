@@ -9,12 +9,17 @@
 # runs on a shared machine; the ratios are what the budget is about.
 #
 #   BENCH_SECONDS=8 BENCH_CONNS=64 make bench
+#
+# BENCH_PAGES="oh board" runs only those features: their data_<name>.sql
+# and pages_<name>.sh, after C and H (the references every ratio needs);
+# the home page figures are left out.  Unset or empty: everything.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 DUR=${BENCH_SECONDS:-8}
 CONNS=${BENCH_CONNS:-64}
+PAGES=${BENCH_PAGES:-}
 TMP=$(mktemp -d /tmp/mkb-XXXXXX)
 chmod 0755 "$TMP"
 KORE_PID=""
@@ -69,8 +74,23 @@ if curl -fsS -c "$TMP/jar" -H 'accept: application/json' \
 	COOKIE=$(awk '$6 == "ms_session" { print "ms_session=" $7 }' "$TMP/jar")
 fi
 
+# chosen <file>: true when BENCH_PAGES is empty or names the file's
+# feature (data_<name>.sql, pages_<name>.sh).
+chosen() {
+	[ -z "$PAGES" ] && return 0
+	n=${1##*/}
+	n=${n#data_}
+	n=${n#pages_}
+	n=${n%.*}
+	for p in $PAGES; do
+		[ "$p" = "$n" ] && return 0
+	done
+	return 1
+}
+
 # Optional data sets for the feature pages (tests/bench/*.sql).
 for f in tests/bench/data_*.sql; do
+	chosen "$f" || continue
 	[ -f "$f" ] && psql -Xq -v ON_ERROR_STOP=1 "$DATABASE_URL" -f "$f" \
 	    >/dev/null
 done
@@ -115,36 +135,40 @@ HTML="accept: text/html"
 echo "wrk: 2 threads, $CONNS connections, ${DUR}s per figure; server: 2 workers"
 bench C /bench/const
 bench H /healthz
-# shellcheck disable=SC2086
-bench home_anon_html / -H "$HTML"
-# shellcheck disable=SC2086
-bench home_anon_json / -H "$JSON"
-# shellcheck disable=SC2086
-bench home_unprepared_json /bench/home-unprepared -H "$JSON"
-if [ -n "$COOKIE" ]; then
+[ -n "$PAGES" ] && echo "only: $PAGES (BENCH_PAGES)"
+if [ -z "$PAGES" ]; then
 	# shellcheck disable=SC2086
-	bench home_user_html / -H "$HTML" -H "cookie: $COOKIE"
-	# The same page while 20 clients log in without pause: password
-	# hashing runs in task threads and must not stall page serving.
-	wrk -t1 -c20 -d"$((DUR + 2))s" --latency -s tests/bench/login.lua \
-	    "$BASE/login" >"$TMP/logins.txt" 2>&1 &
-	LOGINS=$!
-	sleep 1
+	bench home_anon_html / -H "$HTML"
 	# shellcheck disable=SC2086
-	bench home_user_html_logins / -H "$HTML" -H "cookie: $COOKIE"
-	wait "$LOGINS"
-	lrps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/logins.txt")
-	lbad=$(awk '/Non-2xx/ { print $5 }' "$TMP/logins.txt")
-	lp50=$(awk '$1 == "50%" { print $2 }' "$TMP/logins.txt")
-	lp99=$(awk '$1 == "99%" { print $2 }' "$TMP/logins.txt")
-	p99a=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html.txt")
-	p99b=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html_logins.txt")
-	echo "logins alongside: $lrps logins/s (p50 $lp50, p99 $lp99," \
-	    "non-2xx ${lbad:-0});" \
-	    "home p99 $p99a alone, $p99b during logins" \
-	    "($(to_ms "$p99b" "$p99a") x)"
+	bench home_anon_json / -H "$JSON"
+	# shellcheck disable=SC2086
+	bench home_unprepared_json /bench/home-unprepared -H "$JSON"
+	if [ -n "$COOKIE" ]; then
+		# shellcheck disable=SC2086
+		bench home_user_html / -H "$HTML" -H "cookie: $COOKIE"
+		# The same page while 20 clients log in without pause: password
+		# hashing runs in task threads and must not stall page serving.
+		wrk -t1 -c20 -d"$((DUR + 2))s" --latency -s tests/bench/login.lua \
+		    "$BASE/login" >"$TMP/logins.txt" 2>&1 &
+		LOGINS=$!
+		sleep 1
+		# shellcheck disable=SC2086
+		bench home_user_html_logins / -H "$HTML" -H "cookie: $COOKIE"
+		wait "$LOGINS"
+		lrps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/logins.txt")
+		lbad=$(awk '/Non-2xx/ { print $5 }' "$TMP/logins.txt")
+		lp50=$(awk '$1 == "50%" { print $2 }' "$TMP/logins.txt")
+		lp99=$(awk '$1 == "99%" { print $2 }' "$TMP/logins.txt")
+		p99a=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html.txt")
+		p99b=$(awk '$1 == "99%" { print $2 }' "$TMP/home_user_html_logins.txt")
+		echo "logins alongside: $lrps logins/s (p50 $lp50, p99 $lp99," \
+		    "non-2xx ${lbad:-0});" \
+		    "home p99 $p99a alone, $p99b during logins" \
+		    "($(to_ms "$p99b" "$p99a") x)"
+	fi
 fi
 for f in tests/bench/pages_*.sh; do
+	chosen "$f" || continue
 	# shellcheck disable=SC1090
 	[ -f "$f" ] && . "$f"
 done

@@ -1,0 +1,301 @@
+/*
+ * oh_read.c: the office hours pages read most, by everyone: GET
+ * /office-hours (the soonest open slots across mentors) and a mentor's
+ * page (docs/api.md#mentor-office-hours).  The rest of the feature is
+ * app/oh.c.
+ *
+ * Kept per worker (docs/performance.md#office-hours): what every reader
+ * gets alike (the week view rendered, the JSON answer without the
+ * viewer) is kept per address and language (keep.c) under the version
+ * it was made at.  A small statement (oh_read_check) reads the viewer,
+ * the version (in PostgreSQL: bumped by every change of a slot or a
+ * booking in the writing transaction, so right across workers and
+ * nodes), the database's clock and the site's date; the page statement
+ * (oh_slots, oh_mentor) runs only when the version moved, when what is
+ * kept expires (the first listed slot starts, or a minute passed: slots
+ * entering the booking window, names changed elsewhere), or when the
+ * date moved since this worker last had the window's slots generated
+ * (oh_extend, once a day per worker instead of on every read).
+ *
+ * Nothing kept is the viewer's: "me" and "own" come from the check, and
+ * these pages carry no booking buttons or seats of their own (those are
+ * on the slot's page, app/oh.c).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "jparse.h"
+
+#define OH_READ_SLOTS		256
+
+/* rq->step after the check: the page statement, with or without oh_extend. */
+#define OH_READ_PAGE		1
+#define OH_READ_PAGE_EXTEND	2
+
+int	page_oh_list(struct http_request *);
+int	page_oh_mentor(struct http_request *);
+
+static int	oh_read_prepare(struct rq *);
+static int	oh_read_page_params(struct rq *, int);
+static int	oh_read_respond(struct rq *);
+static int	oh_read_current(const struct kept *, json_t *);
+static int	oh_read_store(struct rq *, struct kept *, json_t *);
+static void	oh_read_reply(struct rq *, const struct kept *, json_t *);
+static int	oh_read_is_mentor(const struct rq *);
+
+static const struct page oh_list_page = {
+	.name = "oh_list", .access = ACCESS_ANYONE, .stmt = "oh_read_check",
+	.tmpl = "oh_list", .prepare = oh_read_prepare,
+	.respond = oh_read_respond,
+};
+static const struct page oh_mentor_page = {
+	.name = "oh_mentor", .access = ACCESS_ANYONE, .stmt = "oh_read_check",
+	.tmpl = "oh_mentor", .prepare = oh_read_prepare,
+	.respond = oh_read_respond,
+};
+
+/* This file's pages (app.h). */
+const struct page *const oh_read_pages[] = {
+	&oh_list_page, &oh_mentor_page, NULL
+};
+
+/* What this worker keeps; the date it last generated slots on. */
+static struct kept	oh_read_kept[OH_READ_SLOTS];
+static char		oh_read_today[16];
+
+int
+page_oh_list(struct http_request *req)
+{
+	return (rq_run(req, &oh_list_page));
+}
+
+int
+page_oh_mentor(struct http_request *req)
+{
+	return (rq_run(req, &oh_mentor_page));
+}
+
+static int
+oh_read_is_mentor(const struct rq *rq)
+{
+	return (rq->page == &oh_mentor_page);
+}
+
+/*
+ * The check: $1 session hash, $2 the mentor's username (their page).
+ * The list's ?from and ?to must be dates that exist (400 otherwise).
+ */
+static int
+oh_read_prepare(struct rq *rq)
+{
+	const char	*names[] = { "from", "to" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < 2 && !oh_read_is_mentor(rq); i++) {
+		v = rq_query(rq, names[i]);
+		if (v != NULL && *v != '\0' && !oh_date_ok(v)) {
+			reply_field_error(rq, names[i], "oh.err.bad_date");
+			reply_error(rq, 400, "bad_request", "oh.err.bad_date");
+			return (RQ_DONE);
+		}
+	}
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	rq_param_str(rq, oh_read_is_mentor(rq) ?
+	    rq->req->path + strlen("/mentors/") : NULL);
+	(void)rq_use_stmt(rq, "oh_read_check");
+	return (RQ_NEXT);
+}
+
+/*
+ * The page statement: oh_mentor ($1 hash, $2 ?lang, $3 language,
+ * $4 username, $5 extend) or oh_slots ($1-$3, $4 tag, $5 mentor, $6 from,
+ * $7 to, $8 extend).
+ */
+static int
+oh_read_page_params(struct rq *rq, int extend)
+{
+	const char	*names[] = { "tag", "mentor", "from", "to" };
+	const char	*lang, *v;
+	size_t		 i;
+
+	lang = rq_query(rq, "lang");
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	rq_param_str(rq, lang != NULL ? i18n_canonical(lang) : NULL);
+	rq_param_str(rq, rq->locale);
+	if (oh_read_is_mentor(rq)) {
+		rq_param_str(rq, rq->req->path + strlen("/mentors/"));
+	} else {
+		for (i = 0; i < 4; i++) {
+			v = rq_query(rq, names[i]);
+			rq_param_str(rq, v != NULL && *v != '\0' ? v : NULL);
+		}
+	}
+	rq_param_str(rq, extend ? "true" : "false");
+	rq->step = extend ? OH_READ_PAGE_EXTEND : OH_READ_PAGE;
+	(void)rq_use_stmt(rq, oh_read_is_mentor(rq) ? "oh_mentor" : "oh_slots");
+	return (RQ_NEXT);
+}
+
+/*
+ * After the check: the kept parts when they are current, else the page
+ * statement.  After the page statement: its parts rendered and kept.
+ * No row: 404 (not a mentor).
+ */
+static int
+oh_read_respond(struct rq *rq)
+{
+	struct kept	*e;
+	json_t		*doc;
+	const char	*today;
+	int		 hit, extend;
+
+	if (rq->res_null) {
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	if ((doc = jparse(rq->res, rq->res_len)) == NULL ||
+	    !json_is_object(doc)) {
+		kore_log(LOG_ERR, "%s: statement returned bad JSON",
+		    rq->page->name);
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	guard_page_locale(rq, doc);
+	e = kept_slot(oh_read_kept, OH_READ_SLOTS, rq,
+	    render_locale_index(rq->locale), &hit);
+	today = json_string_value(json_object_get(doc, "today"));
+	if (rq->step == 0) {
+		extend = today == NULL || strcmp(today, oh_read_today) != 0;
+		if (extend || !hit || !oh_read_current(e, doc)) {
+			json_decref(doc);
+			rq_params_reset(rq);
+			return (oh_read_page_params(rq, extend) == RQ_NEXT ?
+			    RQ_AGAIN : RQ_DONE);
+		}
+	} else {
+		if (!oh_read_store(rq, e, doc)) {
+			kept_clear(e);
+			json_decref(doc);
+			reply_error(rq, 500, "internal", "errors.internal");
+			return (RQ_DONE);
+		}
+		/* The slots were generated up to this date's window. */
+		if (rq->step == OH_READ_PAGE_EXTEND && today != NULL)
+			(void)snprintf(oh_read_today, sizeof(oh_read_today),
+			    "%s", today);
+	}
+	oh_read_reply(rq, e, doc);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* Whether e was made at the check's version and has not expired. */
+static int
+oh_read_current(const struct kept *e, json_t *check)
+{
+	const char	*have, *want;
+
+	if (e->doc == NULL || e->html == NULL || e->ids == NULL)
+		return (0);
+	have = json_string_value(json_object_get(e->doc, "version"));
+	want = json_string_value(json_object_get(check, "version"));
+	if (have == NULL || want == NULL || strcmp(have, want))
+		return (0);
+	return (json_integer_value(json_object_get(check, "now_ms")) <
+	    json_integer_value(json_object_get(e->doc, "expires_ms")));
+}
+
+/*
+ * Keeps what every reader of doc (a page statement's) gets alike: the
+ * week view rendered (e->html), the JSON answer without the viewer and
+ * without its closing brace (e->ids), and in e->doc the version, the
+ * expiry and what the template needs besides ("page").  0 on failure.
+ */
+static int
+oh_read_store(struct rq *rq, struct kept *e, json_t *doc)
+{
+	static const char *const	 own[] = { "me", "own", "version",
+					    "today", "expires_ms" };
+	struct buf			 out;
+	json_t				*answer, *page, *mentor;
+	char				*text;
+	size_t				 i, len;
+
+	buf_init(&out);
+	if (!render_html(rq, "oh_days", doc, &out)) {
+		buf_free(&out);
+		return (0);
+	}
+	answer = json_copy(doc);
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		json_object_del(answer, own[i]);
+	text = json_dumps(answer, JSON_COMPACT);
+	page = json_copy(answer);
+	json_object_del(page, "slots");
+	json_object_del(page, "days");
+	if ((mentor = json_object_get(page, "mentor")) != NULL) {
+		mentor = json_copy(mentor);
+		json_object_del(mentor, "slots");
+		json_object_del(mentor, "days");
+		json_object_set_new(page, "mentor", mentor);
+	}
+	json_decref(answer);
+	free(e->html);
+	free(e->ids);
+	json_decref(e->doc);
+	e->html = buf_release(&out, NULL);
+	e->ids = text;
+	e->doc = json_pack("{s:O?, s:O?, s:o}", "version",
+	    json_object_get(doc, "version"), "expires_ms",
+	    json_object_get(doc, "expires_ms"), "page", page);
+	if (e->html == NULL || e->ids == NULL || e->doc == NULL ||
+	    (len = strlen(e->ids)) < 2 || e->ids[len - 1] != '}')
+		return (0);
+	e->ids[len - 1] = '\0';
+	return (1);
+}
+
+/* The answer: the kept parts with this viewer's (from doc). */
+static void
+oh_read_reply(struct rq *rq, const struct kept *e, json_t *doc)
+{
+	struct buf	 b;
+	json_t		*page, *me;
+	char		*text;
+
+	me = json_object_get(doc, "me");
+	if (rq->json) {
+		buf_init(&b);
+		buf_appends(&b, e->ids);
+		if ((text = json_dumps(me != NULL ? me : json_null(),
+		    JSON_COMPACT | JSON_ENCODE_ANY)) == NULL) {
+			buf_free(&b);
+			reply_error(rq, 500, "internal", "errors.internal");
+			return;
+		}
+		buf_appendf(&b, "%s\"me\":%s", strlen(e->ids) > 1 ? "," : "",
+		    text);
+		free(text);
+		if (oh_read_is_mentor(rq))
+			buf_appendf(&b, ",\"own\":%s", json_is_true(
+			    json_object_get(doc, "own")) ? "true" : "false");
+		buf_appendc(&b, '}');
+		reply_json_text(rq, 200, b.data, b.len);
+		buf_free(&b);
+		return;
+	}
+	page = json_copy(json_object_get(e->doc, "page"));
+	json_object_set(page, "me", me != NULL ? me : json_null());
+	json_object_set_new(page, "own", json_boolean(json_is_true(
+	    json_object_get(doc, "own"))));
+	json_object_set_new(page, "days_html", json_string_nocheck(e->html));
+	(void)reply_page(rq, 200, rq->page->tmpl, page);
+	json_decref(page);
+}
