@@ -100,6 +100,7 @@ comp_again(struct rq *rq, int status, const char *code, const char *key,
 	(void)snprintf(a->key, sizeof(a->key), "%s", key);
 	rq->step = COMP_ST_AGAIN;
 	if (f->stmt == NULL) {
+		rq->sqlstate[0] = '\0';
 		rq->res_null = 0;
 		return (comp_again_reply(rq));
 	}
@@ -280,6 +281,11 @@ comp_again_fill(struct rq *rq, json_t *doc, const char *page)
 			if ((v = rq_field(rq, k, NULL)) != NULL)
 				json_object_set_new(x, "value",
 				    json_string(v));
+			/* The problem of this criterion's score, beside it. */
+			if ((m = json_string_value(json_object_get(rq->fields,
+			    k))) != NULL)
+				json_object_set_new(x, "problem",
+				    json_string(m));
 		}
 		score = json_object_get(doc, "score");
 		if (!json_is_object(score)) {
