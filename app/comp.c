@@ -46,14 +46,11 @@ static int	comp_view_respond(struct rq *);
 static int	comp_entry_form_prepare(struct rq *);
 static int	comp_entry_create_prepare(struct rq *);
 static int	comp_entry_update_prepare(struct rq *);
-static int	comp_criteria_json(struct rq *, json_t *);
-static int	comp_awards_json(struct rq *, json_t *);
 static int	comp_int_field(struct rq *, json_t *, const char *, int, int);
 static void	comp_bool_field(struct rq *, json_t *, const char *);
 static int	comp_text_field(struct rq *, json_t *, const char *, int,
 		    size_t, size_t);
 static int	comp_md_field(struct rq *, json_t *, const char *);
-static char	*comp_team(struct rq *);
 
 static const struct page comp_list_page = {
 	.name = "competitions", .access = ACCESS_ANYONE,
@@ -268,9 +265,10 @@ int
 comp_written_respond(struct rq *rq)
 {
 	char	url[80];
+	int	r;
 
-	if (comp_reply_sql_error(rq) == RQ_DONE)
-		return (RQ_DONE);
+	if ((r = comp_refused(rq)) != RQ_NEXT)
+		return (r);
 	(void)snprintf(url, sizeof(url), "%s/%lld",
 	    strncmp(rq->req->path, "/entries/", 9) ? "/competitions" :
 	    "/entries", (long long)comp_path_id(rq));
@@ -283,9 +281,10 @@ comp_created_respond(struct rq *rq)
 {
 	json_t		*doc, *thing;
 	const char	*key;
+	int		 r;
 
-	if (comp_reply_sql_error(rq) == RQ_DONE)
-		return (RQ_DONE);
+	if ((r = comp_refused(rq)) != RQ_NEXT)
+		return (r);
 	thing = NULL;
 	doc = json_loadb(rq->res, rq->res_len, 0, NULL);
 	json_object_foreach(doc, key, thing)
@@ -379,17 +378,27 @@ comp_new_form(struct rq *rq)
 {
 	json_t	*doc;
 
-	doc = json_pack("{s:{s:i, s:i, s:i, s:i, s:s, s:i, s:b}}", "form",
-	    "max_team_size", 5, "entries_per_person", 1, "judges_per_entry", 3,
-	    "votes_per_user", 3, "method", "mean", "discrepancy", 30,
-	    "method_mean", 1);
-	json_object_set_new(doc, "rows", comp_form_rows(NULL, NULL));
+	doc = comp_form_new();
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
 		(void)reply_page(rq, 200, "comp_form", doc);
 	json_decref(doc);
 	return (RQ_DONE);
+}
+
+/* The new competition's form with its defaults (a new reference). */
+json_t *
+comp_form_new(void)
+{
+	json_t	*doc;
+
+	doc = json_pack("{s:{s:i, s:i, s:i, s:i, s:s, s:i, s:b}}", "form",
+	    "max_team_size", 5, "entries_per_person", 1, "judges_per_entry", 3,
+	    "votes_per_user", 3, "method", "mean", "discrepancy", 30,
+	    "method_mean", 1);
+	json_object_set_new(doc, "rows", comp_form_rows(NULL, NULL));
+	return (doc);
 }
 
 /*
@@ -462,7 +471,7 @@ comp_save_prepare(struct rq *rq)
 	(void)comp_awards_json(rq, f);
 	if (rq_has_errors(rq)) {
 		json_decref(f);
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	}
 	rq_param_int(rq, rq->me.id);
 	if (creating)
@@ -558,7 +567,7 @@ comp_number(const char *v)
  * f; rows with neither name nor weight are left out.  0 when no criteria
  * field was sent.
  */
-static int
+int
 comp_criteria_json(struct rq *rq, json_t *f)
 {
 	json_t		*arr, *o;
@@ -599,7 +608,7 @@ comp_criteria_json(struct rq *rq, json_t *f)
 }
 
 /* awards[i][label|top] as the array "awards" in f; empty rows left out. */
-static int
+int
 comp_awards_json(struct rq *rq, json_t *f)
 {
 	json_t		*arr;
@@ -639,7 +648,7 @@ comp_awards_json(struct rq *rq, json_t *f)
  * database splits it on commas, full-width commas and white space), or
  * NULL when no team field was sent.  malloc()ed, the caller's.
  */
-static char *
+char *
 comp_team(struct rq *rq)
 {
 	const struct form_field	*fl;
@@ -691,13 +700,13 @@ comp_entry_create_prepare(struct rq *rq)
 	if (!content_markdown(rq, "statement", 0, &html, NULL) ||
 	    rq_has_errors(rq)) {
 		free(html);
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	}
 	if (html != NULL && strlen(rq_field(rq, "statement", NULL)) > 8192) {
 		free(html);
 		rq_field_problem(rq, "statement", "comp.err.statement_long",
 		    8);
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	}
 	team = comp_team(rq);
 	rq_param_int(rq, rq->me.id);
@@ -723,12 +732,12 @@ comp_entry_update_prepare(struct rq *rq)
 
 	html = NULL;
 	if (!content_markdown(rq, "statement", 0, &html, NULL))
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	if (html != NULL && strlen(rq_field(rq, "statement", NULL)) > 8192) {
 		free(html);
 		rq_field_problem(rq, "statement", "comp.err.statement_long",
 		    8);
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	}
 	team = comp_team(rq);
 	rq_param_int(rq, rq->me.id);

@@ -15,5 +15,14 @@ char		*comp_countdown(struct rq *, json_int_t);
 json_t		*comp_form_rows(json_t *, json_t *);
 void		 comp_labels(struct rq *, json_t *);
 int		 comp_doc_respond(struct rq *);
+json_t		*comp_form_new(void);
+int		 comp_criteria_json(struct rq *, json_t *);
+int		 comp_awards_json(struct rq *, json_t *);
+char		*comp_team(struct rq *);
+
+/* comp_again.c: refused browser forms shown again as the form */
+int		 comp_again(struct rq *, int, const char *, const char *,
+		    int);
+int		 comp_refused(struct rq *);
 
 #endif

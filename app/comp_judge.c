@@ -113,9 +113,10 @@ static int
 judge_back_respond(struct rq *rq)
 {
 	char	url[80];
+	int	r;
 
-	if (comp_reply_sql_error(rq) == RQ_DONE)
-		return (RQ_DONE);
+	if ((r = comp_refused(rq)) != RQ_NEXT)
+		return (r);
 	(void)snprintf(url, sizeof(url), "/competitions/%lld/judges",
 	    (long long)comp_path_id(rq));
 	return (reply_result(rq, 200, url));
@@ -134,7 +135,7 @@ judge_set_prepare(struct rq *rq)
 	if (strcmp(action, "add") && strcmp(action, "remove"))
 		reply_field_error(rq, "action", "comp.err.action");
 	if (name == NULL || rq_has_errors(rq))
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	(void)comp_actor_prepare(rq);
 	rq_param_str(rq, name);
 	rq_param_str(rq, action);
@@ -165,7 +166,7 @@ assign_prepare(struct rq *rq)
 	if (name == NULL || *name == '\0' || strlen(name) > 64)
 		reply_field_error(rq, "username", "comp.err.not_a_judge");
 	if (rq_has_errors(rq))
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	rq_param_str(rq, eid);
 	rq_param_str(rq, name);
 	return (RQ_NEXT);
@@ -217,7 +218,7 @@ score_prepare(struct rq *rq)
 	    rq_has_errors(rq)) {
 		free(html);
 		json_decref(scores);
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	}
 	submit = rq_field(rq, "submit", NULL);
 	rq_param_int(rq, rq->me.id);
@@ -246,7 +247,7 @@ recuse_prepare(struct rq *rq)
 	const char	*reason;
 
 	if ((reason = rq_text(rq, "reason", 1, 1, 500, 1)) == NULL)
-		return (rq_reply_invalid(rq));
+		return (comp_again(rq, 422, "invalid", "errors.invalid", 1));
 	rq_param_int(rq, rq->me.id);
 	rq_param_int(rq, comp_path_id(rq));
 	rq_param_str(rq, reason);
@@ -257,7 +258,9 @@ recuse_prepare(struct rq *rq)
 static int
 score_respond(struct rq *rq)
 {
-	if (comp_reply_sql_error(rq) == RQ_DONE)
-		return (RQ_DONE);
+	int	r;
+
+	if ((r = comp_refused(rq)) != RQ_NEXT)
+		return (r);
 	return (reply_result(rq, 200, "/judging"));
 }
