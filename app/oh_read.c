@@ -33,9 +33,12 @@
 
 #define OH_READ_SLOTS		256
 
-/* rq->step after the check: the page statement, with or without oh_extend. */
-#define OH_READ_PAGE		1
-#define OH_READ_PAGE_EXTEND	2
+/* rq->step: the check, then the page statement with or without oh_extend. */
+enum {
+	OH_READ_ST_CHECK = 0,	/* oh_read_check: viewer, version, clock */
+	OH_READ_ST_PAGE,	/* the page statement */
+	OH_READ_ST_PAGE_EXTEND	/* the same, generating slots first */
+};
 
 int	page_oh_list(struct http_request *);
 int	page_oh_mentor(struct http_request *);
@@ -137,7 +140,7 @@ oh_read_page_params(struct rq *rq, int extend)
 		}
 	}
 	rq_param_str(rq, extend ? "true" : "false");
-	rq->step = extend ? OH_READ_PAGE_EXTEND : OH_READ_PAGE;
+	rq->step = extend ? OH_READ_ST_PAGE_EXTEND : OH_READ_ST_PAGE;
 	(void)rq_use_stmt(rq, oh_read_is_mentor(rq) ? "oh_mentor" : "oh_slots");
 	return (RQ_NEXT);
 }
@@ -171,7 +174,7 @@ oh_read_respond(struct rq *rq)
 	e = kept_slot(oh_read_kept, OH_READ_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
 	today = json_string_value(json_object_get(doc, "today"));
-	if (rq->step == 0) {
+	if (rq->step == OH_READ_ST_CHECK) {
 		extend = today == NULL || strcmp(today, oh_read_today) != 0;
 		if (extend || !hit || !oh_read_current(e, doc)) {
 			json_decref(doc);
@@ -187,7 +190,7 @@ oh_read_respond(struct rq *rq)
 			return (RQ_DONE);
 		}
 		/* The slots were generated up to this date's window. */
-		if (rq->step == OH_READ_PAGE_EXTEND && today != NULL)
+		if (rq->step == OH_READ_ST_PAGE_EXTEND && today != NULL)
 			(void)snprintf(oh_read_today, sizeof(oh_read_today),
 			    "%s", today);
 	}
