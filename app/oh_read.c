@@ -17,11 +17,20 @@
  * date moved since this worker last had the window's slots generated
  * (oh_extend, once a day per worker instead of on every read).
  *
+ * One refresh at a time: a booking moves the version under every page
+ * being read, and each of the requests in flight would otherwise run
+ * the page statement again (under 64 connections of page load a
+ * booking then waited 470 ms, docs/performance.md#office-hours).  The
+ * first request that finds its slot stale refreshes it; the others of
+ * the worker sleep until it is done, then take what it kept when that
+ * is at least as new as their own check, else refresh in turn.
+ *
  * Nothing kept is the viewer's: "me" and "own" come from the check, and
  * these pages carry no booking buttons or seats of their own (those are
  * on the slot's page, app/oh.c).
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +49,24 @@ enum {
 	OH_READ_ST_PAGE_EXTEND	/* the same, generating slots first */
 };
 
+/* A request's part in a slot's refresh (rq->extra). */
+struct oh_read_wait {
+	TAILQ_ENTRY(oh_read_wait) link;
+	struct rq		*rq;
+	int			 slot;		/* -1: none */
+	int			 role;		/* OH_READ_* below */
+};
+
+#define OH_READ_NONE		0
+#define OH_READ_WAITING		1
+#define OH_READ_REFRESHING	2
+
+/* A refresh running for a slot of oh_read_kept, and who waits for it. */
+struct oh_read_flight {
+	int				 busy;
+	TAILQ_HEAD(, oh_read_wait)	 waiters;
+};
+
 int	page_oh_list(struct http_request *);
 int	page_oh_mentor(struct http_request *);
 
@@ -50,6 +77,10 @@ static int	oh_read_current(const struct kept *, json_t *);
 static int	oh_read_store(struct rq *, struct kept *, json_t *);
 static void	oh_read_reply(struct rq *, const struct kept *, json_t *);
 static int	oh_read_is_mentor(const struct rq *);
+static struct oh_read_wait *oh_read_state(struct rq *);
+static void	oh_read_state_free(void *);
+static void	oh_read_done(struct oh_read_wait *);
+static int	oh_read_newer(const char *, const char *);
 
 static const struct page oh_list_page = {
 	.name = "oh_list", .access = ACCESS_ANYONE, .stmt = "oh_read_check",
@@ -70,6 +101,7 @@ const struct page *const oh_read_pages[] = {
 /* What this worker keeps; the date it last generated slots on. */
 static struct kept	oh_read_kept[OH_READ_SLOTS];
 static char		oh_read_today[16];
+static struct oh_read_flight	oh_read_flights[OH_READ_SLOTS];
 
 int
 page_oh_list(struct http_request *req)
@@ -153,10 +185,12 @@ oh_read_page_params(struct rq *rq, int extend)
 static int
 oh_read_respond(struct rq *rq)
 {
-	struct kept	*e;
-	json_t		*doc;
-	const char	*today;
-	int		 hit, extend;
+	struct oh_read_wait	*w;
+	struct oh_read_flight	*f;
+	struct kept		*e;
+	json_t			*doc;
+	const char		*today;
+	int			 hit, extend;
 
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
@@ -174,10 +208,27 @@ oh_read_respond(struct rq *rq)
 	e = kept_slot(oh_read_kept, OH_READ_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
 	today = json_string_value(json_object_get(doc, "today"));
+	if ((w = oh_read_state(rq)) == NULL) {
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
 	if (rq->step == OH_READ_ST_CHECK) {
 		extend = today == NULL || strcmp(today, oh_read_today) != 0;
 		if (extend || !hit || !oh_read_current(e, doc)) {
 			json_decref(doc);
+			f = &oh_read_flights[e - oh_read_kept];
+			if (f->busy) {
+				/* Woken when it is done (oh_read_done). */
+				w->slot = (int)(e - oh_read_kept);
+				w->role = OH_READ_WAITING;
+				TAILQ_INSERT_TAIL(&f->waiters, w, link);
+				http_request_sleep(rq->req);
+				return (RQ_RETRY);
+			}
+			f->busy = 1;
+			w->slot = (int)(e - oh_read_kept);
+			w->role = OH_READ_REFRESHING;
 			rq_params_reset(rq);
 			return (oh_read_page_params(rq, extend) == RQ_NEXT ?
 			    RQ_AGAIN : RQ_DONE);
@@ -185,10 +236,12 @@ oh_read_respond(struct rq *rq)
 	} else {
 		if (!oh_read_store(rq, e, doc)) {
 			kept_clear(e);
+			oh_read_done(w);
 			json_decref(doc);
 			reply_error(rq, 500, "internal", "errors.internal");
 			return (RQ_DONE);
 		}
+		oh_read_done(w);
 		/* The slots were generated up to this date's window. */
 		if (rq->step == OH_READ_ST_PAGE_EXTEND && today != NULL)
 			(void)snprintf(oh_read_today, sizeof(oh_read_today),
@@ -209,7 +262,7 @@ oh_read_current(const struct kept *e, json_t *check)
 		return (0);
 	have = json_string_value(json_object_get(e->doc, "version"));
 	want = json_string_value(json_object_get(check, "version"));
-	if (have == NULL || want == NULL || strcmp(have, want))
+	if (have == NULL || want == NULL || !oh_read_newer(have, want))
 		return (0);
 	return (json_integer_value(json_object_get(check, "now_ms")) <
 	    json_integer_value(json_object_get(e->doc, "expires_ms")));
@@ -301,4 +354,73 @@ oh_read_reply(struct rq *rq, const struct kept *e, json_t *doc)
 	json_object_set_new(page, "days_html", json_string_nocheck(e->html));
 	(void)reply_page(rq, 200, rq->page->tmpl, page);
 	json_decref(page);
+}
+
+/*
+ * Whether version have ("<listing version>[.<mentor's state>]") is at
+ * least as new as want: its number no lower, the rest the same.
+ */
+static int
+oh_read_newer(const char *have, const char *want)
+{
+	const char	*a, *b;
+
+	a = strchr(have, '.');
+	b = strchr(want, '.');
+	if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b)))
+		return (0);
+	return (strtoll(have, NULL, 10) >= strtoll(want, NULL, 10));
+}
+
+/* This request's part in refreshes, made on first use; NULL: no memory. */
+static struct oh_read_wait *
+oh_read_state(struct rq *rq)
+{
+	struct oh_read_wait	*w;
+	size_t			 i;
+
+	if (rq->extra != NULL)
+		return (rq->extra);
+	if (oh_read_flights[0].waiters.tqh_last == NULL) {
+		for (i = 0; i < OH_READ_SLOTS; i++)
+			TAILQ_INIT(&oh_read_flights[i].waiters);
+	}
+	(void)rq_state_new(rq, sizeof(*w), oh_read_state_free);
+	if ((w = rq->extra) != NULL) {
+		w->rq = rq;
+		w->slot = -1;
+	}
+	return (w);
+}
+
+/* The request ends (rq_release): out of any queue, its refresh done. */
+static void
+oh_read_state_free(void *p)
+{
+	struct oh_read_wait	*w = p;
+
+	if (w->role == OH_READ_WAITING)
+		TAILQ_REMOVE(&oh_read_flights[w->slot].waiters, w, link);
+	else if (w->role == OH_READ_REFRESHING)
+		oh_read_done(w);
+	w->role = OH_READ_NONE;
+}
+
+/* w's refresh is over (kept or not): its slot's waiters go again. */
+static void
+oh_read_done(struct oh_read_wait *w)
+{
+	struct oh_read_flight	*f;
+	struct oh_read_wait	*x;
+
+	if (w->role != OH_READ_REFRESHING)
+		return;
+	f = &oh_read_flights[w->slot];
+	f->busy = 0;
+	w->role = OH_READ_NONE;
+	while ((x = TAILQ_FIRST(&f->waiters)) != NULL) {
+		TAILQ_REMOVE(&f->waiters, x, link);
+		x->role = OH_READ_NONE;
+		http_request_wakeup(x->rq->req);
+	}
 }
