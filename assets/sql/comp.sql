@@ -102,8 +102,21 @@ SELECT comp_entry_create($1::bigint, $2::bigint, $3::bigint,
 
 -- name: comp_entry_page
 -- GET /entries/{id}: $1 entry, $2 viewer, $3 role.  No row when the
--- viewer may not see it (404).
-SELECT json_build_object('entry', d.doc)
+-- viewer may not see it (404).  Where the document hides the team (a
+-- blind competition's judge, comp_entry_doc in
+-- migrations/0016_competitions.sql) the @mentions the team wrote in the
+-- statement and the project are masked too: a mention names someone,
+-- often a team member, and its link leads to their profile.
+SELECT json_build_object('entry', CASE WHEN (d.doc #>> '{competition,blind}')::boolean
+	AND json_typeof(d.doc -> 'team') = 'null'
+    THEN (d.doc::jsonb || jsonb_build_object(
+	'statement_html', regexp_replace(d.doc ->> 'statement_html',
+	    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+	    '<span class="mention-hidden">@…</span>', 'g'),
+	'body_html', regexp_replace(d.doc ->> 'body_html',
+	    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+	    '<span class="mention-hidden">@…</span>', 'g')))::json
+    ELSE d.doc END)
 FROM (SELECT comp_entry_doc($1::bigint, $2::bigint, $3::text) AS doc) d
 WHERE d.doc IS NOT NULL
 
@@ -247,7 +260,17 @@ FROM a
 -- GET /entries/{id}/score: the scoring form for its judge: the entry as
 -- the judge may see it (blind: nobody named), the criteria with their
 -- descriptions, the judge's score so far.  $1 entry, $2 judge, $3 role.
-SELECT json_build_object('entry', comp_entry_doc(e.id, $2::bigint, 'member'),
+-- A blind judge's entry has its @mentions masked (comp_entry_page).
+SELECT json_build_object('entry', CASE WHEN (d.doc #>> '{competition,blind}')::boolean
+		AND json_typeof(d.doc -> 'team') = 'null'
+	    THEN (d.doc::jsonb || jsonb_build_object(
+		'statement_html', regexp_replace(d.doc ->> 'statement_html',
+		    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+		    '<span class="mention-hidden">@…</span>', 'g'),
+		'body_html', regexp_replace(d.doc ->> 'body_html',
+		    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+		    '<span class="mention-hidden">@…</span>', 'g')))::json
+	    ELSE d.doc END,
     'criteria', (SELECT coalesce(json_agg(json_build_object('id', k.id,
 	'name', k.name, 'description', k.description, 'weight', k.weight,
 	'max_score', k.max_score,
@@ -262,6 +285,8 @@ SELECT json_build_object('entry', comp_entry_doc(e.id, $2::bigint, 'member'),
 FROM comp_entries e
 JOIN competitions c ON c.id = e.competition_id
 JOIN comp_assignments a ON a.entry_id = e.id AND a.judge_id = $2::bigint
+CROSS JOIN LATERAL (SELECT comp_entry_doc(e.id, $2::bigint, 'member')
+    AS doc) d
 WHERE e.id = $1::bigint AND e.status = 'submitted'
     AND c.announced_at IS NOT NULL AND $3::text IS NOT NULL
 

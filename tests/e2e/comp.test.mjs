@@ -289,11 +289,11 @@ test("withdraw while open; visibility of an entry", async () => {
 });
 
 // One competition through judging.
-async function judged(extra = {}) {
+async function judged(extra = {}, statement = "We built it.") {
 	const c = await competition(extra);
 	const mine = await project(maker, "Blind entry title");
 	const e = await postAs(maker, `/competitions/${c.id}/entries`, { body: {
-	    project_id: mine, team: [mate.username], statement: "We built it." } });
+	    project_id: mine, team: [mate.username], statement } });
 	assert.equal(e.status, 201, e.text);
 	for (const j of [judge, judge2]) {
 		const r = await postAs(staff, `/competitions/${c.id}/judges`, {
@@ -449,7 +449,10 @@ test("scoring: assigned judge only, halves, ranges, phase; draft then submit; re
 });
 
 test("blind: nothing a judge sees names the team", async () => {
-	const { c, eid } = await judged({ blind: true });
+	// The team mentions itself in its statement: masked for the judge.
+	const said = () => `We built it with @${mate.username} and ` +
+	    `@${maker.username.toUpperCase()}, see **@${mate.username}**.`;
+	const { c, eid } = await judged({ blind: true }, said());
 	await postAs(staff, `/competitions/${c.id}/assign`, { body: {
 	    entry_id: eid, username: judge.username } });
 	phase(c.id, "judging");
@@ -470,13 +473,22 @@ test("blind: nothing a judge sees names the team", async () => {
 		    `judge sees ${n}`);
 	assert.ok(!/\/projects\/\d+/.test(all), "no link to the project");
 	assert.ok(all.includes("Blind entry title"));
-	// Not blind: the team is there for the judge.
-	const open = await judged();
+	assert.ok(all.includes('<span class="mention-hidden">@…</span>'),
+	    "the mentions are masked, the statement is still there");
+	assert.ok(all.includes("We built it with"));
+	// The team itself still sees its mentions as links.
+	const own = await getAs(maker, `/entries/${eid}`);
+	assert.ok(own.data.entry.statement_html.includes(
+	    `href="/u/${mate.username}"`));
+	// Not blind: the team is there for the judge, mentions too.
+	const open = await judged({}, said());
 	await postAs(staff, `/competitions/${open.c.id}/assign`, { body: {
 	    entry_id: open.eid, username: judge.username } });
 	phase(open.c.id, "judging");
 	const v = await getAs(judge, `/entries/${open.eid}`);
 	assert.ok(v.data.entry.team.some((m) => m.username === mate.username));
+	assert.ok(v.data.entry.statement_html.includes(
+	    `href="/u/${mate.username}"`));
 });
 
 test("the home page lists open competitions; /competitions renders", async () => {
