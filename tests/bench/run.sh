@@ -9,6 +9,7 @@
 # runs on a shared machine; the ratios are what the budget is about.
 #
 #   BENCH_SECONDS=8 BENCH_CONNS=64 make bench
+#   BENCH_PAGES="comp" make bench	(only tests/bench/pages_comp.sh)
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -144,7 +145,16 @@ if [ -n "$COOKIE" ]; then
 	    "home p99 $p99a alone, $p99b during logins" \
 	    "($(to_ms "$p99b" "$p99a") x)"
 fi
+# BENCH_PAGES="comp board" runs only pages_comp.sh and pages_board.sh
+# (default: every tests/bench/pages_*.sh).
 for f in tests/bench/pages_*.sh; do
+	if [ -n "${BENCH_PAGES:-}" ]; then
+		n=${f#tests/bench/pages_}
+		case " $BENCH_PAGES " in
+		*" ${n%.sh} "*) ;;
+		*) continue ;;
+		esac
+	fi
 	# shellcheck disable=SC1090
 	[ -f "$f" ] && . "$f"
 done
