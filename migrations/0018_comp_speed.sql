@@ -308,6 +308,24 @@ END $$;
 CREATE OR REPLACE FUNCTION comp_entry_outcome(eid bigint, uid bigint, urole text) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
+	-- Before the results and outside a public vote only the
+	-- certificate's address can be set: the rest is NULL, without
+	-- planning the results.
+	IF NOT EXISTS (SELECT 1 FROM comp_entries e
+	    JOIN competitions c ON c.id = e.competition_id
+	    WHERE e.id = eid AND (competition_phase(c) = 'results' OR
+	    (c.public_vote AND competition_phase(c) = 'judging' AND
+	    e.status = 'submitted'))) THEN
+		RETURN jsonb_build_object('rank', NULL, 'award', NULL,
+		    'score', NULL, 'score_text', NULL, 'feedback', NULL,
+		    'certificate_url', CASE WHEN (is_staff_role(urole) OR
+			EXISTS (SELECT 1 FROM comp_entry_members m
+			WHERE m.entry_id = eid AND m.user_id = uid)) AND
+			EXISTS (SELECT 1 FROM comp_certificates k
+			WHERE k.entry_id = eid)
+			THEN '/entries/' || eid || '/certificate' END,
+		    'vote', NULL);
+	END IF;
 	RETURN (
 		WITH e AS (
 			SELECT * FROM comp_entries WHERE id = eid
