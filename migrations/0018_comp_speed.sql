@@ -407,6 +407,11 @@ BEGIN
 		WHERE m.entry_id = e.id);
 END $$;
 
+-- The entries still to freeze: comp_freeze() finds none by this index
+-- on every read after they were frozen, instead of reading each entry.
+CREATE INDEX comp_entries_unfrozen ON comp_entries (competition_id)
+    WHERE status = 'submitted' AND snapshot IS NULL;
+
 -- Called by every read of a closed competition's entries (the judge's
 -- queue, the scoring form, the entry page): the same UPDATE as
 -- migrations/0016_competitions.sql, its plan kept.

@@ -210,7 +210,7 @@ WITH f AS (
 	WHERE c.id IN (SELECT a.competition_id FROM comp_assignments a
 	    WHERE a.judge_id = $1::bigint)
 	    AND c.closes_at <= now() AND c.published_at IS NULL
-), x AS (
+), x AS MATERIALIZED (
 	-- The entry and the judge's score are read per assignment by key
 	-- (sub-selects): a generic plan estimates a judge's queue at the
 	-- average of all judges and would read every entry otherwise.
