@@ -426,3 +426,34 @@ BEGIN
 	    AND e.status = 'submitted' AND e.snapshot IS NULL
 	    AND c.closes_at <= now();
 END $$;
+
+-- The home page's competitions (home_check on every home page, home_page
+-- when its lists moved): planned on every call as SQL functions.
+CREATE OR REPLACE FUNCTION comp_home_version() RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT left(md5(count(*) || '/' || coalesce(max(updated_at)::text, '')
+		    || '/' || coalesce(sum((opens_at <= now())::integer +
+		    (closes_at <= now())::integer), 0)), 8)
+		FROM competitions
+		WHERE announced_at IS NOT NULL AND published_at IS NULL);
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_home_list() RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(json_build_object('id', c.id,
+		    'url', '/competitions/' || c.id, 'title', c.title,
+		    'title_en', c.title_en, 'summary', c.summary,
+		    'phase', competition_phase(c),
+		    'opens_at', rfc3339(c.opens_at),
+		    'closes_at', rfc3339(c.closes_at),
+		    'open', competition_phase(c) = 'open')
+		    ORDER BY competition_phase(c) = 'open' DESC, c.closes_at, c.id),
+		    '[]')
+		FROM competitions c
+		WHERE c.announced_at IS NOT NULL AND c.published_at IS NULL
+		    AND now() < c.closes_at);
+END $$;
