@@ -25,6 +25,7 @@
 #include "qr.h"
 
 #define CR_REASON_MAX	500
+#define CR_KEPT_SLOTS	32
 
 int	page_comp_results(struct http_request *);
 int	page_comp_results_csv(struct http_request *);
@@ -35,6 +36,10 @@ int	page_comp_certificate(struct http_request *);
 int	page_comp_verify(struct http_request *);
 
 static int	cr_results_prepare(struct rq *);
+static int	cr_results_respond(struct rq *);
+static int	cr_results_keepable(struct rq *);
+static int	cr_results_full(struct rq *);
+static int	cr_results_reply(struct rq *, json_t *, struct kept *);
 static int	cr_csv_prepare(struct rq *);
 static int	cr_csv_respond(struct rq *);
 static int	cr_publish_prepare(struct rq *);
@@ -55,6 +60,7 @@ static const struct page cr_results_page = {
 	.name = "comp_results", .access = ACCESS_ANYONE,
 	.flags = PAGE_SESSION, .stmt = "comp_results_page",
 	.tmpl = "comp_results", .prepare = cr_results_prepare,
+	.respond = cr_results_respond,
 };
 static const struct page cr_csv_page = {
 	.name = "comp_results_csv", .access = ACCESS_STAFF,
@@ -87,6 +93,13 @@ static const struct page cr_verify_page = {
 	.stmt = "comp_verify", .tmpl = "comp_verify",
 	.prepare = cr_verify_prepare,
 };
+
+/*
+ * Published results pages, rendered, per address and language, under the
+ * competition's results_version (migrations/0018_comp_speed.sql): kept
+ * for readers who are not staff (staff see the export and the reason).
+ */
+static struct kept	cr_kept[CR_KEPT_SLOTS];
 
 const struct page *const comp_results_pages[] = {
 	&cr_results_page, &cr_csv_page, &cr_publish_post, &cr_vote_post,
@@ -148,13 +161,134 @@ cr_bool(const char *v)
 /* ------------------------------------------------------------------ */
 /* GET /competitions/{id}/results                                      */
 
-/* $1 competition, $2 the viewer is staff. */
+/*
+ * A browser that is not staff may get the kept page: the worker asks
+ * comp_results_check (the version) first, when it holds this address.
+ */
+static int
+cr_results_keepable(struct rq *rq)
+{
+	return (!rq->json && !rq->me.staff);
+}
+
+/*
+ * Step 0: comp_results_check ($1 competition) when this worker holds the
+ * page, else comp_results_page ($1 competition, $2 the viewer is staff);
+ * step 1 is the check's answer, step 2 the whole page after it.
+ */
 static int
 cr_results_prepare(struct rq *rq)
 {
+	struct kept	*e;
+	int		 hit;
+
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
+	if (rq->step == 0 && cr_results_keepable(rq)) {
+		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
+		    render_locale_index(rq->locale), &hit);
+		if (hit && e->doc != NULL) {
+			rq->step = 1;
+			(void)rq_use_stmt(rq, "comp_results_check");
+			return (RQ_NEXT);
+		}
+	}
 	rq_param_str(rq, rq->me.staff ? "true" : "false");
+	(void)rq_use_stmt(rq, "comp_results_page");
 	return (RQ_NEXT);
+}
+
+/* After the check: the whole page (comp_results_page). */
+static int
+cr_results_full(struct rq *rq)
+{
+	rq_params_reset(rq);
+	rq->step = 2;
+	return (cr_results_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+}
+
+/*
+ * JSON clients get the document as is.  Browsers: after the check, the
+ * page this worker holds when the version matches (else the whole page);
+ * after comp_results_page, the results rendered (comp_results_list) and,
+ * once published and for a reader who is not staff, kept.
+ */
+static int
+cr_results_respond(struct rq *rq)
+{
+	struct kept	*e;
+	json_t		*doc;
+	int		 hit;
+
+	if (rq->step == 1 && rq->res_null)
+		return (cr_results_full(rq));
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	e = NULL;
+	if (cr_results_keepable(rq))
+		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
+		    render_locale_index(rq->locale), &hit);
+	if (rq->step == 1) {
+		if (e == NULL || !hit || e->doc == NULL || e->version !=
+		    json_integer_value(json_object_get(doc, "version"))) {
+			json_decref(doc);
+			return (cr_results_full(rq));
+		}
+		json_object_update(doc, e->doc);
+	}
+	return (cr_results_reply(rq, doc, e));
+}
+
+/*
+ * Replies with the page doc (consumed).  After the check (step 1) e holds
+ * the results at doc's version; else they are rendered here and, when e
+ * is given and they are published, kept in e with the rest of the doc
+ * but the results themselves.
+ */
+static int
+cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
+{
+	struct buf	 out;
+	const char	*phase, *k;
+	json_t		*v;
+	char		*html;
+
+	if (rq->step == 1) {
+		json_object_set_new(doc, "results_html",
+		    json_string_nocheck(e->html));
+		goto out;
+	}
+	buf_init(&out);
+	if (!render_html(rq, "comp_results_list", doc, &out) ||
+	    (html = buf_release(&out, NULL)) == NULL) {
+		buf_free(&out);
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	phase = json_string_value(json_object_get(json_object_get(doc,
+	    "competition"), "phase"));
+	if (e != NULL && phase != NULL && !strcmp(phase, "results")) {
+		free(e->html);
+		json_decref(e->doc);
+		e->html = html;
+		e->doc = json_object();
+		json_object_foreach(doc, k, v) {
+			if (strcmp(k, "results") && strcmp(k, "criteria"))
+				json_object_set(e->doc, k, v);
+		}
+		e->version = json_integer_value(json_object_get(doc,
+		    "version"));
+		json_object_set_new(doc, "results_html",
+		    json_string_nocheck(e->html));
+	} else {
+		json_object_set_new(doc, "results_html",
+		    json_string_nocheck(html));
+		free(html);
+	}
+out:
+	(void)reply_page(rq, 200, "comp_results", doc);
+	json_decref(doc);
+	return (RQ_DONE);
 }
 
 /* ------------------------------------------------------------------ */

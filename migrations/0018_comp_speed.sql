@@ -210,3 +210,250 @@ CREATE TRIGGER users_comp_results AFTER UPDATE OF username, display_name
 ON users FOR EACH ROW WHEN (OLD.username IS DISTINCT FROM NEW.username OR
     OLD.display_name IS DISTINCT FROM NEW.display_name)
 EXECUTE FUNCTION comp_results_user_changed();
+
+-- The functions the competition pages call on every request, as PL/pgSQL
+-- with the same bodies: a SQL function that is not inlined (a scalar one
+-- with a FROM, or one called per row) is planned again on every call,
+-- while PL/pgSQL keeps its plans per connection
+-- (docs/performance.md#competition-pages).  comp_entry_title and
+-- comp_entry_team run once per entry of a results page.
+CREATE OR REPLACE FUNCTION comp_json(cid bigint, uid bigint, urole text) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('id', c.id, 'url', '/competitions/' || c.id,
+		    'title', c.title, 'title_en', c.title_en, 'summary', c.summary,
+		    'brief_html', c.brief_html, 'rules_html', c.rules_html,
+		    'phase', competition_phase(c),
+		    'opens_at', rfc3339(c.opens_at), 'closes_at', rfc3339(c.closes_at),
+		    'judging_ends_at', rfc3339(c.judging_ends_at),
+		    'next_at', rfc3339(competition_next_at(c)),
+		    'max_team_size', c.max_team_size,
+		    'entries_per_person', c.entries_per_person,
+		    'judges_per_entry', c.judges_per_entry,
+		    'criteria', (SELECT coalesce(json_agg(json_build_object('id', k.id,
+		        'name', k.name, 'description', k.description,
+		        'weight', k.weight, 'max_score', k.max_score)
+		        ORDER BY k.position), '[]')
+		        FROM comp_criteria k WHERE k.competition_id = c.id),
+		    'blind', c.blind, 'public_vote', c.public_vote,
+		    'votes_per_user', c.votes_per_user, 'method', c.method,
+		    'discrepancy', c.discrepancy, 'awards', c.awards,
+		    'entry_count', (SELECT count(*) FROM comp_entries e
+		        WHERE e.competition_id = c.id AND e.status = 'submitted'),
+		    'announced_at', rfc3339(c.announced_at),
+		    'published_at', rfc3339(c.published_at),
+		    'my_entries', (SELECT coalesce(json_agg(json_build_object(
+		        'id', e.id, 'url', '/entries/' || e.id,
+		        'title', coalesce(e.snapshot ->> 'title', p.title),
+		        'status', e.status) ORDER BY e.id), '[]')
+		        FROM comp_entries e
+		        JOIN comp_entry_members m ON m.entry_id = e.id
+		        LEFT JOIN projects p ON p.id = e.project_id
+		        WHERE e.competition_id = c.id AND m.user_id = uid),
+		    'i_judge', EXISTS (SELECT 1 FROM comp_judges j
+		        WHERE j.competition_id = c.id AND j.user_id = uid),
+		    'can_manage', is_staff_role(urole),
+		    'can_enter', competition_phase(c) = 'open' AND uid <> 0)
+		FROM competitions c
+		WHERE c.id = cid AND comp_visible(c, urole));
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_entry_access(eid bigint, uid bigint, urole text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE
+		    WHEN EXISTS (SELECT 1 FROM comp_entry_members m
+		        WHERE m.entry_id = e.id AND m.user_id = uid) THEN 'team'
+		    WHEN is_staff_role(urole) THEN 'staff'
+		    WHEN e.status <> 'submitted' THEN NULL
+		    WHEN competition_phase(c) IN ('judging', 'review', 'results') AND
+		        EXISTS (SELECT 1 FROM comp_assignments a WHERE a.entry_id = e.id
+		        AND a.judge_id = uid AND a.recused_at IS NULL) THEN 'judge'
+		    WHEN competition_phase(c) = 'results' OR (c.public_vote AND
+		        competition_phase(c) IN ('judging', 'review')) THEN 'public'
+		    END
+		FROM comp_entries e JOIN competitions c ON c.id = e.competition_id
+		WHERE e.id = eid AND comp_visible(c, urole));
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_score_json(eid bigint, jid bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('entry', json_build_object('id', eid,
+		        'url', '/entries/' || eid),
+		    'status', CASE WHEN a.recused_at IS NOT NULL THEN 'recused'
+		        WHEN s.submitted_at IS NOT NULL THEN 'submitted'
+		        WHEN s.entry_id IS NOT NULL THEN 'draft' ELSE 'todo' END,
+		    'scores', (SELECT coalesce(json_object_agg(i.criterion_id::text,
+		        i.score), '{}') FROM comp_score_items i
+		        WHERE i.entry_id = eid AND i.judge_id = jid),
+		    'total', (SELECT round(sum(k.weight * i.score / k.max_score), 2)
+		        FROM comp_score_items i JOIN comp_criteria k
+		        ON k.id = i.criterion_id
+		        WHERE i.entry_id = eid AND i.judge_id = jid),
+		    'comment', coalesce(s.comment, ''),
+		    'comment_html', coalesce(s.comment_html, ''),
+		    'note', coalesce(s.note, ''),
+		    'submitted_at', rfc3339(s.submitted_at),
+		    'updated_at', rfc3339(s.updated_at))
+		FROM comp_assignments a
+		LEFT JOIN comp_scores s ON s.entry_id = a.entry_id
+		    AND s.judge_id = a.judge_id
+		WHERE a.entry_id = eid AND a.judge_id = jid);
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_entry_outcome(eid bigint, uid bigint, urole text) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	-- Before the results and outside a public vote only the
+	-- certificate's address can be set: the rest is NULL, without
+	-- planning the results.
+	IF NOT EXISTS (SELECT 1 FROM comp_entries e
+	    JOIN competitions c ON c.id = e.competition_id
+	    WHERE e.id = eid AND (competition_phase(c) = 'results' OR
+	    (c.public_vote AND competition_phase(c) = 'judging' AND
+	    e.status = 'submitted'))) THEN
+		RETURN jsonb_build_object('rank', NULL, 'award', NULL,
+		    'score', NULL, 'score_text', NULL, 'feedback', NULL,
+		    'certificate_url', CASE WHEN (is_staff_role(urole) OR
+			EXISTS (SELECT 1 FROM comp_entry_members m
+			WHERE m.entry_id = eid AND m.user_id = uid)) AND
+			EXISTS (SELECT 1 FROM comp_certificates k
+			WHERE k.entry_id = eid)
+			THEN '/entries/' || eid || '/certificate' END,
+		    'vote', NULL);
+	END IF;
+	RETURN (
+		WITH e AS (
+			SELECT * FROM comp_entries WHERE id = eid
+		), c AS (
+			SELECT c.*, competition_phase(c) AS phase
+			FROM competitions c JOIN e ON e.competition_id = c.id
+		), r AS (
+			SELECT r.* FROM c, competition_results(c.id) r
+			WHERE c.phase = 'results' AND r.entry_id = eid
+		), mine AS (
+			SELECT is_staff_role(urole) OR EXISTS (SELECT 1
+			    FROM comp_entry_members m WHERE m.entry_id = eid
+			    AND m.user_id = uid) AS yes
+		)
+		SELECT jsonb_build_object(
+		    'rank', (SELECT rank FROM r),
+		    'award', (SELECT award FROM r),
+		    'score', (SELECT score FROM r),
+		    'score_text', (SELECT to_char(score, 'FM9990.00') FROM r),
+		    'feedback', CASE WHEN (SELECT yes FROM mine) AND EXISTS (SELECT
+			1 FROM r) THEN jsonb_build_object(
+			'criteria', (SELECT jsonb_agg(jsonb_build_object('id', cr.id,
+			    'name', cr.name, 'weight', cr.weight,
+			    'max_score', cr.max_score,
+			    'mean', (x.value ->> 'mean')::float8,
+			    'mean_text', to_char((x.value ->> 'mean')::float8,
+				'FM9990.00'))
+			    ORDER BY cr.position, cr.id)
+			    FROM r, jsonb_array_elements(r.criteria) x
+			    JOIN comp_criteria cr ON cr.id = (x.value ->> 'id')::bigint),
+			'reviews', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+			    'total', n.total,
+			    'total_text', to_char(n.total, 'FM9990.00'),
+			    'scores', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'criterion_id', cr.id, 'name', cr.name,
+				'score', i.score, 'max_score', cr.max_score)
+				ORDER BY cr.position, cr.id), '[]')
+				FROM comp_criteria cr JOIN comp_score_items i
+				ON i.criterion_id = cr.id AND i.entry_id = eid
+				AND i.judge_id = n.judge_id),
+			    'comment_html', s.comment_html)
+			    ORDER BY n.total DESC, s.comment_html), '[]')
+			    FROM c, comp_result_normalised(c.id) n
+			    JOIN comp_scores s ON s.entry_id = n.entry_id
+			    AND s.judge_id = n.judge_id
+			    WHERE n.entry_id = eid))
+			END,
+		    'certificate_url', CASE WHEN (SELECT yes FROM mine) AND EXISTS
+			(SELECT 1 FROM comp_certificates k WHERE k.entry_id = eid)
+			THEN '/entries/' || eid || '/certificate' END,
+		    'vote', (SELECT jsonb_build_object('voted', EXISTS (SELECT 1
+			FROM comp_votes v WHERE v.entry_id = eid AND v.user_id = uid),
+			'own', EXISTS (SELECT 1 FROM comp_entry_members m
+			    WHERE m.entry_id = eid AND m.user_id = uid),
+			'votes_per_user', c.votes_per_user,
+			'votes_used', (SELECT count(*) FROM comp_votes v
+			    JOIN comp_entries x ON x.id = v.entry_id
+			    WHERE x.competition_id = c.id AND v.user_id = uid))
+			FROM c, e WHERE c.public_vote AND c.phase = 'judging'
+			AND e.status = 'submitted')));
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_entry_title(e comp_entries) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(e.snapshot ->> 'title',
+		    (SELECT p.title FROM projects p WHERE p.id = e.project_id), ''));
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_entry_team(e comp_entries) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_agg(jsonb_build_object('username', u.username,
+		    'display_name', u.display_name, 'url', '/u/' || u.username)
+		    ORDER BY u.id = e.submitted_by DESC, u.username), '[]')
+		FROM comp_entry_members m JOIN users u ON u.id = m.user_id
+		WHERE m.entry_id = e.id);
+END $$;
+
+-- The entries still to freeze: comp_freeze() finds none by this index
+-- on every read after they were frozen, instead of reading each entry.
+CREATE INDEX comp_entries_unfrozen ON comp_entries (competition_id)
+    WHERE status = 'submitted' AND snapshot IS NULL;
+
+-- Called by every read of a closed competition's entries (the judge's
+-- queue, the scoring form, the entry page): the same UPDATE as
+-- migrations/0016_competitions.sql, its plan kept.
+CREATE OR REPLACE FUNCTION comp_freeze(cid bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE comp_entries e
+	SET snapshot = coalesce(comp_project_json(e.project_id), '{}'),
+	    snapshot_at = now()
+	FROM competitions c
+	WHERE c.id = cid AND e.competition_id = c.id
+	    AND e.status = 'submitted' AND e.snapshot IS NULL
+	    AND c.closes_at <= now();
+END $$;
+
+-- The home page's competitions (home_check on every home page, home_page
+-- when its lists moved): planned on every call as SQL functions.
+CREATE OR REPLACE FUNCTION comp_home_version() RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT left(md5(count(*) || '/' || coalesce(max(updated_at)::text, '')
+		    || '/' || coalesce(sum((opens_at <= now())::integer +
+		    (closes_at <= now())::integer), 0)), 8)
+		FROM competitions
+		WHERE announced_at IS NOT NULL AND published_at IS NULL);
+END $$;
+
+CREATE OR REPLACE FUNCTION comp_home_list() RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(json_build_object('id', c.id,
+		    'url', '/competitions/' || c.id, 'title', c.title,
+		    'title_en', c.title_en, 'summary', c.summary,
+		    'phase', competition_phase(c),
+		    'opens_at', rfc3339(c.opens_at),
+		    'closes_at', rfc3339(c.closes_at),
+		    'open', competition_phase(c) = 'open')
+		    ORDER BY competition_phase(c) = 'open' DESC, c.closes_at, c.id),
+		    '[]')
+		FROM competitions c
+		WHERE c.announced_at IS NOT NULL AND c.published_at IS NULL
+		    AND now() < c.closes_at);
+END $$;

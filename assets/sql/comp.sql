@@ -223,22 +223,32 @@ WITH f AS (
 	WHERE c.id IN (SELECT a.competition_id FROM comp_assignments a
 	    WHERE a.judge_id = $1::bigint)
 	    AND c.closes_at <= now() AND c.published_at IS NULL
-), a AS (
-	SELECT a.*, c.title AS ctitle, competition_phase(c) AS phase,
-	    c.judging_ends_at, coalesce(e.snapshot ->> 'title', p.title) AS title,
-	    CASE WHEN a.recused_at IS NOT NULL THEN 'recused'
-	        WHEN s.submitted_at IS NOT NULL THEN 'submitted'
-	        WHEN s.entry_id IS NOT NULL THEN 'draft' ELSE 'todo' END
-	        AS status
+), x AS MATERIALIZED (
+	-- The entry and the judge's score are read per assignment by key
+	-- (sub-selects): a generic plan estimates a judge's queue at the
+	-- average of all judges and would read every entry otherwise.
+	SELECT a.entry_id, a.competition_id, a.recused_at, c.title AS ctitle,
+	    competition_phase(c) AS phase, c.judging_ends_at,
+	    (SELECT ARRAY[e.status, coalesce(e.snapshot ->> 'title', p.title)]
+		FROM comp_entries e LEFT JOIN projects p ON p.id = e.project_id
+		WHERE e.id = a.entry_id) AS e,
+	    (SELECT s.submitted_at IS NOT NULL FROM comp_scores s
+		WHERE s.entry_id = a.entry_id AND s.judge_id = a.judge_id)
+		AS submitted
 	FROM comp_assignments a
-	JOIN comp_entries e ON e.id = a.entry_id
 	JOIN competitions c ON c.id = a.competition_id
-	LEFT JOIN projects p ON p.id = e.project_id
-	LEFT JOIN comp_scores s ON s.entry_id = a.entry_id
-	    AND s.judge_id = a.judge_id
-	WHERE a.judge_id = $1::bigint AND e.status = 'submitted'
+	WHERE a.judge_id = $1::bigint
 	    AND c.announced_at IS NOT NULL AND c.published_at IS NULL
 	    AND (SELECT count(*) FROM f) >= 0
+), a AS (
+	SELECT x.entry_id, x.competition_id, x.ctitle, x.phase,
+	    x.judging_ends_at, x.e[2] AS title,
+	    CASE WHEN x.recused_at IS NOT NULL THEN 'recused'
+		WHEN x.submitted THEN 'submitted'
+		WHEN x.submitted IS NOT NULL THEN 'draft' ELSE 'todo' END
+		AS status
+	FROM x
+	WHERE x.e[1] = 'submitted'
 )
 SELECT json_build_object('assignments', coalesce(json_agg(json_build_object(
 	'entry', json_build_object('id', a.entry_id,

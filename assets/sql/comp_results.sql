@@ -2,6 +2,16 @@
 -- votes, certificates and their verification.  The arithmetic and the
 -- rules are in migrations/0017_comp_results.sql.
 
+-- name: comp_results_check
+-- GET /competitions/{id}/results for a browser whose worker keeps the
+-- page (app/comp_results.c): $1 competition.  The version of its
+-- published results (migrations/0018_comp_speed.sql); no row before they
+-- are published (comp_results_page then decides).
+SELECT json_build_object('version', c.results_version)
+FROM competitions c
+WHERE c.id = $1::bigint AND c.announced_at IS NOT NULL
+    AND c.published_at IS NOT NULL
+
 -- name: comp_results_page
 -- GET /competitions/{id}/results.  $1 competition, $2 viewer is staff.  Staff see it from judging on (with
 -- the progress of the judging and the flagged entries), everyone once
@@ -19,6 +29,7 @@ SELECT json_build_object(
 	    THEN '/competitions/' || c.id || '/results.csv' END),
     'method', c.method,
     'method_' || c.method, true,
+    'version', c.results_version,
     'criteria', (SELECT coalesce(json_agg(json_build_object('id', cr.id,
 	'name', cr.name, 'weight', cr.weight, 'max_score', cr.max_score)
 	ORDER BY cr.position, cr.id), '[]')

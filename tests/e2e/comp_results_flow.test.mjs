@@ -57,8 +57,11 @@ test("a competition over HTTP: enter, judge, results with progress, publish, fee
 	assert.equal(r.status, 404, "no results while entries are open");
 
 	// Entries close; judging starts.
+	// iso() drops the milliseconds: closes_at stays a whole second or
+	// more before judging_ends_at = iso(-500) below, however fast the
+	// scoring in between runs.
 	r = await postAs(staff, `/competitions/${cid}`, { body: {
-	    opens_at: iso(-7200e3), closes_at: iso(-1000) } });
+	    opens_at: iso(-7200e3), closes_at: iso(-3000) } });
 	assert.equal(r.status, 200, r.text);
 	for (const j of judges) {
 		r = await postAs(staff, `/competitions/${cid}/judges`, { body: {
