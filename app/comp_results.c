@@ -27,6 +27,13 @@
 #define CR_REASON_MAX	500
 #define CR_KEPT_SLOTS	32
 
+/* rq->step of the results page. */
+enum {
+	CR_ST_FIRST = 0,	/* nothing asked yet */
+	CR_ST_CHECK,		/* comp_results_check answered */
+	CR_ST_PAGE		/* comp_results_page after the check */
+};
+
 int	page_comp_results(struct http_request *);
 int	page_comp_results_csv(struct http_request *);
 int	page_comp_publish(struct http_request *);
@@ -183,11 +190,11 @@ cr_results_prepare(struct rq *rq)
 	int		 hit;
 
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
-	if (rq->step == 0 && cr_results_keepable(rq)) {
+	if (rq->step == CR_ST_FIRST && cr_results_keepable(rq)) {
 		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
 		    render_locale_index(rq->locale), &hit);
 		if (hit && e->doc != NULL) {
-			rq->step = 1;
+			rq->step = CR_ST_CHECK;
 			(void)rq_use_stmt(rq, "comp_results_check");
 			return (RQ_NEXT);
 		}
@@ -202,7 +209,7 @@ static int
 cr_results_full(struct rq *rq)
 {
 	rq_params_reset(rq);
-	rq->step = 2;
+	rq->step = CR_ST_PAGE;
 	return (cr_results_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 }
 
@@ -219,7 +226,7 @@ cr_results_respond(struct rq *rq)
 	json_t		*doc;
 	int		 hit;
 
-	if (rq->step == 1 && rq->res_null)
+	if (rq->step == CR_ST_CHECK && rq->res_null)
 		return (cr_results_full(rq));
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
@@ -227,7 +234,7 @@ cr_results_respond(struct rq *rq)
 	if (cr_results_keepable(rq))
 		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
 		    render_locale_index(rq->locale), &hit);
-	if (rq->step == 1) {
+	if (rq->step == CR_ST_CHECK) {
 		if (e == NULL || !hit || e->doc == NULL || e->version !=
 		    json_integer_value(json_object_get(doc, "version"))) {
 			json_decref(doc);
@@ -252,7 +259,7 @@ cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 	json_t		*v;
 	char		*html;
 
-	if (rq->step == 1) {
+	if (rq->step == CR_ST_CHECK) {
 		json_object_set_new(doc, "results_html",
 		    json_string_nocheck(e->html));
 		goto out;
