@@ -234,29 +234,44 @@ comp_reply_sql_error(struct rq *rq)
 
 	if (rq->sqlstate[0] == '\0')
 		return (RQ_NEXT);
-	status = db_status_for_sqlstate(rq->sqlstate, &code);
+	status = comp_sql_refusal(rq, &code, &key, fallback, sizeof(fallback));
+	reply_error(rq, status, code, key);
+	return (RQ_DONE);
+}
+
+/*
+ * The status, code and catalog key of the statement's failure (rq->sqlstate
+ * set), logged and counted when it is a 5xx; a field's problem noted on
+ * 409/422.  key may point into fallback (len bytes).
+ */
+int
+comp_sql_refusal(struct rq *rq, const char **code, const char **key,
+    char *fallback, size_t len)
+{
+	int	 status;
+
+	status = db_status_for_sqlstate(rq->sqlstate, code);
 	if (status >= 500) {
 		metrics_add(METRIC_DB_ERRORS, 1);
 		kore_log(LOG_ERR, "%s: statement failed: %s %s",
 		    rq->page->name, rq->sqlstate,
 		    rq->sqlerr ? rq->sqlerr : "");
 	}
-	key = NULL;
+	*key = NULL;
 	if (rq->sqlstate[0] == 'M' && rq->sqlstate[1] == 'S' &&
 	    rq->sqlerr != NULL && render_text(rq->locale, rq->sqlerr) !=
 	    NULL) {
-		key = rq->sqlerr;
-		if (!strncmp(key, "comp.err.", 9))
-			code = key + 9;
+		*key = rq->sqlerr;
+		if (!strncmp(*key, "comp.err.", 9))
+			*code = *key + 9;
 	}
-	if (key == NULL) {
-		(void)snprintf(fallback, sizeof(fallback), "errors.%s", code);
-		key = fallback;
+	if (*key == NULL) {
+		(void)snprintf(fallback, len, "errors.%s", *code);
+		*key = fallback;
 	}
 	if (rq->sqlfield != NULL && (status == 422 || status == 409))
-		reply_field_error(rq, rq->sqlfield, key);
-	reply_error(rq, status, code, key);
-	return (RQ_DONE);
+		reply_field_error(rq, rq->sqlfield, *key);
+	return (status);
 }
 
 /* 200 with the changed thing; browsers go back to the page they came

@@ -10,6 +10,8 @@ int64_t		 comp_path_id(struct rq *);
 int		 comp_id_prepare(struct rq *);
 int		 comp_actor_prepare(struct rq *);
 int		 comp_reply_sql_error(struct rq *);
+int		 comp_sql_refusal(struct rq *, const char **, const char **,
+		    char *, size_t);
 int		 comp_written_respond(struct rq *);
 char		*comp_countdown(struct rq *, json_int_t);
 json_t		*comp_form_rows(json_t *, json_t *);

@@ -139,27 +139,7 @@ comp_refused(struct rq *rq)
 		return (comp_again_reply(rq));
 	if (rq->sqlstate[0] == '\0')
 		return (RQ_NEXT);
-	status = db_status_for_sqlstate(rq->sqlstate, &code);
-	if (status >= 500) {
-		metrics_add(METRIC_DB_ERRORS, 1);
-		kore_log(LOG_ERR, "%s: statement failed: %s %s",
-		    rq->page->name, rq->sqlstate,
-		    rq->sqlerr ? rq->sqlerr : "");
-	}
-	key = NULL;
-	if (rq->sqlstate[0] == 'M' && rq->sqlstate[1] == 'S' &&
-	    rq->sqlerr != NULL && render_text(rq->locale, rq->sqlerr) !=
-	    NULL) {
-		key = rq->sqlerr;
-		if (!strncmp(key, "comp.err.", 9))
-			code = key + 9;
-	}
-	if (key == NULL) {
-		(void)snprintf(fallback, sizeof(fallback), "errors.%s", code);
-		key = fallback;
-	}
-	if (rq->sqlfield != NULL && (status == 422 || status == 409))
-		reply_field_error(rq, rq->sqlfield, key);
+	status = comp_sql_refusal(rq, &code, &key, fallback, sizeof(fallback));
 	return (comp_again(rq, status, code, key, 0));
 }
 
