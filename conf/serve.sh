@@ -7,6 +7,8 @@
 #   conf/serve.sh stop                   stop Kore and the cluster
 #   conf/serve.sh conf <run-dir> <port> <workers> <app.so> [extra.conf]
 #                                        write <run-dir>/kore.conf
+#   conf/serve.sh halt <pid>...          stop servers started in the
+#                                        foreground (the tests)
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,6 +101,31 @@ cmd_stop() {
 	echo "Stopped."
 }
 
+# Stop Kore servers: TERM, five seconds to finish, then KILL the workers
+# first and the parent last, so no worker is left orphaned.
+cmd_halt() {
+	for pid in "$@"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "$@"; do
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -0 "$pid" 2>/dev/null || continue
+		echo "server $pid did not stop in 5 s: killed" >&2
+		for st in /proc/[0-9]*/stat; do
+			ppid=$(sed 's/.*) [A-Za-z] \([0-9]*\) .*/\1/' "$st" \
+			    2>/dev/null) || continue
+			[ "$ppid" = "$pid" ] || continue
+			st=${st#/proc/}
+			kill -KILL "${st%/stat}" 2>/dev/null || true
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
+
 case "${1:-}" in
 run)	cmd_run "$2" "$3" ;;
 db)	prepare_db "$(pgbase)" dev
@@ -106,5 +133,6 @@ db)	prepare_db "$(pgbase)" dev
 stop)	cmd_stop ;;
 conf)	write_conf "$2" "$3" "$4" "$5" "${6:-}" ;;
 prepare-db) prepare_db "$2" "$3" ;;
-*)	echo "usage: $0 run|db|stop|conf ..." >&2; exit 2 ;;
+halt)	shift; cmd_halt "$@" ;;
+*)	echo "usage: $0 run|db|stop|conf|halt ..." >&2; exit 2 ;;
 esac

@@ -39,17 +39,8 @@ count() {
 }
 
 cleanup() {
-	for pid in $PIDS; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in $PIDS; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	[ -n "$PIDS" ] && conf/serve.sh halt $PIDS
 	if [ -n "$TMP" ]; then
 		conf/pg.sh stop "$TMP/pg" >/dev/null 2>&1
 		rm -rf "$TMP"

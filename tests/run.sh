@@ -39,15 +39,7 @@ count() {
 }
 
 cleanup() {
-	if [ -n "$KORE_PID" ]; then
-		kill -TERM "$KORE_PID" 2>/dev/null
-		i=0
-		while kill -0 "$KORE_PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$KORE_PID" 2>/dev/null
-	fi
+	[ -n "$KORE_PID" ] && conf/serve.sh halt "$KORE_PID"
 	if [ -n "$TMP" ]; then
 		conf/pg.sh stop "$TMP/pg" >/dev/null 2>&1
 		rm -rf "$TMP"
