@@ -23,6 +23,7 @@ static int	notify_read_prepare(struct rq *);
 static int	notify_read_respond(struct rq *);
 static void	notify_text(struct rq *, json_t *);
 static const char *notify_data_text(json_t *, const char *);
+static const char *notify_title(const struct rq *, json_t *);
 
 static const struct page list_page = {
 	.name = "notifications", .access = ACCESS_USER,
@@ -69,6 +70,22 @@ notify_data_text(json_t *data, const char *key)
 	return (s != NULL ? s : "");
 }
 
+/*
+ * The data's "title" in the reader's language: "title_en" when the
+ * reader reads English and it is not empty (competitions give both,
+ * migrations/0022_comp_notify.sql).
+ */
+static const char *
+notify_title(const struct rq *rq, json_t *data)
+{
+	const char	*en;
+
+	en = notify_data_text(data, "title_en");
+	if (*en != '\0' && strncmp(rq->locale, "en", 2) == 0)
+		return (en);
+	return (notify_data_text(data, "title"));
+}
+
 /* Add "text" to one notification, from its type and data. */
 static void
 notify_text(struct rq *rq, json_t *n)
@@ -92,7 +109,7 @@ notify_text(struct rq *rq, json_t *n)
 	buf_init(&d);
 	text_subst(&a, tmpl ? tmpl : "", "actor", actor ? actor : "");
 	text_subst(&b, a.data, "project", notify_data_text(data, "project"));
-	text_subst(&c, b.data, "title", notify_data_text(data, "title"));
+	text_subst(&c, b.data, "title", notify_title(rq, data));
 	text_subst(&d, c.data, "topic", notify_data_text(data, "topic"));
 	json_object_set_new(n, "text", json_string(d.data));
 	buf_free(&a);
