@@ -106,20 +106,20 @@ static int		 account_session_days(struct rq *);
 
 static const struct page signup_form = {
 	.name = "signup_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "signup", .prepare = account_form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "account_signup", .prepare = account_form_only,
 };
 static const struct page signup_post = {
 	.name = "signup", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "signup",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "account_signup",
 	.prepare = account_signup_prepare, .respond = account_signup_respond,
 };
 static const struct page login_form = {
 	.name = "login_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "login", .prepare = account_form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "account_login", .prepare = account_form_only,
 };
 static const struct page login_post = {
 	.name = "login", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "login",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "account_login",
 	.prepare = account_login_prepare, .respond = account_login_respond,
 };
 static const struct page logout_post = {
@@ -133,12 +133,12 @@ static const struct page session_page = {
 	.prepare = account_session_prepare,
 };
 static const struct page profile_page = {
-	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
+	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "account_profile",
 	.stmt = "account_profile", .prepare = account_profile_prepare,
 	.respond = account_profile_respond,
 };
 static const struct page settings_page = {
-	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
+	.name = "settings", .access = ACCESS_USER, .tmpl = "account_settings",
 	.stmt = "account_settings", .prepare = account_settings_prepare,
 	.respond = account_settings_respond,
 };
@@ -146,7 +146,7 @@ static const struct page settings_page = {
 static const struct page settings_post = {
 	.name = "settings_post", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
-	.tmpl = "settings",
+	.tmpl = "account_settings",
 	.prepare = account_settings_post_prepare,
 	.respond = account_settings_post_respond,
 };
@@ -168,7 +168,7 @@ static const struct page sessions_others_post = {
 static const struct page token_create_post = {
 	.name = "token_create", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
-	.tmpl = "token_created",
+	.tmpl = "account_token_created",
 	.stmt = "account_token_create",
 	.prepare = account_token_create_prepare,
 	.respond = account_token_create_respond,
@@ -1036,7 +1036,7 @@ account_token_create_respond(struct rq *rq)
 	if (rq->json)
 		reply_json(rq, 201, doc);
 	else
-		(void)reply_page(rq, 201, "token_created", doc);
+		(void)reply_page(rq, 201, "account_token_created", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }
