@@ -166,6 +166,17 @@ test("one RSS builder: app/feed.c and assets/sql/feed.sql", () => {
 	}
 });
 
+test("the RSS envelope is written once, in app/feed.c", () => {
+	// The statements return a channel's content; the XML declaration,
+	// rss and channel around it are feed.c's (issue #11, item 4).
+	const sql = readFileSync(`${ROOT}/assets/sql/feed.sql`, "utf8")
+	    .replace(/^--.*$/gm, "");
+	assert.doesNotMatch(sql, /<\?xml|name rss|name channel/,
+	    "assets/sql/feed.sql: no envelope in a statement");
+	assert.equal([...sources.feed.matchAll(/<\?xml version/g)].length, 1,
+	    "app/feed.c writes the envelope once");
+});
+
 // One stem per feature (issue #11, item 3): the templates and catalog
 // keys a file of app/ names carry its stem; what is shared is the table
 // of docs/architecture.md#one-stem-per-feature.
