@@ -189,8 +189,8 @@ const shared = (row) => {
 const templates = Object.fromEntries(readdirSync(`${ROOT}/assets/templates`)
     .filter((f) => f.endsWith(".html")).map((f) => [f.slice(0, -5),
     readFileSync(`${ROOT}/assets/templates/${f}`, "utf8")]));
-const partials = (t) => [...templates[t].matchAll(/\{\{>\s*([\w.-]+)\s*\}\}/g)]
-    .map((m) => m[1]);
+const partials = (t) => [...templates[t]
+    .matchAll(/\{\{>\s*([\w.-]+)\s*\}\}/g)].map((m) => m[1]);
 // A file's C without comments, #include lines and statement names
 // (a statement may share a template's name), its strings kept.
 const code = (f) => sources[f].replace(/\/\*[\s\S]*?\*\//g, " ")
@@ -215,11 +215,9 @@ function namedTemplates(f) {
 	return out;
 }
 
+// A file's layer, from the Layers table.
 function kindOf() {
-	const L = {};
-	for (const m of doc.matchAll(/^\| (features|helpers|core|pure modules) \| ([^|]*)\|/gm))
-		L[m[1]] = new Set([...m[2].matchAll(/`([^`]+)`/g)]
-		    .flatMap((x) => x[1].split(/\s+/)));
+	const L = layers();
 	return (f) => OUTSIDE.has(f) ? "outside" :
 	    L["pure modules"].has(f) ? "pure" : L.core.has(f) ? "core" :
 	    L.helpers.has(f) ? "helper" : "feature";
@@ -232,7 +230,6 @@ test("templates carry the stem of the file that names them, and each is used",
 	const kind = kindOf();
 	const stems = new Set(files.filter((f) => kind(f) === "feature")
 	    .map(stem));
-	const owner = (t) => stem(t);
 	const problems = [];
 	const used = new Set();
 	for (const f of files) {
@@ -250,12 +247,12 @@ test("templates carry the stem of the file that names them, and each is used",
 		}
 	}
 	for (const t of Object.keys(templates)) {
-		if (!core.has(t) && !(t.includes("_") && stems.has(owner(t))))
+		if (!core.has(t) && !(t.includes("_") && stems.has(stem(t))))
 			problems.push(`${t}.html: not <stem>_*.html of a feature`);
 		for (const p of partials(t)) {
 			if (!(p in templates))
 				problems.push(`${t}.html includes ${p}: no such file`);
-			else if (!core.has(p) && owner(p) !== owner(t) &&
+			else if (!core.has(p) && stem(p) !== stem(t) &&
 			    !sharedParts.has(p))
 				problems.push(`${t}.html includes ${p} of another ` +
 				    "stem: list it in the shared partials or move it");
@@ -276,7 +273,7 @@ test("templates carry the stem of the file that names them, and each is used",
 		if (!used.has(t))
 			problems.push(`${t}.html is used by nobody`);
 	for (const p of sharedParts) {
-		if (!Object.keys(templates).some((t) => owner(t) !== owner(p) &&
+		if (!Object.keys(templates).some((t) => stem(t) !== stem(p) &&
 		    partials(t).includes(p)))
 			problems.push(`shared partial ${p} is not shared: ` +
 			    "take it off the list");
