@@ -106,20 +106,20 @@ static int		 account_session_days(struct rq *);
 
 static const struct page signup_form = {
 	.name = "signup_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "signup", .prepare = account_form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "account_signup", .prepare = account_form_only,
 };
 static const struct page signup_post = {
 	.name = "signup", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "signup",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "account_signup",
 	.prepare = account_signup_prepare, .respond = account_signup_respond,
 };
 static const struct page login_form = {
 	.name = "login_form", .access = ACCESS_ANYONE,
-	.flags = PAGE_NO_STMT, .tmpl = "login", .prepare = account_form_only,
+	.flags = PAGE_NO_STMT, .tmpl = "account_login", .prepare = account_form_only,
 };
 static const struct page login_post = {
 	.name = "login", .access = ACCESS_ANYONE,
-	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "login",
+	.flags = PAGE_WRITE | PAGE_PRE_CSRF, .tmpl = "account_login",
 	.prepare = account_login_prepare, .respond = account_login_respond,
 };
 static const struct page logout_post = {
@@ -133,12 +133,12 @@ static const struct page session_page = {
 	.prepare = account_session_prepare,
 };
 static const struct page profile_page = {
-	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "profile",
+	.name = "profile", .access = ACCESS_ANYONE, .tmpl = "account_profile",
 	.stmt = "account_profile", .prepare = account_profile_prepare,
 	.respond = account_profile_respond,
 };
 static const struct page settings_page = {
-	.name = "settings", .access = ACCESS_USER, .tmpl = "settings",
+	.name = "settings", .access = ACCESS_USER, .tmpl = "account_settings",
 	.stmt = "account_settings", .prepare = account_settings_prepare,
 	.respond = account_settings_respond,
 };
@@ -146,7 +146,7 @@ static const struct page settings_page = {
 static const struct page settings_post = {
 	.name = "settings_post", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
-	.tmpl = "settings",
+	.tmpl = "account_settings",
 	.prepare = account_settings_post_prepare,
 	.respond = account_settings_post_respond,
 };
@@ -168,7 +168,7 @@ static const struct page sessions_others_post = {
 static const struct page token_create_post = {
 	.name = "token_create", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT | PAGE_SUSPENDED_OK,
-	.tmpl = "token_created",
+	.tmpl = "account_token_created",
 	.stmt = "account_token_create",
 	.prepare = account_token_create_prepare,
 	.respond = account_token_create_respond,
@@ -290,7 +290,7 @@ account_form_only(struct rq *rq)
 	/* After a password reset (reset.c). */
 	if (rq_query(rq, "reset") != NULL)
 		json_object_set_new(doc, "notice",
-		    json_string(render_text(rq->locale, "reset.done")));
+		    json_string(render_text(rq->locale, "account.reset_done")));
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
@@ -669,7 +669,7 @@ account_profile_respond(struct rq *rq)
 		return (RQ_DONE);
 	user = json_object_get(doc, "user");
 	role = json_string_value(json_object_get(user, "role"));
-	(void)snprintf(key, sizeof(key), "account.roles.%s", role ? role : "");
+	(void)snprintf(key, sizeof(key), "roles.%s", role ? role : "");
 	if ((label = render_text(rq->locale, key)) == NULL)
 		label = role ? role : "";
 	json_object_set_new(user, "role_label", json_string(label));
@@ -743,9 +743,9 @@ account_settings_devices(struct rq *rq, json_t *doc)
 
 /*
  * "Chrome on Android" / "Android 上的 Chrome" for User-Agent ua (NULL:
- * none), appended to out: the catalog's device.on with the names of
- * device.browser.* and device.os.*; one of them alone when only one is
- * known, device.unknown when neither is.
+ * none), appended to out: the catalog's account.device.on with the
+ * names of account.device.browser.* and account.device.os.*; one of them
+ * alone when only one is known, account.device.unknown when neither is.
  */
 static void
 account_device_name(struct rq *rq, const char *ua, struct buf *out)
@@ -758,15 +758,15 @@ account_device_name(struct rq *rq, const char *ua, struct buf *out)
 	device_parse(ua, ua != NULL ? strlen(ua) : 0, &d);
 	browser = os = NULL;
 	if (d.browser != NULL) {
-		(void)snprintf(key, sizeof(key), "device.browser.%s",
+		(void)snprintf(key, sizeof(key), "account.device.browser.%s",
 		    d.browser);
 		browser = render_text(rq->locale, key);
 	}
 	if (d.os != NULL) {
-		(void)snprintf(key, sizeof(key), "device.os.%s", d.os);
+		(void)snprintf(key, sizeof(key), "account.device.os.%s", d.os);
 		os = render_text(rq->locale, key);
 	}
-	on = render_text(rq->locale, "device.on");
+	on = render_text(rq->locale, "account.device.on");
 	if (browser != NULL && os != NULL && on != NULL) {
 		buf_init(&half);
 		buf_init(&half2);
@@ -782,7 +782,7 @@ account_device_name(struct rq *rq, const char *ua, struct buf *out)
 	} else if (browser != NULL || os != NULL) {
 		buf_appends(out, browser != NULL ? browser : os);
 	} else {
-		on = render_text(rq->locale, "device.unknown");
+		on = render_text(rq->locale, "account.device.unknown");
 		buf_appends(out, on != NULL ? on : "?");
 	}
 }
@@ -1036,7 +1036,7 @@ account_token_create_respond(struct rq *rq)
 	if (rq->json)
 		reply_json(rq, 201, doc);
 	else
-		(void)reply_page(rq, 201, "token_created", doc);
+		(void)reply_page(rq, 201, "account_token_created", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }

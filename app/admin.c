@@ -195,7 +195,7 @@ admin_users_respond(struct rq *rq)
 		return (RQ_DONE);
 	json_array_foreach(json_object_get(doc, "users"), i, u) {
 		json_object_set_new(u, "role_label", json_string(render_label(
-		    rq->locale, "account.roles", json_string_value(
+		    rq->locale, "roles", json_string_value(
 		    json_object_get(u, "role")))));
 	}
 	admin_users_filter(doc);
@@ -351,7 +351,7 @@ admin_user_update_prepare(struct rq *rq)
 	booking = rq_text(rq, "booking_suspended_until", 0, 0, 40, 0);
 	if (booking != NULL && *booking != '\0')
 		reply_field_error(rq, "booking_suspended_until",
-		    "oh.err.lift_only");
+		    "admin.lift_only");
 	if (rq_has_errors(rq))
 		return (rq_reply_invalid(rq));
 

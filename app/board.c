@@ -117,66 +117,66 @@ static void	board_text_free(void *);
 
 static const struct page board_page = {
 	.name = "board", .access = ACCESS_ANYONE, .stmt = "board_page",
-	.tmpl = "board", .prepare = board_prepare, .respond = board_respond,
+	.tmpl = "board_index", .prepare = board_prepare, .respond = board_respond,
 };
 static const struct page category_page = {
 	.name = "category", .access = ACCESS_ANYONE, .stmt = "category_page",
-	.tmpl = "category", .prepare = board_category_prepare,
+	.tmpl = "board_category", .prepare = board_category_prepare,
 	.respond = board_category_respond,
 };
 static const struct page topic_page = {
 	.name = "topic", .access = ACCESS_ANYONE, .stmt = "topic_page",
-	.tmpl = "topic", .prepare = board_topic_prepare,
+	.tmpl = "board_topic", .prepare = board_topic_prepare,
 	.respond = board_topic_respond,
 };
 static const struct page flag_form_page = {
 	.name = "post_flag_form", .access = ACCESS_VERIFIED,
-	.flags = PAGE_NO_STMT, .tmpl = "post_flag",
+	.flags = PAGE_NO_STMT, .tmpl = "board_post_flag",
 	.respond = board_flag_form_respond,
 };
 static const struct page solve_form_page = {
 	.name = "topic_solve_form", .access = ACCESS_USER,
-	.flags = PAGE_NO_STMT, .tmpl = "topic_solve",
+	.flags = PAGE_NO_STMT, .tmpl = "board_topic_solve",
 	.respond = board_solve_form_respond,
 };
 static const struct page topic_new_page = {
 	.name = "topic_new", .access = ACCESS_VERIFIED, .flags = PAGE_NO_STMT,
-	.tmpl = "topic_form", .respond = board_topic_new_respond,
+	.tmpl = "board_topic_form", .respond = board_topic_new_respond,
 };
 static const struct page topic_create_post = {
 	.name = "topic_create", .access = ACCESS_VERIFIED,
-	.flags = PAGE_WRITE, .stmt = "topic_create", .tmpl = "topic_form",
+	.flags = PAGE_WRITE, .stmt = "topic_create", .tmpl = "board_topic_form",
 	.prepare = board_topic_create_prepare, .respond = board_created_respond,
 };
 static const struct page reply_post = {
 	.name = "post_create", .access = ACCESS_VERIFIED,
-	.flags = PAGE_WRITE, .stmt = "post_create", .tmpl = "post_form",
+	.flags = PAGE_WRITE, .stmt = "post_create", .tmpl = "board_post_form",
 	.prepare = board_reply_prepare, .respond = board_created_respond,
 };
 static const struct page edit_form_page = {
 	.name = "post_edit_form", .access = ACCESS_VERIFIED,
-	.stmt = "post_edit_form", .tmpl = "post_edit",
+	.stmt = "post_edit_form", .tmpl = "board_post_edit",
 	.prepare = board_edit_form_prepare,
 };
 static const struct page edit_post = {
 	.name = "post_edit", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "post_edit", .tmpl = "post_edit", .prepare = board_edit_prepare,
+	.stmt = "post_edit", .tmpl = "board_post_edit", .prepare = board_edit_prepare,
 	.respond = board_edit_respond,
 };
 static const struct page revisions_page = {
 	.name = "post_revisions", .access = ACCESS_USER,
-	.stmt = "post_revisions", .tmpl = "post_revisions",
+	.stmt = "post_revisions", .tmpl = "board_post_revisions",
 	.prepare = board_revisions_prepare,
 };
 static const struct page flag_post = {
 	.name = "post_flag", .access = ACCESS_VERIFIED, .flags = PAGE_WRITE,
-	.stmt = "post_flag", .tmpl = "post_flag", .prepare = board_flag_prepare,
+	.stmt = "post_flag", .tmpl = "board_post_flag", .prepare = board_flag_prepare,
 	.respond = board_back_respond,
 };
 static const struct page solve_post = {
 	.name = "topic_solve", .access = ACCESS_USER,
 	.flags = PAGE_WRITE | PAGE_NO_CONTENT,
-	.stmt = "topic_solve", .tmpl = "topic_solve",
+	.stmt = "topic_solve", .tmpl = "board_topic_solve",
 	.prepare = board_solve_prepare,
 	.respond = board_back_respond,
 };
@@ -485,7 +485,7 @@ board_respond(struct rq *rq)
 		if (json_is_true(json_object_get(doc, "staff"))) {
 			/* The staff room is in it: render, do not keep. */
 			memset(&once, 0, sizeof(once));
-			if (!board_list_store(rq, &once, doc, "board"))
+			if (!board_list_store(rq, &once, doc, "board_index"))
 				goto fail;
 			json_object_update(doc, once.doc);
 			json_object_set_new(doc, "topics_html",
@@ -495,7 +495,7 @@ board_respond(struct rq *rq)
 			json_decref(once.doc);
 			goto render;
 		}
-		if (!board_list_store(rq, e, doc, "board"))
+		if (!board_list_store(rq, e, doc, "board_index"))
 			goto fail;
 	}
 	json_object_update(doc, e->doc);
@@ -508,7 +508,7 @@ render:
 		board_unread_attr(doc, NULL);
 	}
 	json_object_del(doc, "last_numbers");
-	(void)reply_page(rq, 200, "board", doc);
+	(void)reply_page(rq, 200, "board_index", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 fail:
@@ -532,10 +532,10 @@ board_list_store(struct rq *rq, struct kept *e, json_t *doc,
 	char		 id[24];
 	int		 board;
 
-	board = !strcmp(tmpl, "board");
+	board = !strcmp(tmpl, "board_index");
 	buf_init(&out);
 	buf_init(&cats);
-	if (!render_html(rq, "category_topics", doc, &out) ||
+	if (!render_html(rq, "board_category_topics", doc, &out) ||
 	    (board && !render_html(rq, "board_lists", doc, &cats))) {
 		buf_free(&out);
 		buf_free(&cats);
@@ -597,7 +597,7 @@ board_category_respond(struct rq *rq)
 		    RQ_DONE);
 	}
 	if (rq->step != BOARD_ST_CHECK &&
-	    !board_list_store(rq, e, doc, "category")) {
+	    !board_list_store(rq, e, doc, "board_category")) {
 		free(e->key);
 		e->key = NULL;
 		json_decref(doc);
@@ -610,7 +610,7 @@ board_category_respond(struct rq *rq)
 		board_unread_from_reads(doc);
 	board_unread_attr(doc, json_object_get(doc, "unread"));
 	json_object_del(doc, "last_numbers");
-	(void)reply_page(rq, 200, "category", doc);
+	(void)reply_page(rq, 200, "board_category", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }
@@ -728,7 +728,7 @@ board_topic_respond(struct rq *rq)
 		json_decref(check);
 		json_object_set_new(doc, "posts_html",
 		    json_string_nocheck(e->html));
-		(void)reply_page(rq, 200, "topic", doc);
+		(void)reply_page(rq, 200, "board_topic", doc);
 		json_decref(doc);
 		return (RQ_DONE);
 	}
@@ -743,7 +743,7 @@ board_topic_respond(struct rq *rq)
 	}
 	guard_page_locale(rq, doc);
 	buf_init(&out);
-	if (!render_html(rq, "topic_posts", doc, &out)) {
+	if (!render_html(rq, "board_topic_posts", doc, &out)) {
 		buf_free(&out);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
@@ -766,7 +766,7 @@ board_topic_respond(struct rq *rq)
 		    json_string_nocheck(out.data ? out.data : ""));
 		buf_free(&out);
 	}
-	(void)reply_page(rq, 200, "topic", doc);
+	(void)reply_page(rq, 200, "board_topic", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }
@@ -795,7 +795,7 @@ board_form_page(struct rq *rq, const char *tmpl, const char *field,
 static int
 board_flag_form_respond(struct rq *rq)
 {
-	return (board_form_page(rq, "post_flag", "reason", "spam"));
+	return (board_form_page(rq, "board_post_flag", "reason", "spam"));
 }
 
 /* GET /t/{id}/solve?post_id= */
@@ -805,7 +805,7 @@ board_solve_form_respond(struct rq *rq)
 	const char	*pid;
 
 	pid = rq_query(rq, "post_id");
-	return (board_form_page(rq, "topic_solve", "post_id", pid ? pid : ""));
+	return (board_form_page(rq, "board_topic_solve", "post_id", pid ? pid : ""));
 }
 
 /* ------------------------------------------------------------------ */
@@ -839,7 +839,7 @@ board_topic_new_respond(struct rq *rq)
 	const char	*c;
 
 	c = rq_query(rq, "category");
-	return (board_form_page(rq, "topic_form", "category",
+	return (board_form_page(rq, "board_topic_form", "category",
 	    c ? c : "general"));
 }
 

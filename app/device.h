@@ -13,8 +13,8 @@
 
 /*
  * What was recognised: the last part of a catalog key
- * ("device.browser.<browser>", "device.os.<os>"), or NULL.  Both point
- * to string literals.
+ * ("account.device.browser.<browser>", "account.device.os.<os>"), or
+ * NULL.  Both point to string literals.
  */
 struct device {
 	const char	*browser;

@@ -4,7 +4,9 @@
  *	GET /board.rss		the newest topics of every public category
  *	GET /c/{slug}.rss	one category's newest topics
  * Statements in assets/sql/feed.sql; PostgreSQL's XML functions do the
- * escaping.
+ * escaping.  A statement returns the channel's content; feed_respond()
+ * wraps it in the envelope (FEED_HEAD, FEED_TAIL), which is the same for
+ * every feed and holds no data, so C escapes nothing.
  *
  * Feeds are public content only, whoever asks, and are cached publicly
  * (feed readers and proxies share them), so nothing in them comes from
@@ -23,6 +25,11 @@
 #include "app.h"
 
 #define FEED_SLUG_MAX	40
+
+/* Around every feed's channel: the XML declaration, rss 2.0, channel. */
+#define FEED_HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>" \
+			"<rss version=\"2.0\"><channel>"
+#define FEED_TAIL	"</channel></rss>"
 
 int	page_feed_projects(struct http_request *);
 int	page_feed_board(struct http_request *);
@@ -139,20 +146,28 @@ feed_category_slug(struct rq *rq)
 }
 
 /*
- * The XML whatever Accept says (docs/api.md#representations: routes ending in .rss have one
- * representation).  Shared caches may keep it: it differs only by
- * language.
+ * The XML whatever Accept says (docs/api.md#representations: routes
+ * ending in .rss have one representation): the statement's channel
+ * content in the envelope.  Shared caches may keep it: it differs only
+ * by language.
  */
 static int
 feed_respond(struct rq *rq)
 {
+	struct buf	out;
+
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
 		return (RQ_DONE);
 	}
+	buf_init(&out);
+	buf_appends(&out, FEED_HEAD);
+	buf_append(&out, rq->res, rq->res_len);
+	buf_appends(&out, FEED_TAIL);
 	http_response_header(rq->req, "cache-control", "public, max-age=300");
 	http_response_header(rq->req, "vary", "Accept-Language, Cookie");
-	reply_send(rq, 200, "application/rss+xml; charset=utf-8", rq->res,
-	    rq->res_len);
+	reply_send(rq, 200, "application/rss+xml; charset=utf-8", out.data,
+	    out.len);
+	buf_free(&out);
 	return (RQ_DONE);
 }

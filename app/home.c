@@ -40,7 +40,7 @@ static const struct page home_page = {
 	.name = "home",
 	.access = ACCESS_ANYONE,
 	.stmt = "home_check",
-	.tmpl = "home",
+	.tmpl = "home_page",
 	.prepare = home_prepare,
 	.respond = home_respond,
 };
@@ -123,7 +123,7 @@ home_respond(struct rq *rq)
 		h->ids = strdup(v != NULL ? v : "");
 	}
 	json_object_set_new(doc, "lists_html", json_string_nocheck(h->html));
-	(void)reply_page(rq, 200, "home", doc);
+	(void)reply_page(rq, 200, "home_page", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }

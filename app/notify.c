@@ -27,7 +27,7 @@ static const char *notify_title(const struct rq *, json_t *);
 
 static const struct page list_page = {
 	.name = "notifications", .access = ACCESS_USER,
-	.tmpl = "notifications", .stmt = "notifications_page",
+	.tmpl = "notify_list", .stmt = "notifications_page",
 	.prepare = notify_list_prepare, .respond = notify_list_respond,
 };
 static const struct page read_post = {
@@ -130,7 +130,7 @@ notify_list_respond(struct rq *rq)
 	if (rq->json)
 		reply_json(rq, 200, doc);
 	else
-		(void)reply_page(rq, 200, "notifications", doc);
+		(void)reply_page(rq, 200, "notify_list", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }

@@ -142,7 +142,7 @@ static const char *const licenses[] = {
 };
 
 static const struct page list_page = {
-	.name = "projects", .access = ACCESS_ANYONE, .tmpl = "projects",
+	.name = "projects", .access = ACCESS_ANYONE, .tmpl = "project_list",
 	.prepare = project_list_prepare, .respond = project_list_respond,
 };
 static const struct page create_post = {
@@ -156,7 +156,7 @@ static const struct page new_page = {
 	.prepare = project_new_form,
 };
 static const struct page view_page = {
-	.name = "project", .access = ACCESS_ANYONE, .tmpl = "project",
+	.name = "project", .access = ACCESS_ANYONE, .tmpl = "project_page",
 	.stmt = "project_page", .prepare = project_view_prepare,
 	.respond = project_view_respond,
 };
@@ -508,7 +508,7 @@ project_list_prepare(struct rq *rq)
 			if (rq->json)
 				reply_json(rq, 200, doc);
 			else
-				(void)reply_page(rq, 200, "projects", doc);
+				(void)reply_page(rq, 200, "project_list", doc);
 			json_decref(doc);
 			return (RQ_DONE);
 		}
@@ -635,7 +635,7 @@ project_list_respond(struct rq *rq)
 	json_object_update(doc, e->doc);
 	json_object_del(doc, "version");
 	json_object_set_new(doc, "cards_html", json_string_nocheck(e->html));
-	(void)reply_page(rq, 200, "projects", doc);
+	(void)reply_page(rq, 200, "project_list", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }
@@ -818,7 +818,7 @@ project_view_respond(struct rq *rq)
 	for (i = 0; i < FRAG_N; i++)
 		json_object_set(p, frag_key[i], json_object_get(e->doc,
 		    frag_key[i]));
-	(void)reply_page(rq, 200, "project", doc);
+	(void)reply_page(rq, 200, "project_page", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }

@@ -60,7 +60,7 @@ static const struct page reset_issue_post = {
 	.prepare = reset_issue_prepare, .respond = reset_issue_respond,
 };
 static const struct page reset_page = {
-	.name = "reset", .access = ACCESS_ANYONE, .tmpl = "reset",
+	.name = "reset", .access = ACCESS_ANYONE, .tmpl = "reset_form",
 	.stmt = "reset_page", .prepare = reset_page_prepare,
 	.respond = reset_page_respond,
 };
@@ -68,7 +68,7 @@ static const struct page reset_page = {
 static const struct page reset_post = {
 	.name = "reset_post", .access = ACCESS_ANYONE,
 	.flags = PAGE_WRITE | PAGE_PRE_CSRF | PAGE_SUSPENDED_OK,
-	.tmpl = "reset", .stmt = "reset_page",
+	.tmpl = "reset_form", .stmt = "reset_page",
 	.prepare = reset_page_prepare, .respond = reset_post_respond,
 };
 

@@ -93,7 +93,7 @@ static void	search_url_append_escaped(struct buf *, const char *);
 
 static const struct page search_page = {
 	.name = "search", .access = ACCESS_ANYONE,
-	.stmt = "search_page", .tmpl = "search",
+	.stmt = "search_page", .tmpl = "search_page",
 	.prepare = search_prepare, .respond = search_respond,
 };
 
@@ -477,7 +477,7 @@ search_page_doc(struct rq *rq, json_t *doc)
 	free(echo);
 	(void)snprintf(key, sizeof(key), "type_%s", type);
 	json_object_set_new(doc, key, json_true());
-	(void)reply_page(rq, 200, "search", doc);
+	(void)reply_page(rq, 200, "search_page", doc);
 	json_decref(doc);
 	return (RQ_DONE);
 }

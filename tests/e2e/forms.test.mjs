@@ -291,7 +291,7 @@ test("a refused reply comes back as a form that then posts", async () => {
 	assert.match(posts.at(-1).body_html, /第二次写好了/);
 });
 
-// post_edit.html posts to {{path}}, /posts/N/edit (once GET only: 405).
+// board_post_edit.html posts to {{path}}, /posts/N/edit (once GET only: 405).
 test("the edit link and form of one's own post edit that post",
     async () => {
 	const t = await topic(owner, { title: "表单编辑帖子" });

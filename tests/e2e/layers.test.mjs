@@ -165,3 +165,149 @@ test("one RSS builder: app/feed.c and assets/sql/feed.sql", () => {
 			    "utf8"), /xmlelement\(name rss/, `assets/sql/${f}`);
 	}
 });
+
+test("the RSS envelope is written once, in app/feed.c", () => {
+	// The statements return a channel's content; the XML declaration,
+	// rss and channel around it are feed.c's (issue #11, item 4).
+	const sql = readFileSync(`${ROOT}/assets/sql/feed.sql`, "utf8")
+	    .replace(/^--.*$/gm, "");
+	assert.doesNotMatch(sql, /<\?xml|name rss|name channel/,
+	    "assets/sql/feed.sql: no envelope in a statement");
+	assert.equal([...sources.feed.matchAll(/<\?xml version/g)].length, 1,
+	    "app/feed.c writes the envelope once");
+});
+
+// One stem per feature (issue #11, item 3): the templates and catalog
+// keys a file of app/ names carry its stem; what is shared is the table
+// of docs/architecture.md#one-stem-per-feature.
+const shared = (row) => {
+	const m = doc.match(new RegExp(`^\\| ${row} \\| ([^|]*)\\|`, "m"));
+	assert.ok(m, `docs/architecture.md lists the ${row}`);
+	return new Set([...m[1].matchAll(/`([^`]+)`/g)]
+	    .flatMap((x) => x[1].split(/\s+/)));
+};
+const templates = Object.fromEntries(readdirSync(`${ROOT}/assets/templates`)
+    .filter((f) => f.endsWith(".html")).map((f) => [f.slice(0, -5),
+    readFileSync(`${ROOT}/assets/templates/${f}`, "utf8")]));
+const partials = (t) => [...templates[t]
+    .matchAll(/\{\{>\s*([\w.-]+)\s*\}\}/g)].map((m) => m[1]);
+// A file's C without comments, #include lines and statement names
+// (a statement may share a template's name), its strings kept.
+const code = (f) => sources[f].replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/^#\s*include .*$/gm, "").replace(/\.stmt\s*=\s*"[^"]*"/g, "");
+const literals = (f) => [...code(f).matchAll(/"((?:\\.|[^"\\\n])*)"/g)]
+    .map((m) => m[1]);
+
+// The templates a file names: in a page table, a reply_page() or
+// render_html() call, or any string equal to a template's name (tables
+// of parts, a helper's argument).
+function namedTemplates(f) {
+	const src = code(f);
+	const out = new Set();
+	const call = new RegExp(String.raw`(?:\.tmpl\s*=\s*|` +
+	    String.raw`reply_page\(\s*\w+,\s*[^,]+,\s*|` +
+	    String.raw`render_html\(\s*\w+,\s*)"([^"]*)"`, "g");
+	for (const m of src.matchAll(call))
+		out.add(m[1]);
+	for (const s of literals(f))
+		if (s in templates)
+			out.add(s);
+	return out;
+}
+
+// A file's layer, from the Layers table.
+function kindOf() {
+	const L = layers();
+	return (f) => OUTSIDE.has(f) ? "outside" :
+	    L["pure modules"].has(f) ? "pure" : L.core.has(f) ? "core" :
+	    L.helpers.has(f) ? "helper" : "feature";
+}
+
+test("templates carry the stem of the file that names them, and each is used",
+    () => {
+	const core = shared("core templates");
+	const sharedParts = shared("shared partials");
+	const kind = kindOf();
+	const stems = new Set(files.filter((f) => kind(f) === "feature")
+	    .map(stem));
+	const problems = [];
+	const used = new Set();
+	for (const f of files) {
+		if (kind(f) === "outside" || kind(f) === "pure")
+			continue;
+		for (const t of namedTemplates(f)) {
+			used.add(t);
+			if (!(t in templates))
+				problems.push(`app/${f}.c names template ${t}: ` +
+				    "no such file");
+			else if (!core.has(t) && (kind(f) !== "feature" ||
+			    !t.startsWith(`${stem(f)}_`)))
+				problems.push(`app/${f}.c (stem ${stem(f)}) names ` +
+				    `template ${t}`);
+		}
+	}
+	for (const t of Object.keys(templates)) {
+		if (!core.has(t) && !(t.includes("_") && stems.has(stem(t))))
+			problems.push(`${t}.html: not <stem>_*.html of a feature`);
+		for (const p of partials(t)) {
+			if (!(p in templates))
+				problems.push(`${t}.html includes ${p}: no such file`);
+			else if (!core.has(p) && stem(p) !== stem(t) &&
+			    !sharedParts.has(p))
+				problems.push(`${t}.html includes ${p} of another ` +
+				    "stem: list it in the shared partials or move it");
+		}
+	}
+	// Used: named in app/, or included by a used template.
+	const todo = [...used];
+	while (todo.length > 0) {
+		const t = todo.pop();
+		for (const p of t in templates ? partials(t) : []) {
+			if (!used.has(p)) {
+				used.add(p);
+				todo.push(p);
+			}
+		}
+	}
+	for (const t of Object.keys(templates))
+		if (!used.has(t))
+			problems.push(`${t}.html is used by nobody`);
+	for (const p of sharedParts) {
+		if (!Object.keys(templates).some((t) => stem(t) !== stem(p) &&
+		    partials(t).includes(p)))
+			problems.push(`shared partial ${p} is not shared: ` +
+			    "take it off the list");
+	}
+	for (const t of core)
+		if (!(t in templates))
+			problems.push(`core template ${t}: no such file`);
+	assert.deepEqual(problems, []);
+});
+
+test("the catalog keys a file of app/ names carry its stem", () => {
+	const en = JSON.parse(readFileSync(`${ROOT}/assets/i18n/en.json`,
+	    "utf8"));
+	const common = shared("shared catalog keys");
+	const kind = kindOf();
+	const problems = [];
+	for (const f of files) {
+		if (kind(f) === "outside" || kind(f) === "pure")
+			continue;
+		const src = code(f);
+		// Keys and key patterns ("x.y", "x.y.%s"), and the prefixes
+		// render_label() completes.
+		const keys = literals(f).filter((s) =>
+		    /^[a-z][a-z_0-9]*\.[a-z_0-9.%]+$/.test(s));
+		for (const m of src.matchAll(/render_label\([^,]+,\s*"([^"]+)"/g))
+			keys.push(m[1]);
+		for (const k of keys) {
+			const top = k.split(".")[0];
+			if (!(top in en) || common.has(top))
+				continue;
+			if (kind(f) !== "feature" || stem(top) !== stem(f))
+				problems.push(`app/${f}.c (stem ${stem(f)}) names ` +
+				    `catalog key ${k}`);
+		}
+	}
+	assert.deepEqual(problems, []);
+});

@@ -48,7 +48,7 @@ test("a page naming a missing statement or template stops the start",
 		writeFileSync(f, readFileSync(f, "utf8").replace(
 		    "-- name: health_check", "-- name: health_check_renamed"));
 		// The template of /notifications (a page, not a partial).
-		unlinkSync(`${dir}/templates/notifications.html`);
+		unlinkSync(`${dir}/templates/notify_list.html`);
 	});
 	const { srv, run } = await startWith(assets);
 	try {
@@ -58,7 +58,7 @@ test("a page naming a missing statement or template stops the start",
 		const out = srv.output();
 		assert.match(out,
 		    /page healthz: statement health_check is not in \S+\/sql/);
-		assert.match(out, /page notifications: template notifications\.html is not in \S+\/templates/);
+		assert.match(out, /page notifications: template notify_list\.html is not in \S+\/templates/);
 		assert.match(out, /2 page statement\(s\) or template\(s\) missing: refusing to start/);
 		await assert.rejects(fetch(`http://127.0.0.1:${srv.port}/healthz`),
 		    "nothing serves");
