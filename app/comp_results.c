@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "comp.h"
 #include "csv.h"
 #include "qr.h"
 
@@ -293,6 +294,8 @@ cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 		free(html);
 	}
 out:
+	/* The competition's title in the reader's language (comp.c). */
+	comp_labels(rq, json_object_get(doc, "competition"));
 	(void)reply_page(rq, 200, "comp_results", doc);
 	json_decref(doc);
 	return (RQ_DONE);

@@ -1,0 +1,194 @@
+-- 0021: blind judging hides the team's names wherever they are written
+-- (issue 14, item 3).  comp_entry_doc() of migrations/0016_competitions.sql
+-- gives a blind competition's judge (and the public before results) no
+-- team and no project link; the team's own words may still name them: a
+-- statement, write-up, title, summary or photo caption that says "made by
+-- Wang Wei and maker1" in plain text.  The functions below mask every
+-- occurrence of each team member's username and display name in the
+-- fields such a viewer gets, in one place: comp_entry_view() (the entry
+-- page and the scoring form, assets/sql/comp.sql) and comp_mask_text()
+-- for the titles of the judge's queue.
+--
+-- Rules (names are user input, never trusted as a pattern):
+--   * A name is matched literally: every ASCII character that is not a
+--     letter or digit is escaped, so a name is never a regular expression
+--     of its own; a run of white space in it matches any run of white
+--     space (a soft line break in Markdown).  Case-insensitive (flag i);
+--     CJK names as written.
+--   * Names shorter than 2 characters are not masked: "a" or "王" alone
+--     would eat every such word or character of the text and leave it
+--     unreadable, while saying next to nothing about who made it.
+--   * A name that starts (ends) with an ASCII letter or digit is masked
+--     only where it is not glued to another ASCII letter or digit:
+--     "Li" does not eat the "li" of "light", "maker1" is not found in
+--     "maker10"; Chinese text has no spaces, so CJK names need no such
+--     edge.
+--   * In HTML (body_html, statement_html, made by app/md.c) the name is
+--     looked for as HTML escaping writes it (& < > " as entities, ' as
+--     itself or &#39;/&#x27;), never inside an entity (&amp; is not the
+--     name "amp") and never inside a tag: text between tags becomes the
+--     marker <span class="masked">…</span>; inside alt and title values
+--     the name becomes a plain "…"; a link or image whose address holds
+--     the name, and every link to a profile (/u/...), loses its address
+--     (the element stays, its text masked like any other).  So a name
+--     such as "class", "span" or "lazy" never touches the markup.
+--     @mentions become <span class="mention-hidden">@…</span> as before.
+-- The pages tell the reader what the marker means
+-- (assets/templates/comp_entry.html, comp_score.html).
+
+-- The regular expression (PostgreSQL ARE) that finds name, as written
+-- in HTML when html, else as plain text; NULL for a name too short.
+CREATE FUNCTION comp_mask_pattern(name text, html boolean) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+	n	text;
+	ch	text;
+	p	text := '';
+	sp	boolean := false;
+BEGIN
+	n := btrim(name, E' \t\r\n');
+	IF char_length(n) < 2 THEN
+		RETURN NULL;
+	END IF;
+	FOREACH ch IN ARRAY regexp_split_to_array(n, '') LOOP
+		IF ch ~ '^\s$' THEN
+			IF NOT sp THEN
+				p := p || '\s+';
+			END IF;
+			sp := true;
+			CONTINUE;
+		END IF;
+		sp := false;
+		IF html AND ch = '&' THEN
+			p := p || '&amp;';
+		ELSIF html AND ch = '<' THEN
+			p := p || '&lt;';
+		ELSIF html AND ch = '>' THEN
+			p := p || '&gt;';
+		ELSIF html AND ch = '"' THEN
+			p := p || '&quot;';
+		ELSIF html AND ch = '''' THEN
+			p := p || '(?:''|&#39;|&#x27;)';
+		ELSIF ch ~ '^[A-Za-z0-9]$' OR ascii(ch) > 127 THEN
+			p := p || ch;
+		ELSE
+			p := p || '\' || ch;
+		END IF;
+	END LOOP;
+	IF n ~ '^[A-Za-z0-9]' THEN
+		p := '(?<![A-Za-z0-9])' || p;
+	END IF;
+	IF html THEN
+		p := '(?<!&|&#|&#x)' || p;
+	END IF;
+	IF n ~ '[A-Za-z0-9]$' THEN
+		p := p || '(?![A-Za-z0-9])';
+	END IF;
+	RETURN p;
+END $$;
+
+-- The names to mask for entry eid: the usernames and display names of
+-- its team and of its project's members, longest first (so "Wang Wei"
+-- goes before "Wang").
+CREATE FUNCTION comp_mask_names(eid bigint) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(array_agg(n ORDER BY char_length(n) DESC, n), '{}')
+	FROM (SELECT DISTINCT btrim(x, E' \t\r\n') AS n
+	    FROM (SELECT u.username, u.display_name
+		FROM comp_entry_members m JOIN users u ON u.id = m.user_id
+		WHERE m.entry_id = eid
+		UNION ALL
+		SELECT u.username, u.display_name
+		FROM comp_entries e
+		JOIN project_members pm ON pm.project_id = e.project_id
+		JOIN users u ON u.id = pm.user_id
+		WHERE e.id = eid) s
+	    CROSS JOIN LATERAL unnest(ARRAY[s.username, s.display_name]) x) y
+	WHERE char_length(n) >= 2
+$$;
+
+-- Plain text t (a title, summary, caption) with every name replaced by
+-- "…".
+CREATE FUNCTION comp_mask_text(t text, names text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	n	text;
+	p	text;
+BEGIN
+	IF t IS NULL OR names IS NULL THEN
+		RETURN t;
+	END IF;
+	FOREACH n IN ARRAY names LOOP
+		p := comp_mask_pattern(n, false);
+		IF p IS NOT NULL THEN
+			t := regexp_replace(t, p, '…', 'gi');
+		END IF;
+	END LOOP;
+	RETURN t;
+END $$;
+
+-- HTML h (app/md.c's output) with the mentions, the profile links and
+-- every name masked as the head of this file says.
+CREATE FUNCTION comp_mask_html(h text, names text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	n	text;
+	p	text;
+BEGIN
+	IF h IS NULL THEN
+		RETURN h;
+	END IF;
+	h := regexp_replace(h, '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+	    '<span class="mention-hidden">@…</span>', 'g');
+	h := regexp_replace(h,
+	    '\s(?:href|src)="(?:[A-Za-z]+:(?://)?[^"/<>]*)?/u/[^"<>]*"', '',
+	    'gi');
+	FOREACH n IN ARRAY coalesce(names, '{}') LOOP
+		p := comp_mask_pattern(n, true);
+		CONTINUE WHEN p IS NULL;
+		h := regexp_replace(h,
+		    '\s(?:href|src)="[^"<>]*' || p || '[^"<>]*"', '', 'gi');
+		h := regexp_replace(h,
+		    '(?<=\s(?:alt|title)="[^"<>]*)' || p || '(?=[^"<>]*")', '…',
+		    'gi');
+		h := regexp_replace(h, p || '(?=[^<>]*(?:<|$))',
+		    '<span class="masked">…</span>', 'gi');
+	END LOOP;
+	RETURN h;
+END $$;
+
+-- An entry document of comp_entry_doc() as its viewer gets it: the
+-- competition's English title added (the pages show the title in the
+-- reader's language), and, where the document hides the team (team
+-- null in a blind competition), every text field masked and "masked"
+-- true.  NULL stays NULL (the viewer may not see the entry).
+CREATE FUNCTION comp_entry_view(doc json) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	d	jsonb;
+	names	text[];
+BEGIN
+	IF doc IS NULL THEN
+		RETURN NULL;
+	END IF;
+	d := doc::jsonb;
+	d := jsonb_set(d, '{competition,title_en}', coalesce(to_jsonb(
+	    (SELECT c.title_en FROM competitions c
+	    WHERE c.id = (d #>> '{competition,id}')::bigint)), 'null'));
+	IF NOT coalesce((d #>> '{competition,blind}')::boolean, false) OR
+	    jsonb_typeof(d -> 'team') IS DISTINCT FROM 'null' THEN
+		RETURN d::json;
+	END IF;
+	names := comp_mask_names((d ->> 'id')::bigint);
+	RETURN (d || jsonb_build_object('masked', true,
+	    'title', comp_mask_text(d ->> 'title', names),
+	    'summary', comp_mask_text(d ->> 'summary', names),
+	    'body_html', comp_mask_html(d ->> 'body_html', names),
+	    'statement_html', comp_mask_html(d ->> 'statement_html', names),
+	    'photos', (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x.p)
+		= 'object' THEN x.p || jsonb_build_object('caption',
+		comp_mask_text(x.p ->> 'caption', names)) ELSE x.p END
+		ORDER BY x.i), '[]')
+		FROM jsonb_array_elements(coalesce(d -> 'photos', '[]'))
+		WITH ORDINALITY x(p, i))))::json;
+END $$;
