@@ -30,8 +30,12 @@
 --     marker <span class="masked">…</span>; inside alt and title values
 --     the name becomes a plain "…"; a link or image whose address holds
 --     the name, and every link to a profile (/u/...), loses its address
---     (the element stays, its text masked like any other).  So a name
---     such as "class", "span" or "lazy" never touches the markup.
+--     (the element stays, its text masked like any other).  In a
+--     site-relative address the first segment ("/projects/", "/media/")
+--     is the site's, not a name, and /media/<sha256>.png|jpg (photos,
+--     addressed by their bytes) never names anyone: a member called
+--     "media" or "png" does not break the images.  So a name such as
+--     "class", "span" or "lazy" never touches the markup.
 --     @mentions become <span class="mention-hidden">@…</span> as before.
 -- The pages tell the reader what the marker means
 -- (assets/templates/comp_entry.html, comp_score.html).
@@ -87,12 +91,27 @@ BEGIN
 	RETURN p;
 END $$;
 
+-- A piece of name (lower case, as written in HTML when html) that every
+-- occurrence contains: the longest run without white space or '.  A
+-- cheap strpos() on the lower-cased text skips the names that are not
+-- there before any regular expression runs.  NULL (no shortcut) when it
+-- has a non-ASCII letter with case, where lower() and the expression's
+-- case folding might not agree.
+CREATE FUNCTION comp_mask_probe(name text, html boolean) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT CASE WHEN x.p ~ '[^\x01-\x7f]' AND lower(x.p) <> upper(x.p)
+	    THEN NULL ELSE x.p END
+	FROM (SELECT (SELECT s FROM regexp_split_to_table(lower(CASE WHEN html
+	    THEN replace(replace(replace(replace(name, '&', '&amp;'), '<',
+	    '&lt;'), '>', '&gt;'), '"', '&quot;') ELSE name END),
+	    '[\s'']+') s ORDER BY char_length(s) DESC LIMIT 1) AS p) x
+$$;
+
 -- The names to mask for entry eid: the usernames and display names of
--- its team and of its project's members, longest first (so "Wang Wei"
--- goes before "Wang").
+-- its team and of its project's members.
 CREATE FUNCTION comp_mask_names(eid bigint) RETURNS text[]
 LANGUAGE sql STABLE AS $$
-	SELECT coalesce(array_agg(n ORDER BY char_length(n) DESC, n), '{}')
+	SELECT coalesce(array_agg(n), '{}')
 	FROM (SELECT DISTINCT btrim(x, E' \t\r\n') AS n
 	    FROM (SELECT u.username, u.display_name
 		FROM comp_entry_members m JOIN users u ON u.id = m.user_id
@@ -107,6 +126,14 @@ LANGUAGE sql STABLE AS $$
 	WHERE char_length(n) >= 2
 $$;
 
+-- names, longest first: "Wang Wei" is masked before "Wang" can break it.
+CREATE FUNCTION comp_mask_order(names text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(array_agg(x ORDER BY char_length(x) DESC, x), '{}')
+	FROM unnest(names) x
+	WHERE x IS NOT NULL
+$$;
+
 -- Plain text t (a title, summary, caption) with every name replaced by
 -- "…".
 CREATE FUNCTION comp_mask_text(t text, names text[]) RETURNS text
@@ -114,15 +141,17 @@ LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	n	text;
 	p	text;
+	lt	text;
 BEGIN
 	IF t IS NULL OR names IS NULL THEN
 		RETURN t;
 	END IF;
-	FOREACH n IN ARRAY names LOOP
+	lt := lower(t);
+	FOREACH n IN ARRAY comp_mask_order(names) LOOP
 		p := comp_mask_pattern(n, false);
-		IF p IS NOT NULL THEN
-			t := regexp_replace(t, p, '…', 'gi');
-		END IF;
+		CONTINUE WHEN p IS NULL OR
+		    strpos(lt, coalesce(comp_mask_probe(n, false), '')) = 0;
+		t := regexp_replace(t, p, '…', 'gi');
 	END LOOP;
 	RETURN t;
 END $$;
@@ -134,20 +163,28 @@ LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	n	text;
 	p	text;
+	lh	text;
 BEGIN
 	IF h IS NULL THEN
 		RETURN h;
 	END IF;
-	h := regexp_replace(h, '<a class="mention" href="/u/[^"]*">[^<]*</a>',
-	    '<span class="mention-hidden">@…</span>', 'g');
-	h := regexp_replace(h,
-	    '\s(?:href|src)="(?:[A-Za-z]+:(?://)?[^"/<>]*)?/u/[^"<>]*"', '',
-	    'gi');
-	FOREACH n IN ARRAY coalesce(names, '{}') LOOP
-		p := comp_mask_pattern(n, true);
-		CONTINUE WHEN p IS NULL;
+	IF strpos(h, '/u/') > 0 THEN
 		h := regexp_replace(h,
-		    '\s(?:href|src)="[^"<>]*' || p || '[^"<>]*"', '', 'gi');
+		    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
+		    '<span class="mention-hidden">@…</span>', 'g');
+		h := regexp_replace(h,
+		    '\s(?:href|src)="(?:[A-Za-z]+:(?://)?[^"/<>]*)?/u/[^"<>]*"',
+		    '', 'gi');
+	END IF;
+	lh := lower(h);
+	FOREACH n IN ARRAY comp_mask_order(names) LOOP
+		p := comp_mask_pattern(n, true);
+		CONTINUE WHEN p IS NULL OR
+		    strpos(lh, coalesce(comp_mask_probe(n, true), '')) = 0;
+		h := regexp_replace(h, '\s(?:href|src)="' ||
+		    '(?!/media/[0-9A-Fa-f]+\.(?:png|jpg)")' ||
+		    '(?:(?!/)[^"<>]*|/[^"<>/]*/[^"<>]*)' || p || '[^"<>]*"', '',
+		    'gi');
 		h := regexp_replace(h,
 		    '(?<=\s(?:alt|title)="[^"<>]*)' || p || '(?=[^"<>]*")', '…',
 		    'gi');

@@ -181,3 +181,36 @@ test("the competition list and pages show the title in the reader's language", a
 	const en2 = await getAs(staff, "/competitions?lang=en", { json: false });
 	assert.deepEqual(h2(en2.text, d.id), ["只有中文标题乙"]);
 });
+
+// The masking functions on their own (migrations/0021_comp_blind.sql):
+// names are text, never patterns; markup and entities stay whole.
+test("masking: names are literal; tags, attributes and entities stay whole", () => {
+	const q = (s) => "'" + s.replace(/'/g, "''") + "'";
+	const html = (h, names) => sql(`SELECT comp_mask_html(${q(h)},
+	    ARRAY[${names.map(q).join(",")}]::text[])`);
+	const text = (t, names) => sql(`SELECT comp_mask_text(${q(t)},
+	    ARRAY[${names.map(q).join(",")}]::text[])`);
+	const M = '<span class="masked">…</span>';
+	// Regular expression characters in a name are just characters.
+	assert.equal(text("a.*b and axxb and (x", [".*", "a.*b", "(x"]),
+	    "… and axxb and …");
+	assert.equal(text("x|y and x", ["x|y"]), "… and x");
+	// Too short to mask: one character.
+	assert.equal(text("a 王 b", ["a", "王"]), "a 王 b");
+	// Names that are also words of the markup never touch it.
+	const h = '<p class="x"><a href="/projects/1" title="t">span</a> ' +
+	    '<img src="/media/ab12.png" alt="lazy class" loading="lazy" />' +
+	    ' class &amp; &lt;amp&gt; &#39;39 <a href="/t/9#joe">x</a>' +
+	    ' <a href="https://joe.example/">y</a></p>';
+	assert.equal(html(h, ["class", "span", "lazy", "amp", "href", "39",
+	    "media", "projects", "png", "p", "joe"]),
+	    '<p class="x"><a href="/projects/1" title="t">' + M + '</a> ' +
+	    '<img src="/media/ab12.png" alt="… …" loading="lazy" /> ' + M +
+	    ' &amp; &lt;' + M + '&gt; &#39;' + M + ' <a>x</a> <a>y</a></p>');
+	// Latin names as whole words, any case; CJK as written.
+	assert.equal(html("<p>Li lit LI-Ming 李明李明x</p>", ["li", "李明"]),
+	    `<p>${M} lit ${M}-Ming ${M}${M}x</p>`);
+	// A name with & < ' is found as HTML writes it.
+	assert.equal(html("<p>A &amp; &lt;B&gt; and O&#39;Neil, O'NEIL</p>",
+	    ["A & <B>", "O'Neil"]), `<p>${M} and ${M}, ${M}</p>`);
+});
