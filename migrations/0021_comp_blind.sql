@@ -107,8 +107,45 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	    '[\s'']+') s ORDER BY char_length(s) DESC LIMIT 1) AS p) x
 $$;
 
+-- The names a member of an entry's team or project had before they
+-- changed it, while the entry's results are not published: the text
+-- (and the snapshot taken at the close) may still say the old name.
+CREATE TABLE comp_entry_old_names (
+	entry_id	bigint NOT NULL REFERENCES comp_entries (id)
+	    ON DELETE CASCADE,
+	name		text NOT NULL,
+	PRIMARY KEY (entry_id, name)
+);
+
+CREATE FUNCTION comp_user_renamed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO comp_entry_old_names (entry_id, name)
+	SELECT DISTINCT e.id, x.n
+	FROM (SELECT m.entry_id AS id FROM comp_entry_members m
+	    WHERE m.user_id = NEW.id
+	    UNION
+	    SELECT e.id FROM project_members pm
+	    JOIN comp_entries e ON e.project_id = pm.project_id
+	    WHERE pm.user_id = NEW.id) e
+	JOIN comp_entries ce ON ce.id = e.id
+	JOIN competitions c ON c.id = ce.competition_id
+	CROSS JOIN LATERAL unnest(ARRAY[OLD.username, OLD.display_name]) x(n)
+	WHERE c.published_at IS NULL AND x.n IS NOT NULL
+	    AND x.n IS DISTINCT FROM NEW.username
+	    AND x.n IS DISTINCT FROM NEW.display_name
+	ON CONFLICT DO NOTHING;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER users_comp_renamed AFTER UPDATE OF username, display_name
+ON users FOR EACH ROW
+WHEN (OLD.username IS DISTINCT FROM NEW.username
+    OR OLD.display_name IS DISTINCT FROM NEW.display_name)
+EXECUTE FUNCTION comp_user_renamed();
+
 -- The names to mask for entry eid: the usernames and display names of
--- its team and of its project's members.
+-- its team and of its project's members, now and before a change.
 CREATE FUNCTION comp_mask_names(eid bigint) RETURNS text[]
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(array_agg(n), '{}')
@@ -121,7 +158,11 @@ LANGUAGE sql STABLE AS $$
 		FROM comp_entries e
 		JOIN project_members pm ON pm.project_id = e.project_id
 		JOIN users u ON u.id = pm.user_id
-		WHERE e.id = eid) s
+		WHERE e.id = eid
+		UNION ALL
+		SELECT o.name, NULL
+		FROM comp_entry_old_names o
+		WHERE o.entry_id = eid) s
 	    CROSS JOIN LATERAL unnest(ARRAY[s.username, s.display_name]) x) y
 	WHERE char_length(n) >= 2
 $$;

@@ -150,6 +150,21 @@ test("blind: no name of the team in plain text anywhere a judge looks", async ()
 	}
 });
 
+test("blind: a name changed after it was written stays masked", async () => {
+	const { c, eid } = await entered(true);
+	// Wanda renames herself after the close: the snapshot still says
+	// "Wanda Blindmaker", and so does the statement.
+	const r = await postAs(maker, "/settings", { body: {
+	    display_name: "Someone Else" } });
+	assert.ok(r.status < 400, r.text);
+	assert.equal(sql(`SELECT display_name FROM users
+	    WHERE username = '${maker.username}'`), "Someone Else");
+	const all = (await judgeSees(c, eid)).toLowerCase();
+	assert.ok(!all.includes("blindmaker"), "the old name is masked");
+	sql(`UPDATE users SET display_name = 'Wanda Blindmaker'
+	    WHERE username = '${maker.username}'`);
+});
+
 test("not blind: the judge sees the team's names", async () => {
 	const { c, eid } = await entered(false);
 	const all = await judgeSees(c, eid);
