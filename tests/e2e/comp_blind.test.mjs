@@ -229,3 +229,90 @@ test("masking: names are literal; tags, attributes and entities stay whole", () 
 	assert.equal(html("<p>A &amp; &lt;B&gt; and O&#39;Neil, O'NEIL</p>",
 	    ["A & <B>", "O'Neil"]), `<p>${M} and ${M}, ${M}</p>`);
 });
+
+// 300 random write-ups and teams (a seeded generator): after
+// comp_mask_html the markup is the same element for element, no entity
+// is cut, and no name is left where a reader sees text (between tags, in
+// alt and title), by an independent matcher written here from the rules
+// of migrations/0021_comp_blind.sql.
+test("masking, random HTML and names: markup whole, no name left", () => {
+	let seed = 14;
+	const rnd = (n) => {
+		seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+		return (seed >>> 16) % n;
+	};
+	const pick = (a) => a[rnd(a.length)];
+	const bits = ["a", "b", "A", "B", "ab", "&amp;", "&lt;", "&gt;",
+	    "&quot;", "&#39;", "'", " ", " ", "\n", "王", "小", ".", "*", "(",
+	    "amp", "lt", "x27", "39", "1"];
+	let used = [];
+	const words = (k) => {
+		const w = Array.from({ length: k }, () => pick(bits)).join("");
+		used.push(w);
+		return w;
+	};
+	const tags = [() => "<p>", () => "</p>", () => "<em>", () => "</em>",
+	    () => `<a href="/u/${words(1)}">`, () => "</a>",
+	    () => `<a href="https://x.org/${pick(["ab", "a", "b"])}">`,
+	    () => `<img src="/media/ab12.png" alt="${words(4)}" ` +
+	    `title="${words(3)}" loading="lazy" />`,
+	    () => '<a class="mention" href="/u/ab">@ab</a>'];
+	const cases = [];
+	for (let i = 0; i < 300; i++) {
+		let h = "";
+		used = [];
+		for (let k = rnd(12) + 1; k > 0; k--)
+			h += rnd(3) ? words(rnd(6) + 1) : pick(tags)();
+		// Names: pieces of what was written (unescaped), or made up.
+		const unesc = (w) => w.replace(/&amp;/g, "&").replace(/&lt;/g, "<")
+		    .replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+		    .replace(/&#39;/g, "'");
+		const names = Array.from({ length: rnd(4) + 1 }, () => rnd(2) &&
+		    used.length ? unesc(pick(used)) :
+		    Array.from({ length: rnd(4) + 1 }, () => pick(["a", "b", "A",
+		    "&", "<", "'", "王", " ", ".", "*", "(", "amp", "39"])).join(""));
+		cases.push({ h, names });
+	}
+	const lit = JSON.stringify(cases).replace(/'/g, "''");
+	const out = JSON.parse(sql(`SELECT json_agg(comp_mask_html(x ->> 'h',
+	    ARRAY(SELECT json_array_elements_text(x -> 'names'))) ORDER BY i)
+	    FROM json_array_elements('${lit}'::json) WITH ORDINALITY t(x, i)`));
+	const M = '<span class="masked">…</span>';
+	// The cases do mask: text and alt/title texts.
+	const masked = out.filter((o) => o.includes(M)).length;
+	const alts = out.filter((o) => /(?:alt|title)="[^"]*…/.test(o)).length;
+	assert.ok(masked > 60 && alts > 5, `${masked} masked, ${alts} alt`);
+	const tagNames = (h) => [...h.split(M).join("").matchAll(/<\/?([a-z]+)/g)]
+	    .map((m) => m[0]).join(" ");
+	const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+	    .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+	for (let i = 0; i < cases.length; i++) {
+		const { h, names } = cases[i];
+		const o = out[i];
+		const ctx = JSON.stringify({ h, names, o });
+		assert.equal(tagNames(o), tagNames(h.replace(
+		    /<a class="mention" href="\/u\/[^"]*">[^<]*<\/a>/g,
+		    '<span class="mention-hidden">@…</span>')),
+		    `markup changed: ${ctx}`);
+		assert.ok(!/&(?!amp;|lt;|gt;|quot;|#39;|#x27;)/.test(o),
+		    `entity broken: ${ctx}`);
+		for (const raw of names) {
+			const n = raw.trim();
+			if ([...n].length < 2)
+				continue;
+			const body = n.split(/\s+/).map((w) => [...w].map((ch) =>
+			    ch === "'" ? "(?:'|&#39;|&#x27;)" :
+			    esc(ch).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(""))
+			    .join("\\s+");
+			const re = new RegExp("(?<!&|&#|&#x)" +
+			    (/^[A-Za-z0-9]/.test(n) ? "(?<![A-Za-z0-9])" : "") + body +
+			    (/[A-Za-z0-9]$/.test(n) ? "(?![A-Za-z0-9])" : ""), "i");
+			const seen = o.split(M).join("\u0000").split(/<[^>]*>/)
+			    .concat([...o.matchAll(/\s(?:alt|title)="([^"]*)"/g)]
+			    .map((m) => m[1]));
+			for (const s of seen)
+				assert.ok(!re.test(s), `name ${JSON.stringify(n)} left ` +
+				    `in ${JSON.stringify(s)}: ${ctx}`);
+		}
+	}
+});
