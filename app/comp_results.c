@@ -99,7 +99,7 @@ static const struct page cr_certificate_page = {
 static const struct page cr_verify_page = {
 	.name = "comp_verify", .access = ACCESS_ANYONE,
 	.stmt = "comp_verify", .tmpl = "comp_verify",
-	.prepare = cr_verify_prepare,
+	.prepare = cr_verify_prepare, .respond = comp_doc_respond,
 };
 
 /*
@@ -544,6 +544,7 @@ cr_certificate_respond(struct rq *rq)
 	}
 	json_object_set_new(cert, "qr_html", json_stringn(svg.data, svg.len));
 	buf_free(&svg);
+	comp_labels(rq, cert);
 	(void)reply_page(rq, 200, "comp_certificate", doc);
 	json_decref(doc);
 	return (RQ_DONE);

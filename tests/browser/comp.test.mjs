@@ -217,10 +217,17 @@ for (const lang of LANGS) {
 		const code = (await m.page.textContent(".cert-code")).trim();
 		assert.match(code, /^[0-9A-F-]{14}$/);
 		assert.ok(await m.page.isVisible(".cert-qr svg"), "QR code");
+		// The competition's title in the page's language.
+		const title = lang === "en" ? `Phone contest ${tag}` :
+		    `手机评审赛 ${tag}`;
+		assert.ok((await m.page.textContent(".certificate"))
+		    .includes(title), "certificate title");
 		await go(m.page, `/verify/${code}`, lang, "verify");
 		assert.ok(await m.page.isVisible(".verified"), "verified");
 		assert.ok((await m.page.textContent(".verify"))
 		    .includes(`自动浇花器 ${tag}`));
+		assert.ok((await m.page.textContent(".verify")).includes(title),
+		    "verify title");
 		await go(m.page, "/judging", lang, "queue-empty");
 
 		for (const w of [m, s, j])
