@@ -98,14 +98,17 @@ END $$;
 -- has a non-ASCII letter with case, where lower() and the expression's
 -- case folding might not agree.
 CREATE FUNCTION comp_mask_probe(name text, html boolean) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT AS $$
-	SELECT CASE WHEN x.p ~ '[^\x01-\x7f]' AND lower(x.p) <> upper(x.p)
-	    THEN NULL ELSE x.p END
-	FROM (SELECT (SELECT s FROM regexp_split_to_table(lower(CASE WHEN html
-	    THEN replace(replace(replace(replace(name, '&', '&amp;'), '<',
-	    '&lt;'), '>', '&gt;'), '"', '&quot;') ELSE name END),
-	    '[\s'']+') s ORDER BY char_length(s) DESC LIMIT 1) AS p) x
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+	RETURN (
+		SELECT CASE WHEN x.p ~ '[^\x01-\x7f]' AND
+		    lower(x.p) <> upper(x.p) THEN NULL ELSE x.p END
+		FROM (SELECT (SELECT s FROM regexp_split_to_table(lower(
+		    CASE WHEN html THEN replace(replace(replace(replace(name,
+		    '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')
+		    ELSE name END), '[\s'']+') s
+		    ORDER BY char_length(s) DESC LIMIT 1) AS p) x);
+END $$;
 
 -- The names a member of an entry's team or project had before they
 -- changed it, while the entry's results are not published: the text
@@ -147,33 +150,37 @@ EXECUTE FUNCTION comp_user_renamed();
 -- The names to mask for entry eid: the usernames and display names of
 -- its team and of its project's members, now and before a change.
 CREATE FUNCTION comp_mask_names(eid bigint) RETURNS text[]
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(array_agg(n), '{}')
-	FROM (SELECT DISTINCT btrim(x, E' \t\r\n') AS n
-	    FROM (SELECT u.username, u.display_name
-		FROM comp_entry_members m JOIN users u ON u.id = m.user_id
-		WHERE m.entry_id = eid
-		UNION ALL
-		SELECT u.username, u.display_name
-		FROM comp_entries e
-		JOIN project_members pm ON pm.project_id = e.project_id
-		JOIN users u ON u.id = pm.user_id
-		WHERE e.id = eid
-		UNION ALL
-		SELECT o.name, NULL
-		FROM comp_entry_old_names o
-		WHERE o.entry_id = eid) s
-	    CROSS JOIN LATERAL unnest(ARRAY[s.username, s.display_name]) x) y
-	WHERE char_length(n) >= 2
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(array_agg(n), '{}')
+		FROM (SELECT DISTINCT btrim(x, E' \t\r\n') AS n
+		    FROM (SELECT u.username, u.display_name
+			FROM comp_entry_members m JOIN users u ON u.id = m.user_id
+			WHERE m.entry_id = eid
+			UNION ALL
+			SELECT u.username, u.display_name
+			FROM comp_entries e
+			JOIN project_members pm ON pm.project_id = e.project_id
+			JOIN users u ON u.id = pm.user_id
+			WHERE e.id = eid
+			UNION ALL
+			SELECT o.name, NULL
+			FROM comp_entry_old_names o
+			WHERE o.entry_id = eid) s
+		    CROSS JOIN LATERAL unnest(ARRAY[s.username, s.display_name]) x) y
+		WHERE char_length(n) >= 2);
+END $$;
 
 -- names, longest first: "Wang Wei" is masked before "Wang" can break it.
 CREATE FUNCTION comp_mask_order(names text[]) RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce(array_agg(x ORDER BY char_length(x) DESC, x), '{}')
-	FROM unnest(names) x
-	WHERE x IS NOT NULL
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(array_agg(x ORDER BY char_length(x) DESC, x), '{}')
+		FROM unnest(names) x
+		WHERE x IS NOT NULL);
+END $$;
 
 -- Plain text t (a title, summary, caption) with every name replaced by
 -- "…".
