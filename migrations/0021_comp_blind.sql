@@ -4,10 +4,12 @@
 -- team and no project link; the team's own words may still name them: a
 -- statement, write-up, title, summary or photo caption that says "made by
 -- Wang Wei and maker1" in plain text.  The functions below mask every
--- occurrence of each team member's username and display name in the
--- fields such a viewer gets, in one place: comp_entry_view() (the entry
--- page and the scoring form, assets/sql/comp.sql) and comp_mask_text()
--- for the titles of the judge's queue.
+-- occurrence of each username and display name of the team and of the
+-- project's members (also the ones they had before a change,
+-- comp_entry_old_names) in the fields such a viewer gets, in one place:
+-- comp_entry_view() (the entry page and the scoring form,
+-- assets/sql/comp.sql) and comp_mask_text() for the titles of the
+-- judge's queue.
 --
 -- Rules (names are user input, never trusted as a pattern):
 --   * A name is matched literally: every ASCII character that is not a
