@@ -51,6 +51,7 @@ static void	comp_bool_field(struct rq *, json_t *, const char *);
 static int	comp_text_field(struct rq *, json_t *, const char *, int,
 		    size_t, size_t);
 static int	comp_md_field(struct rq *, json_t *, const char *);
+static void	comp_title_local(struct rq *, json_t *);
 
 static const struct page comp_list_page = {
 	.name = "competitions", .access = ACCESS_ANYONE,
@@ -789,6 +790,8 @@ comp_labels(struct rq *rq, json_t *v)
 	}
 	if (!json_is_object(v))
 		return;
+	if (json_object_get(v, "title_en") != NULL)
+		comp_title_local(rq, v);
 	if ((s = json_string_value(json_object_get(v, "phase"))) != NULL) {
 		json_object_set_new(v, "phase_label", json_string(render_label(
 		    rq->locale, "comp.phases", s)));
@@ -804,6 +807,37 @@ comp_labels(struct rq *rq, json_t *v)
 	json_object_foreach(v, k, x) {
 		if (json_is_object(x) || json_is_array(x))
 			comp_labels(rq, x);
+	}
+}
+
+/*
+ * A competition object (one with "title_en") gets "title_local", its
+ * title in the reader's language (English: title_en unless empty, else
+ * title), and "title_other" with "title_other_lang", the other
+ * language's title when it differs.
+ */
+static void
+comp_title_local(struct rq *rq, json_t *v)
+{
+	const char	*zh, *en, *mine, *other;
+
+	zh = json_string_value(json_object_get(v, "title"));
+	en = json_string_value(json_object_get(v, "title_en"));
+	if (zh == NULL)
+		return;
+	if (en == NULL || *en == '\0' || !strcmp(en, zh))
+		en = NULL;
+	mine = zh;
+	other = en;
+	if (en != NULL && !strcmp(rq->locale, "en")) {
+		mine = en;
+		other = zh;
+	}
+	json_object_set_new(v, "title_local", json_string(mine));
+	if (other != NULL) {
+		json_object_set_new(v, "title_other", json_string(other));
+		json_object_set_new(v, "title_other_lang", json_string(
+		    other == en ? "en" : "zh-CN"));
 	}
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "comp.h"
 #include "csv.h"
 #include "qr.h"
 
@@ -98,7 +99,7 @@ static const struct page cr_certificate_page = {
 static const struct page cr_verify_page = {
 	.name = "comp_verify", .access = ACCESS_ANYONE,
 	.stmt = "comp_verify", .tmpl = "comp_verify",
-	.prepare = cr_verify_prepare,
+	.prepare = cr_verify_prepare, .respond = comp_doc_respond,
 };
 
 /*
@@ -293,6 +294,8 @@ cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 		free(html);
 	}
 out:
+	/* The competition's title in the reader's language (comp.c). */
+	comp_labels(rq, json_object_get(doc, "competition"));
 	(void)reply_page(rq, 200, "comp_results", doc);
 	json_decref(doc);
 	return (RQ_DONE);
@@ -541,6 +544,7 @@ cr_certificate_respond(struct rq *rq)
 	}
 	json_object_set_new(cert, "qr_html", json_stringn(svg.data, svg.len));
 	buf_free(&svg);
+	comp_labels(rq, cert);
 	(void)reply_page(rq, 200, "comp_certificate", doc);
 	json_decref(doc);
 	return (RQ_DONE);

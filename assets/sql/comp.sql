@@ -104,20 +104,11 @@ SELECT comp_entry_create($1::bigint, $2::bigint, $3::bigint,
 -- GET /entries/{id}: $1 entry, $2 viewer, $3 role.  No row when the
 -- viewer may not see it (404).  Where the document hides the team (a
 -- blind competition's judge, comp_entry_doc in
--- migrations/0016_competitions.sql) the @mentions the team wrote in the
--- statement and the project are masked too: a mention names someone,
--- often a team member, and its link leads to their profile.
-SELECT json_build_object('entry', CASE WHEN (d.doc #>> '{competition,blind}')::boolean
-	AND json_typeof(d.doc -> 'team') = 'null'
-    THEN (d.doc::jsonb || jsonb_build_object(
-	'statement_html', regexp_replace(d.doc ->> 'statement_html',
-	    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
-	    '<span class="mention-hidden">@…</span>', 'g'),
-	'body_html', regexp_replace(d.doc ->> 'body_html',
-	    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
-	    '<span class="mention-hidden">@…</span>', 'g')))::json
-    ELSE d.doc END)
-FROM (SELECT comp_entry_doc($1::bigint, $2::bigint, $3::text) AS doc) d
+-- migrations/0016_competitions.sql) comp_entry_view() masks the team's
+-- @mentions and names in every text field (migrations/0021_comp_blind.sql).
+SELECT json_build_object('entry', d.doc)
+FROM (SELECT comp_entry_view(comp_entry_doc($1::bigint, $2::bigint,
+    $3::text)) AS doc) d
 WHERE d.doc IS NOT NULL
 
 -- name: comp_entry_update
@@ -215,8 +206,9 @@ SELECT comp_assign($1::bigint, $2::bigint, $3::bigint, $4::text)
 -- name: comp_judging
 -- GET /judging: $1 the judge.  Every assignment in an announced
 -- competition that has not published its results, the ones to score now
--- first; the entry's title (from its snapshot once frozen) and nothing
--- about its team.
+-- first; the entry's title (from its snapshot once frozen, the team's
+-- names masked in a blind competition: migrations/0021_comp_blind.sql)
+-- and nothing about its team.
 WITH f AS (
 	SELECT comp_freeze(c.id)
 	FROM competitions c
@@ -228,6 +220,7 @@ WITH f AS (
 	-- (sub-selects): a generic plan estimates a judge's queue at the
 	-- average of all judges and would read every entry otherwise.
 	SELECT a.entry_id, a.competition_id, a.recused_at, c.title AS ctitle,
+	    c.title_en AS ctitle_en, c.blind,
 	    competition_phase(c) AS phase, c.judging_ends_at,
 	    (SELECT ARRAY[e.status, coalesce(e.snapshot ->> 'title', p.title)]
 		FROM comp_entries e LEFT JOIN projects p ON p.id = e.project_id
@@ -241,8 +234,10 @@ WITH f AS (
 	    AND c.announced_at IS NOT NULL AND c.published_at IS NULL
 	    AND (SELECT count(*) FROM f) >= 0
 ), a AS (
-	SELECT x.entry_id, x.competition_id, x.ctitle, x.phase,
-	    x.judging_ends_at, x.e[2] AS title,
+	SELECT x.entry_id, x.competition_id, x.ctitle, x.ctitle_en, x.phase,
+	    x.judging_ends_at,
+	    CASE WHEN x.blind THEN comp_mask_text(x.e[2],
+		comp_mask_names(x.entry_id)) ELSE x.e[2] END AS title,
 	    CASE WHEN x.recused_at IS NOT NULL THEN 'recused'
 		WHEN x.submitted THEN 'submitted'
 		WHEN x.submitted IS NOT NULL THEN 'draft' ELSE 'todo' END
@@ -255,7 +250,7 @@ SELECT json_build_object('assignments', coalesce(json_agg(json_build_object(
 	    'url', '/entries/' || a.entry_id, 'title', a.title,
 	    'score_url', '/entries/' || a.entry_id || '/score'),
 	'competition', json_build_object('id', a.competition_id,
-	    'title', a.ctitle, 'phase', a.phase,
+	    'title', a.ctitle, 'title_en', a.ctitle_en, 'phase', a.phase,
 	    'judging_ends_at', rfc3339(a.judging_ends_at)),
 	'status', a.status, 'can_score', a.phase = 'judging' AND
 	    a.status <> 'recused')
@@ -270,17 +265,8 @@ FROM a
 -- GET /entries/{id}/score: the scoring form for its judge: the entry as
 -- the judge may see it (blind: nobody named), the criteria with their
 -- descriptions, the judge's score so far.  $1 entry, $2 judge, $3 role.
--- A blind judge's entry has its @mentions masked (comp_entry_page).
-SELECT json_build_object('entry', CASE WHEN (d.doc #>> '{competition,blind}')::boolean
-		AND json_typeof(d.doc -> 'team') = 'null'
-	    THEN (d.doc::jsonb || jsonb_build_object(
-		'statement_html', regexp_replace(d.doc ->> 'statement_html',
-		    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
-		    '<span class="mention-hidden">@…</span>', 'g'),
-		'body_html', regexp_replace(d.doc ->> 'body_html',
-		    '<a class="mention" href="/u/[^"]*">[^<]*</a>',
-		    '<span class="mention-hidden">@…</span>', 'g')))::json
-	    ELSE d.doc END,
+-- A blind judge's entry is masked as on the entry page (comp_entry_view).
+SELECT json_build_object('entry', d.doc,
     'criteria', (SELECT coalesce(json_agg(json_build_object('id', k.id,
 	'name', k.name, 'description', k.description, 'weight', k.weight,
 	'max_score', k.max_score,
@@ -295,8 +281,8 @@ SELECT json_build_object('entry', CASE WHEN (d.doc #>> '{competition,blind}')::b
 FROM comp_entries e
 JOIN competitions c ON c.id = e.competition_id
 JOIN comp_assignments a ON a.entry_id = e.id AND a.judge_id = $2::bigint
-CROSS JOIN LATERAL (SELECT comp_entry_doc(e.id, $2::bigint, 'member')
-    AS doc) d
+CROSS JOIN LATERAL (SELECT comp_entry_view(comp_entry_doc(e.id, $2::bigint,
+    'member')) AS doc) d
 WHERE e.id = $1::bigint AND e.status = 'submitted'
     AND c.announced_at IS NOT NULL AND $3::text IS NOT NULL
 

@@ -52,7 +52,14 @@ SELECT json_build_object(
 	WHERE os.cancelled_at IS NULL AND os.starts_at > now()
 	AND oh_free_seat(os) IS NOT NULL
 	ORDER BY os.starts_at, os.id LIMIT 5) os), '[]'),
-    'competitions', comp_home_list()
+    -- Open and upcoming competitions, title_local in the page's language.
+    'competitions', (SELECT coalesce(json_agg((x.c || jsonb_build_object(
+	'title_local', CASE WHEN coalesce($2::text, v.me ->> 'locale',
+	$3::text) = 'en' AND coalesce(x.c ->> 'title_en', '') <> ''
+	THEN x.c ->> 'title_en' ELSE x.c ->> 'title' END))::json
+	ORDER BY x.i), '[]')
+	FROM jsonb_array_elements(comp_home_list()::jsonb) WITH ORDINALITY
+	x(c, i))
 )
 FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
     || '.' || (SELECT version FROM listing_versions WHERE name = 'board')

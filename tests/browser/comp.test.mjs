@@ -115,7 +115,8 @@ for (const lang of LANGS) {
 		assert.equal(r.status, 200, r.text);
 		r = await postAs(maker, "/projects", { body: {
 		    title: `自动浇花器 ${tag}`, summary: "waters plants",
-		    body: "How we made it.", status: "published" } });
+		    body: `How we made it, ${maker.user.display_name}.`,
+		    status: "published" } });
 		assert.equal(r.status, 201, r.text);
 		const pid = r.data.project.id;
 
@@ -133,7 +134,10 @@ for (const lang of LANGS) {
 		await m.page.click("form[method=get] button[type=submit]");
 		await m.page.waitForSelector(".eligibility");
 		await measure(m.page, "entry-form", lang);
-		await m.page.fill("#statement", "我们的作品 for the plants");
+		// The team names itself in plain text: masked for the blind
+		// judge below (migrations/0021_comp_blind.sql).
+		await m.page.fill("#statement", "我们的作品 for the plants, by " +
+		    `${maker.user.display_name} (${maker.username.toUpperCase()})`);
 		await m.page.click("form[method=post] button.primary");
 		await m.page.waitForURL(/\/entries\/\d+$/);
 		const entryPath = new URL(m.page.url()).pathname;
@@ -164,11 +168,17 @@ for (const lang of LANGS) {
 		await go(j.page, "/judging", lang, "queue");
 		await j.page.click(`a[href="${entryPath}/score"]`);
 		await j.page.waitForURL(`**${entryPath}/score`);
+		for (const d of await j.page.locator("details.entry-details summary")
+		    .all())
+			await d.click();
 		await measure(j.page, "score", lang);
-		const judgeSees = await j.page.content();
+		const judgeSees = (await j.page.content()).toLowerCase();
 		assert.ok(!judgeSees.includes(maker.username) &&
-		    !judgeSees.includes(maker.user.display_name),
+		    !judgeSees.includes(maker.user.display_name.toLowerCase()),
 		    "a blind judge does not see the team");
+		assert.ok(await j.page.isVisible(".masked-note"), "the note");
+		assert.equal(await j.page.locator("details .masked").count(), 3,
+		    "the names in the write-up and the statement are masked");
 		const inputs = j.page.locator("input[name^='scores[']");
 		assert.equal(await inputs.count(), 2);
 		await inputs.nth(0).fill("8.5");
@@ -207,10 +217,17 @@ for (const lang of LANGS) {
 		const code = (await m.page.textContent(".cert-code")).trim();
 		assert.match(code, /^[0-9A-F-]{14}$/);
 		assert.ok(await m.page.isVisible(".cert-qr svg"), "QR code");
+		// The competition's title in the page's language.
+		const title = lang === "en" ? `Phone contest ${tag}` :
+		    `手机评审赛 ${tag}`;
+		assert.ok((await m.page.textContent(".certificate"))
+		    .includes(title), "certificate title");
 		await go(m.page, `/verify/${code}`, lang, "verify");
 		assert.ok(await m.page.isVisible(".verified"), "verified");
 		assert.ok((await m.page.textContent(".verify"))
 		    .includes(`自动浇花器 ${tag}`));
+		assert.ok((await m.page.textContent(".verify")).includes(title),
+		    "verify title");
 		await go(m.page, "/judging", lang, "queue-empty");
 
 		for (const w of [m, s, j])
