@@ -31,7 +31,7 @@
 enum {
 	CR_ST_FIRST = 0,	/* nothing asked yet */
 	CR_ST_CHECK,		/* comp_results_check answered */
-	CR_ST_PAGE		/* comp_results_page after the check */
+	CR_ST_PAGE		/* comp_results_page answered */
 };
 
 int	page_comp_results(struct http_request *);
@@ -44,8 +44,8 @@ int	page_comp_verify(struct http_request *);
 
 static int	cr_results_prepare(struct rq *);
 static int	cr_results_respond(struct rq *);
-static int	cr_results_keepable(struct rq *);
-static int	cr_results_full(struct rq *);
+static int	cr_results_page_params(struct rq *, const char *);
+static int	cr_results_full(struct rq *, json_t *);
 static int	cr_results_reply(struct rq *, json_t *, struct kept *);
 static int	cr_csv_prepare(struct rq *);
 static int	cr_csv_respond(struct rq *);
@@ -65,7 +65,7 @@ static void	cr_csv_num(struct csv *, json_t *, int);
 
 static const struct page cr_results_page = {
 	.name = "comp_results", .access = ACCESS_ANYONE,
-	.flags = PAGE_SESSION, .stmt = "comp_results_page",
+	.flags = PAGE_TOKEN_SESSION, .stmt = "comp_results_check",
 	.tmpl = "comp_results", .prepare = cr_results_prepare,
 	.respond = cr_results_respond,
 };
@@ -169,87 +169,92 @@ cr_bool(const char *v)
 /* GET /competitions/{id}/results                                      */
 
 /*
- * A browser that is not staff may get the kept page: the worker asks
- * comp_results_check (the version) first, when it holds this address.
- */
-static int
-cr_results_keepable(struct rq *rq)
-{
-	return (!rq->json && !rq->me.staff);
-}
-
-/*
- * Step 0: comp_results_check ($1 competition) when this worker holds the
- * page, else comp_results_page ($1 competition, $2 the viewer is staff);
- * step 1 is the check's answer, step 2 the whole page after it.
+ * Step 0.  A browser whose session is a cookie: comp_results_check ($1
+ * session hash, $2 competition), the viewer and the results' version in
+ * one round trip.  JSON clients, and requests whose API token the guard
+ * resolved (PAGE_TOKEN_SESSION), go straight to comp_results_page: they
+ * never get the kept page.
  */
 static int
 cr_results_prepare(struct rq *rq)
 {
-	struct kept	*e;
-	int		 hit;
-
+	if (rq->json || rq->me.id != 0)
+		return (cr_results_page_params(rq, rq->me.id != 0 ?
+		    (rq->me.staff ? "true" : "false") : NULL));
+	rq->step = CR_ST_CHECK;
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
-	if (rq->step == CR_ST_FIRST && cr_results_keepable(rq)) {
-		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
-		    render_locale_index(rq->locale), &hit);
-		if (hit && e->doc != NULL) {
-			rq->step = CR_ST_CHECK;
-			(void)rq_use_stmt(rq, "comp_results_check");
-			return (RQ_NEXT);
-		}
-	}
-	rq_param_str(rq, rq->me.staff ? "true" : "false");
+	(void)rq_use_stmt(rq, "comp_results_check");
+	return (RQ_NEXT);
+}
+
+/*
+ * comp_results_page: $1 competition, $2 session hash, $3 staff ("true",
+ * "false" as the guard or the check found it; NULL: the statement reads
+ * the session).
+ */
+static int
+cr_results_page_params(struct rq *rq, const char *staff)
+{
+	rq->step = CR_ST_PAGE;
+	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
+	rq_param_str(rq, rq->me.id == 0 && rq->session_hash[0] ?
+	    rq->session_hash : NULL);
+	rq_param_str(rq, staff);
 	(void)rq_use_stmt(rq, "comp_results_page");
 	return (RQ_NEXT);
 }
 
-/* After the check: the whole page (comp_results_page). */
+/* After the check: the whole page (comp_results_page); check consumed. */
 static int
-cr_results_full(struct rq *rq)
+cr_results_full(struct rq *rq, json_t *check)
 {
+	int	staff;
+
+	staff = json_is_true(json_object_get(check, "staff"));
+	json_decref(check);
 	rq_params_reset(rq);
-	rq->step = CR_ST_PAGE;
-	return (cr_results_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+	return (cr_results_page_params(rq, staff ? "true" : "false") ==
+	    RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 }
 
 /*
  * JSON clients get the document as is.  Browsers: after the check, the
- * page this worker holds when the version matches (else the whole page);
- * after comp_results_page, the results rendered (comp_results_list) and,
- * once published and for a reader who is not staff, kept.
+ * page this worker holds when the results are published, the viewer is
+ * not staff and the version matches (else the whole page); after
+ * comp_results_page, the results rendered (comp_results_list) and, once
+ * published and for a browser reader who is not staff, kept.
  */
 static int
 cr_results_respond(struct rq *rq)
 {
 	struct kept	*e;
-	json_t		*doc;
-	int		 hit;
+	json_t		*doc, *version;
+	int		 hit, staff;
 
-	if (rq->step == CR_ST_CHECK && rq->res_null)
-		return (cr_results_full(rq));
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
+	staff = json_is_true(json_object_get(doc, "staff"));
 	e = NULL;
-	if (cr_results_keepable(rq))
+	if (!rq->json && rq->me.id == 0 && !staff)
 		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
 		    render_locale_index(rq->locale), &hit);
 	if (rq->step == CR_ST_CHECK) {
-		if (e == NULL || !hit || e->doc == NULL || e->version !=
-		    json_integer_value(json_object_get(doc, "version"))) {
-			json_decref(doc);
-			return (cr_results_full(rq));
-		}
-		json_object_update(doc, e->doc);
+		version = json_object_get(doc, "version");
+		if (e == NULL || !hit || e->doc == NULL || e->html == NULL ||
+		    !json_is_integer(version) ||
+		    e->version != json_integer_value(version))
+			return (cr_results_full(rq, doc));
+		json_object_update_missing(doc, e->doc);
 	}
 	return (cr_results_reply(rq, doc, e));
 }
 
 /*
- * Replies with the page doc (consumed).  After the check (step 1) e holds
- * the results at doc's version; else they are rendered here and, when e
- * is given and they are published, kept in e with the rest of the doc
- * but the results themselves.
+ * Replies with the page doc (consumed).  After the check (CR_ST_CHECK) e
+ * holds the results at doc's version; else they are rendered here and,
+ * when e is given and they are published, kept in e with the rest of the
+ * doc but the results themselves and the viewer ("me", the check's).
  */
 static int
 cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
@@ -280,7 +285,8 @@ cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 		e->html = html;
 		e->doc = json_object();
 		json_object_foreach(doc, k, v) {
-			if (strcmp(k, "results") && strcmp(k, "criteria"))
+			if (strcmp(k, "results") && strcmp(k, "criteria") &&
+			    strcmp(k, "me"))
 				json_object_set(e->doc, k, v);
 		}
 		e->version = json_integer_value(json_object_get(doc,
