@@ -241,63 +241,58 @@ cr_results_respond(struct rq *rq)
 		    render_locale_index(rq->locale), &hit);
 	if (rq->step == CR_ST_CHECK) {
 		version = json_object_get(doc, "version");
-		if (e == NULL || !hit || e->doc == NULL || e->html == NULL ||
+		if (e == NULL || !hit || e->doc == NULL ||
+		    !json_is_string(json_object_get(e->doc, "results_html")) ||
 		    !json_is_integer(version) ||
 		    e->version != json_integer_value(version))
 			return (cr_results_full(rq, doc));
+		/* The kept parts by reference: the HTML is not copied. */
 		json_object_update_missing(doc, e->doc);
 	}
 	return (cr_results_reply(rq, doc, e));
 }
 
 /*
- * Replies with the page doc (consumed).  After the check (CR_ST_CHECK) e
- * holds the results at doc's version; else they are rendered here and,
- * when e is given and they are published, kept in e with the rest of the
- * doc but the results themselves and the viewer ("me", the check's).
+ * Replies with the page doc (consumed).  After the check (CR_ST_CHECK)
+ * doc already holds the kept parts of e, the results rendered among
+ * them; else they are rendered here and, when e is given and they are
+ * published, kept in e->doc: the doc but the results themselves, the
+ * criteria and the viewer ("me", the check's), with the rendered
+ * results as the string "results_html" that every later reply shares.
  */
 static int
 cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 {
 	struct buf	 out;
 	const char	*phase, *k;
-	json_t		*v;
-	char		*html;
+	json_t		*v, *html;
 
-	if (rq->step == CR_ST_CHECK) {
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(e->html));
+	if (rq->step == CR_ST_CHECK)
 		goto out;
-	}
 	buf_init(&out);
 	if (!render_html(rq, "comp_results_list", doc, &out) ||
-	    (html = buf_release(&out, NULL)) == NULL) {
+	    (html = json_stringn_nocheck(out.data, out.len)) == NULL) {
 		buf_free(&out);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
+	buf_free(&out);
 	phase = json_string_value(json_object_get(json_object_get(doc,
 	    "competition"), "phase"));
 	if (e != NULL && phase != NULL && !strcmp(phase, "results")) {
-		free(e->html);
 		json_decref(e->doc);
-		e->html = html;
 		e->doc = json_object();
 		json_object_foreach(doc, k, v) {
 			if (strcmp(k, "results") && strcmp(k, "criteria") &&
 			    strcmp(k, "me"))
 				json_object_set(e->doc, k, v);
 		}
+		json_object_set(e->doc, "results_html", html);
 		e->version = json_integer_value(json_object_get(doc,
 		    "version"));
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(e->html));
-	} else {
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(html));
-		free(html);
 	}
+	json_object_set_new(doc, "results_html", html);
 out:
 	(void)reply_page(rq, 200, "comp_results", doc);
 	json_decref(doc);
