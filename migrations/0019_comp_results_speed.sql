@@ -154,13 +154,16 @@ $$;
 --   js	each judge's and the overall mean and spread of the totals (one
 --	grouping-sets pass, as in 0018);
 --   per_entry  one pass over k by entry: the totals' count, mean, sum,
---	extremes, the z-score mean, and the mean of each of the (at most
---	10, see comp_criteria_position) criteria's items;
+--	extremes, the z-score mean (the overall mean and spread as
+--	one-time sub-selects, not a join that copied every row of k), and
+--	the mean of each of the (at most 10, see comp_criteria_position)
+--	criteria's items;
 --   the rank, flags and awards as in 0018, and each entry's criteria
 --	[{id, mean}] in the criteria's order (position, id) from those
 --	means (the entry's array read once, through a one-row subquery
 --	that OFFSET 0 keeps apart: subscripted in place per criterion it
---	cost a fifth of the whole call).
+--	cost a fifth of the whole call; the criteria numbered once,
+--	MATERIALIZED, not per entry).
 --
 -- Still one SQL statement, inlined into its callers
 -- (app/comp_results.c, comp_publish()).  Sums of doubles are taken in
@@ -200,14 +203,15 @@ LANGUAGE sql STABLE AS $$
 		    min(k.total) AS tmin,
 		    avg(CASE WHEN c.method <> 'zscore' OR pj.n < 2 OR
 			pj.s < 1e-9 THEN k.total
-			ELSE o.m + o.s * (k.total - pj.m) / pj.s END) AS zmean,
+			ELSE (SELECT o.m FROM js o WHERE o."all") +
+			(SELECT o.s FROM js o WHERE o."all") *
+			(k.total - pj.m) / pj.s END) AS zmean,
 		    ARRAY[avg(k.items[1]), avg(k.items[2]), avg(k.items[3]),
 			avg(k.items[4]), avg(k.items[5]), avg(k.items[6]),
 			avg(k.items[7]), avg(k.items[8]), avg(k.items[9]),
 			avg(k.items[10])] AS m
 		FROM k
 		JOIN js pj ON pj.judge_id = k.judge_id AND NOT pj."all"
-		JOIN js o ON o."all"
 		CROSS JOIN c
 		GROUP BY k.entry_id
 	), scored AS (
@@ -235,7 +239,7 @@ LANGUAGE sql STABLE AS $$
 			0) AS lo
 		FROM c, jsonb_array_elements(coalesce(c.awards::jsonb, '[]'))
 		    WITH ORDINALITY a(value, n)
-	), cr AS (
+	), cr AS MATERIALIZED (
 		SELECT x.id, row_number() OVER (ORDER BY x.position, x.id) AS n
 		FROM comp_criteria x WHERE x.competition_id = cid
 	), vote_counts AS (
