@@ -7,9 +7,9 @@
 --
 -- Each score row now keeps what the formulas need of its items,
 -- maintained by the database in the transaction that writes them (the
--- triggers below: items saved, edited or cleared, a criterion's weight
--- or scale changed, a criterion removed), so a read can never see
--- figures that disagree with the items:
+-- triggers below: items saved, edited or cleared, a criterion's weight,
+-- scale or place changed, a criterion added or removed), so a read can
+-- never see figures that disagree with the items:
 --
 --   total	Σ weight × score / max_score over the score's items whose
 --		criterion belongs to the entry's competition (0 without
@@ -18,6 +18,8 @@
 --   items	the item scores in the criteria's order (position, id), NULL
 --		for a criterion not scored: what the per-criterion means are
 --		taken from
+--
+-- A score that never had an item keeps 0 and '{}' (no criterion scored).
 --
 -- competition_results() then reads one row per counted score (3,500 for
 -- 500 entries x 7 judges), still one SQL statement computed by the
