@@ -32,7 +32,7 @@
 enum {
 	CR_ST_FIRST = 0,	/* nothing asked yet */
 	CR_ST_CHECK,		/* comp_results_check answered */
-	CR_ST_PAGE		/* comp_results_page after the check */
+	CR_ST_PAGE		/* comp_results_page answered */
 };
 
 int	page_comp_results(struct http_request *);
@@ -45,8 +45,8 @@ int	page_comp_verify(struct http_request *);
 
 static int	cr_results_prepare(struct rq *);
 static int	cr_results_respond(struct rq *);
-static int	cr_results_keepable(struct rq *);
-static int	cr_results_full(struct rq *);
+static int	cr_results_page_params(struct rq *, const char *);
+static int	cr_results_full(struct rq *, json_t *);
 static int	cr_results_reply(struct rq *, json_t *, struct kept *);
 static int	cr_csv_prepare(struct rq *);
 static int	cr_csv_respond(struct rq *);
@@ -66,7 +66,7 @@ static void	cr_csv_num(struct csv *, json_t *, int);
 
 static const struct page cr_results_page = {
 	.name = "comp_results", .access = ACCESS_ANYONE,
-	.flags = PAGE_SESSION, .stmt = "comp_results_page",
+	.flags = PAGE_TOKEN_SESSION, .stmt = "comp_results_check",
 	.tmpl = "comp_results", .prepare = cr_results_prepare,
 	.respond = cr_results_respond,
 };
@@ -170,129 +170,130 @@ cr_bool(const char *v)
 /* GET /competitions/{id}/results                                      */
 
 /*
- * A browser that is not staff may get the kept page: the worker asks
- * comp_results_check (the version) first, when it holds this address.
- */
-static int
-cr_results_keepable(struct rq *rq)
-{
-	return (!rq->json && !rq->me.staff);
-}
-
-/*
- * Step 0: comp_results_check ($1 competition) when this worker holds the
- * page, else comp_results_page ($1 competition, $2 the viewer is staff);
- * step 1 is the check's answer, step 2 the whole page after it.
+ * Step 0.  A browser whose session is a cookie: comp_results_check ($1
+ * session hash, $2 competition), the viewer and the results' version in
+ * one round trip.  JSON clients, and requests whose API token the guard
+ * resolved (PAGE_TOKEN_SESSION), go straight to comp_results_page: they
+ * never get the kept page.
  */
 static int
 cr_results_prepare(struct rq *rq)
 {
-	struct kept	*e;
-	int		 hit;
-
+	if (rq->json || rq->me.id != 0)
+		return (cr_results_page_params(rq, rq->me.id != 0 ?
+		    (rq->me.staff ? "true" : "false") : NULL));
+	rq->step = CR_ST_CHECK;
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
-	if (rq->step == CR_ST_FIRST && cr_results_keepable(rq)) {
-		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
-		    render_locale_index(rq->locale), &hit);
-		if (hit && e->doc != NULL) {
-			rq->step = CR_ST_CHECK;
-			(void)rq_use_stmt(rq, "comp_results_check");
-			return (RQ_NEXT);
-		}
-	}
-	rq_param_str(rq, rq->me.staff ? "true" : "false");
+	(void)rq_use_stmt(rq, "comp_results_check");
+	return (RQ_NEXT);
+}
+
+/*
+ * comp_results_page: $1 competition, $2 session hash, $3 staff ("true",
+ * "false" as the guard or the check found it; NULL: the statement reads
+ * the session).
+ */
+static int
+cr_results_page_params(struct rq *rq, const char *staff)
+{
+	rq->step = CR_ST_PAGE;
+	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
+	rq_param_str(rq, rq->me.id == 0 && rq->session_hash[0] ?
+	    rq->session_hash : NULL);
+	rq_param_str(rq, staff);
 	(void)rq_use_stmt(rq, "comp_results_page");
 	return (RQ_NEXT);
 }
 
-/* After the check: the whole page (comp_results_page). */
+/* After the check: the whole page (comp_results_page); check consumed. */
 static int
-cr_results_full(struct rq *rq)
+cr_results_full(struct rq *rq, json_t *check)
 {
+	int	staff;
+
+	staff = json_is_true(json_object_get(check, "staff"));
+	json_decref(check);
 	rq_params_reset(rq);
-	rq->step = CR_ST_PAGE;
-	return (cr_results_prepare(rq) == RQ_NEXT ? RQ_AGAIN : RQ_DONE);
+	return (cr_results_page_params(rq, staff ? "true" : "false") ==
+	    RQ_NEXT ? RQ_AGAIN : RQ_DONE);
 }
 
 /*
  * JSON clients get the document as is.  Browsers: after the check, the
- * page this worker holds when the version matches (else the whole page);
- * after comp_results_page, the results rendered (comp_results_list) and,
- * once published and for a reader who is not staff, kept.
+ * page this worker holds when the results are published, the viewer is
+ * not staff and the version matches (else the whole page); after
+ * comp_results_page, the results rendered (comp_results_list) and, once
+ * published and for a browser reader who is not staff, kept.
  */
 static int
 cr_results_respond(struct rq *rq)
 {
 	struct kept	*e;
-	json_t		*doc;
-	int		 hit;
+	json_t		*doc, *version;
+	int		 hit, staff;
 
-	if (rq->step == CR_ST_CHECK && rq->res_null)
-		return (cr_results_full(rq));
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
+	staff = json_is_true(json_object_get(doc, "staff"));
 	e = NULL;
-	if (cr_results_keepable(rq))
+	if (!rq->json && rq->me.id == 0 && !staff)
 		e = kept_slot(cr_kept, CR_KEPT_SLOTS, rq,
 		    render_locale_index(rq->locale), &hit);
 	if (rq->step == CR_ST_CHECK) {
-		if (e == NULL || !hit || e->doc == NULL || e->version !=
-		    json_integer_value(json_object_get(doc, "version"))) {
-			json_decref(doc);
-			return (cr_results_full(rq));
-		}
-		json_object_update(doc, e->doc);
+		version = json_object_get(doc, "version");
+		if (e == NULL || !hit || e->doc == NULL ||
+		    !json_is_string(json_object_get(e->doc, "results_html")) ||
+		    !json_is_integer(version) ||
+		    e->version != json_integer_value(version))
+			return (cr_results_full(rq, doc));
+		/* The kept parts by reference: the HTML is not copied. */
+		json_object_update_missing(doc, e->doc);
 	}
 	return (cr_results_reply(rq, doc, e));
 }
 
 /*
- * Replies with the page doc (consumed).  After the check (step 1) e holds
- * the results at doc's version; else they are rendered here and, when e
- * is given and they are published, kept in e with the rest of the doc
- * but the results themselves.
+ * Replies with the page doc (consumed).  After the check (CR_ST_CHECK)
+ * doc already holds the kept parts of e, the results rendered among
+ * them; else they are rendered here and, when e is given and they are
+ * published, kept in e->doc: the doc but the results themselves, the
+ * criteria and the viewer ("me", the check's), with the rendered
+ * results as the string "results_html" that every later reply shares.
  */
 static int
 cr_results_reply(struct rq *rq, json_t *doc, struct kept *e)
 {
 	struct buf	 out;
 	const char	*phase, *k;
-	json_t		*v;
-	char		*html;
+	json_t		*v, *html;
 
-	if (rq->step == CR_ST_CHECK) {
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(e->html));
+	if (rq->step == CR_ST_CHECK)
 		goto out;
-	}
 	buf_init(&out);
 	if (!render_html(rq, "comp_results_list", doc, &out) ||
-	    (html = buf_release(&out, NULL)) == NULL) {
+	    (html = json_stringn_nocheck(out.data, out.len)) == NULL) {
 		buf_free(&out);
 		json_decref(doc);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
+	buf_free(&out);
 	phase = json_string_value(json_object_get(json_object_get(doc,
 	    "competition"), "phase"));
 	if (e != NULL && phase != NULL && !strcmp(phase, "results")) {
-		free(e->html);
 		json_decref(e->doc);
-		e->html = html;
 		e->doc = json_object();
 		json_object_foreach(doc, k, v) {
-			if (strcmp(k, "results") && strcmp(k, "criteria"))
+			if (strcmp(k, "results") && strcmp(k, "criteria") &&
+			    strcmp(k, "me"))
 				json_object_set(e->doc, k, v);
 		}
+		json_object_set(e->doc, "results_html", html);
 		e->version = json_integer_value(json_object_get(doc,
 		    "version"));
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(e->html));
-	} else {
-		json_object_set_new(doc, "results_html",
-		    json_string_nocheck(html));
-		free(html);
 	}
+	json_object_set_new(doc, "results_html", html);
 out:
 	/* The competition's title in the reader's language (comp.c). */
 	comp_labels(rq, json_object_get(doc, "competition"));

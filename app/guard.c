@@ -276,7 +276,8 @@ guard_needs_session(struct rq *rq)
 	if (rq->session_hash[0] == '\0' || guard_session_stmt() == -1)
 		return (0);
 	return (rq->page->access > ACCESS_ANYONE ||
-	    (rq->page->flags & (PAGE_SESSION | PAGE_WRITE)));
+	    (rq->page->flags & (PAGE_SESSION | PAGE_WRITE)) ||
+	    (rq->bearer && (rq->page->flags & PAGE_TOKEN_SESSION)));
 }
 
 int

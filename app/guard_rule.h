@@ -34,6 +34,9 @@
 					   likes, deletions): no verification;
 					   without it the guard asks for
 					   ACCESS_VERIFIED (fails closed) */
+#define PAGE_TOKEN_SESSION	0x0400	/* resolve an API token in the guard;
+					   a cookie session is the page's
+					   own statements' to resolve */
 
 /* What the guard knows of a request when it decides. */
 struct guard_facts {

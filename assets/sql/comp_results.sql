@@ -3,29 +3,42 @@
 -- rules are in migrations/0017_comp_results.sql.
 
 -- name: comp_results_check
--- GET /competitions/{id}/results for a browser whose worker keeps the
--- page (app/comp_results.c): $1 competition.  The version of its
--- published results (migrations/0018_comp_speed.sql); no row before they
--- are published (comp_results_page then decides).
-SELECT json_build_object('version', c.results_version)
-FROM competitions c
-WHERE c.id = $1::bigint AND c.announced_at IS NOT NULL
-    AND c.published_at IS NOT NULL
+-- GET /competitions/{id}/results for a browser (app/comp_results.c), in
+-- one round trip: $1 session hash (NULL: none), $2 competition.  The
+-- viewer ("me", and whether they are staff, who never get the kept page)
+-- and the version of the competition's published results
+-- (migrations/0018_comp_speed.sql), NULL before they are published
+-- (comp_results_page then decides).  Always one row.
+SELECT json_build_object('me', v.me,
+    'staff', coalesce(is_staff_role(v.role), false),
+    'version', (SELECT c.results_version FROM competitions c
+	WHERE c.id = $2::bigint AND c.announced_at IS NOT NULL
+	AND c.published_at IS NOT NULL))
+FROM (SELECT 1) one
+LEFT JOIN LATERAL viewer($1::text) v ON true
 
 -- name: comp_results_page
--- GET /competitions/{id}/results.  $1 competition, $2 viewer is staff.  Staff see it from judging on (with
--- the progress of the judging and the flagged entries), everyone once
--- the results are published; otherwise no row (404).  Scores are also
--- given rounded for the page (score_text).
+-- GET /competitions/{id}/results.  $1 competition, $2 session hash
+-- (NULL: none), $3 whether the viewer is staff when the guard resolved
+-- them (an API token), else NULL: the session's.  Staff see it from
+-- judging on (with the progress of the judging and the flagged
+-- entries), everyone once the results are published; otherwise no row
+-- (404).  Scores are also given rounded for the page (score_text).
+WITH v AS (
+	SELECT v.me, v.role FROM viewer($2::text) v
+), st AS (
+	SELECT coalesce($3::boolean, (SELECT is_staff_role(v.role) FROM v),
+	    false) AS staff
+)
 SELECT json_build_object(
     'competition', json_build_object('id', c.id,
 	'url', '/competitions/' || c.id, 'title', c.title,
 	'title_en', c.title_en, 'phase', ph, 'method', c.method,
 	'discrepancy', c.discrepancy, 'public_vote', c.public_vote,
 	'published_at', rfc3339(c.published_at),
-	'publish_reason', CASE WHEN $2::boolean THEN c.publish_reason END,
+	'publish_reason', CASE WHEN st.staff THEN c.publish_reason END,
 	'results_url', '/competitions/' || c.id || '/results',
-	'csv_url', CASE WHEN $2::boolean
+	'csv_url', CASE WHEN st.staff
 	    THEN '/competitions/' || c.id || '/results.csv' END),
     'method', c.method,
     'method_' || c.method, true,
@@ -57,13 +70,15 @@ SELECT json_build_object(
 	LEFT JOIN comp_scores s ON s.entry_id = a.entry_id
 	    AND s.judge_id = a.judge_id
 	WHERE a.competition_id = c.id AND a.recused_at IS NULL),
-    'staff', $2::boolean,
-    'can_publish', $2::boolean AND ph IN ('judging', 'review'),
-    'publish_forced', ph = 'judging')
+    'staff', st.staff,
+    'can_publish', st.staff AND ph IN ('judging', 'review'),
+    'publish_forced', ph = 'judging',
+    'me', (SELECT v.me FROM v))
 FROM competitions c
+CROSS JOIN st
 CROSS JOIN LATERAL competition_phase(c) ph
 WHERE c.id = $1::bigint
-    AND (ph = 'results' OR ($2::boolean AND ph IN ('judging', 'review')))
+    AND (ph = 'results' OR (st.staff AND ph IN ('judging', 'review')))
 
 -- name: comp_results_csv
 -- GET /competitions/{id}/results.csv (staff, from judging on): one row
