@@ -1,0 +1,279 @@
+/*
+ * comp_pages.c: the competition pages read most, kept per worker
+ * (docs/performance.md#competition-pages): a competition's page
+ * (comp.c), a judge's queue and a scoring form (comp_judge.c), as
+ * browsers get them.  Programs (JSON, API tokens) get them through the
+ * guard and the page statement as always (guard_own_session()).
+ *
+ * A browser's read asks one small check statement first (comp_page_check,
+ * comp_judging_check, comp_score_check in assets/sql/comp.sql), which
+ * resolves the session too (comp_session(), so the guard asks nothing),
+ * and reads the version the kept page must have been made at (bumped by
+ * the writing transaction: migrations/0020_comp_pages.sql), the database
+ * clock and the competition's next date.  The page statement runs only
+ * when the version moved or the next date passed (the phase and what it
+ * allows change with the clock alone); what it returns is kept under the
+ * check's version, which is never newer than the content.
+ *
+ * What is kept:
+ *   - a competition's page: the document every reader gets alike (made
+ *     for nobody); the viewer's parts (their entries, whether they judge
+ *     or manage it, whether they may enter) come from the check, the
+ *     countdown from the check's clock;
+ *   - a judge's queue and scoring form: the judge's own document, under
+ *     a key that names the judge (and the entry), never another's.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "comp.h"
+#include "jparse.h"
+
+#define CK_PAGE_SLOTS		32
+#define CK_JUDGING_SLOTS	64
+#define CK_SCORE_SLOTS		128
+
+/* rq->step of a kept page's read. */
+enum {
+	CK_ST_FIRST = 0,	/* nothing asked yet */
+	CK_ST_CHECK,		/* the check statement answered */
+	CK_ST_PAGE		/* the page statement after the check */
+};
+
+/* A request's check, kept for its page statement (rq->extra). */
+struct ck_state {
+	json_t		*check;
+};
+
+static struct kept	*ck_slot(struct rq *, int);
+static int		 ck_after_check(struct rq *, int);
+static int		 ck_after_page(struct rq *, int);
+static int		 ck_current(const struct kept *, json_t *);
+static void		 ck_reply(struct rq *, int, json_t *, json_t *);
+static void		 ck_state_free(void *);
+
+/*
+ * What this worker keeps: {"version", "expires_ms", "doc"} in e->doc
+ * (ck_after_page), per key (ck_slot) and language.
+ */
+static struct kept	ck_page_kept[CK_PAGE_SLOTS];
+static struct kept	ck_judging_kept[CK_JUDGING_SLOTS];
+static struct kept	ck_score_kept[CK_SCORE_SLOTS];
+
+/* The check: $1 the session's hash, $2 the competition or the entry. */
+int
+comp_kept_prepare(struct rq *rq, int kind)
+{
+	static const char *const	 stmts[] = { "comp_page_check",
+					    "comp_judging_check",
+					    "comp_score_check" };
+
+	rq_param_str(rq, rq->session_hash[0] ? rq->session_hash : NULL);
+	if (kind != COMP_KEPT_JUDGING)
+		rq_param_int(rq, comp_path_id(rq));
+	rq->step = CK_ST_CHECK;
+	(void)rq_use_stmt(rq, stmts[kind]);
+	return (RQ_NEXT);
+}
+
+int
+comp_kept_respond(struct rq *rq, int kind)
+{
+	if (rq->step == CK_ST_CHECK)
+		return (ck_after_check(rq, kind));
+	return (ck_after_page(rq, kind));
+}
+
+/*
+ * The slot of this request's page in this worker's table: the
+ * competition's page per competition, the queue per judge, the form per
+ * entry and judge; all per language.
+ */
+static struct kept *
+ck_slot(struct rq *rq, int kind)
+{
+	char		 key[64];
+	int		 hit, loc;
+
+	loc = render_locale_index(rq->locale);
+	switch (kind) {
+	case COMP_KEPT_PAGE:
+		(void)snprintf(key, sizeof(key), "c%lld",
+		    (long long)comp_path_id(rq));
+		return (kept_slot_key(ck_page_kept, CK_PAGE_SLOTS, key, loc,
+		    &hit));
+	case COMP_KEPT_JUDGING:
+		(void)snprintf(key, sizeof(key), "j%lld",
+		    (long long)rq->me.id);
+		return (kept_slot_key(ck_judging_kept, CK_JUDGING_SLOTS, key,
+		    loc, &hit));
+	default:
+		(void)snprintf(key, sizeof(key), "s%lld.%lld",
+		    (long long)comp_path_id(rq), (long long)rq->me.id);
+		return (kept_slot_key(ck_score_kept, CK_SCORE_SLOTS, key, loc,
+		    &hit));
+	}
+}
+
+/*
+ * After the check: the viewer settled (or refused: the login page), the
+ * kept page when it is current, else the page statement.
+ */
+static int
+ck_after_check(struct rq *rq, int kind)
+{
+	struct ck_state	*st;
+	struct kept	*e;
+	json_t		*check;
+
+	if (rq->res_null || (check = jparse(rq->res, rq->res_len)) == NULL ||
+	    !json_is_object(check)) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	if (!rq_viewer(rq, json_object_get(check, "me"))) {
+		json_decref(check);
+		return (RQ_DONE);
+	}
+	if (kind == COMP_KEPT_PAGE &&
+	    !json_is_true(json_object_get(check, "found"))) {
+		json_decref(check);
+		reply_error(rq, 404, "not_found", "errors.not_found");
+		return (RQ_DONE);
+	}
+	e = ck_slot(rq, kind);
+	if (ck_current(e, check)) {
+		ck_reply(rq, kind, json_object_get(e->doc, "doc"), check);
+		json_decref(check);
+		return (RQ_DONE);
+	}
+	if (rq->extra == NULL &&
+	    !rq_state_new(rq, sizeof(*st), ck_state_free)) {
+		json_decref(check);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	st = rq->extra;
+	json_decref(st->check);
+	st->check = check;
+
+	/* comp_page_kept ($1), comp_judging ($1 judge), comp_score_page. */
+	rq_params_reset(rq);
+	if (kind == COMP_KEPT_PAGE) {
+		rq_param_int(rq, comp_path_id(rq));
+		(void)rq_use_stmt(rq, "comp_page_kept");
+	} else if (kind == COMP_KEPT_JUDGING) {
+		rq_param_int(rq, rq->me.id);
+		(void)rq_use_stmt(rq, "comp_judging");
+	} else {
+		(void)comp_id_prepare(rq);
+		(void)rq_use_stmt(rq, "comp_score_page");
+	}
+	rq->step = CK_ST_PAGE;
+	return (RQ_AGAIN);
+}
+
+/*
+ * After the page statement: its document labelled, kept under the
+ * check's version and next date (when there is a version), and shown.
+ */
+static int
+ck_after_page(struct rq *rq, int kind)
+{
+	struct ck_state	*st = rq->extra;
+	struct kept	*e;
+	json_t		*doc, *version;
+
+	if (st == NULL || st->check == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
+	if ((doc = rq_page_doc(rq)) == NULL)
+		return (RQ_DONE);
+	comp_labels(rq, doc);
+	version = json_object_get(st->check, "version");
+	if (json_is_string(version)) {
+		e = ck_slot(rq, kind);
+		json_decref(e->doc);
+		e->doc = json_pack("{s:O, s:O?, s:O}", "version", version,
+		    "expires_ms", json_object_get(st->check, "expires_ms"),
+		    "doc", doc);
+	}
+	ck_reply(rq, kind, doc, st->check);
+	json_decref(doc);
+	return (RQ_DONE);
+}
+
+/* Whether e holds a page made at the check's version, not expired. */
+static int
+ck_current(const struct kept *e, json_t *check)
+{
+	const char	*have, *want;
+	json_t		*until;
+
+	if (e->doc == NULL || json_object_get(e->doc, "doc") == NULL)
+		return (0);
+	have = json_string_value(json_object_get(e->doc, "version"));
+	want = json_string_value(json_object_get(check, "version"));
+	if (have == NULL || want == NULL || strcmp(have, want))
+		return (0);
+	until = json_object_get(e->doc, "expires_ms");
+	return (!json_is_integer(until) ||
+	    json_integer_value(json_object_get(check, "now_ms")) <
+	    json_integer_value(until));
+}
+
+/*
+ * The page from doc (kept or just made; not consumed).  A competition's
+ * page gets the viewer's parts from the check and its countdown by the
+ * check's clock, in a copy; the judge's pages are the judge's own.
+ */
+static void
+ck_reply(struct rq *rq, int kind, json_t *doc, json_t *check)
+{
+	static const char *const	 own[] = { "my_entries", "i_judge",
+					    "can_manage", "can_enter" };
+	json_t				*c, *page, *at;
+	json_int_t			 secs;
+	char				*text;
+	size_t				 i;
+
+	if (kind != COMP_KEPT_PAGE) {
+		(void)reply_page(rq, 200, rq->page->tmpl, doc);
+		return;
+	}
+	c = json_copy(json_object_get(doc, "competition"));
+	if (c == NULL) {
+		reply_error(rq, 500, "internal", "errors.internal");
+		return;
+	}
+	comp_labels(rq, json_object_get(check, "my_entries"));
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		json_object_set(c, own[i], json_object_get(check, own[i]));
+	at = json_object_get(doc, "next_at_ms");
+	if (json_is_integer(at)) {
+		secs = (json_integer_value(at) - json_integer_value(
+		    json_object_get(check, "now_ms"))) / 1000;
+		json_object_set_new(c, "next_in", json_integer(secs));
+		if ((text = comp_countdown(rq, secs)) != NULL)
+			json_object_set_new(c, "countdown", json_string(text));
+		free(text);
+	}
+	page = json_pack("{s:o}", "competition", c);
+	(void)reply_page(rq, 200, rq->page->tmpl, page);
+	json_decref(page);
+}
+
+/* The request ends: its check goes. */
+static void
+ck_state_free(void *p)
+{
+	struct ck_state	*st = p;
+
+	json_decref(st->check);
+	st->check = NULL;
+}
