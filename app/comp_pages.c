@@ -44,6 +44,35 @@ enum {
 	CK_ST_PAGE		/* the page statement after the check */
 };
 
+/*
+ * The parts of each page rendered once and kept (the page's template
+ * shows a part's HTML when the document has it, else renders the part
+ * itself: one template for kept and whole pages).  None holds anything
+ * of the session (no CSRF token); what does is rendered per request.
+ */
+struct ck_part {
+	const char	*tmpl;		/* the part's template */
+	const char	*key;		/* its HTML in the page's document */
+};
+
+static const struct ck_part	ck_parts_page[] = {
+	{ "comp_page_head", "comp_head_html" },
+	{ "comp_page_facts", "comp_facts_html" },
+	{ "comp_page_body", "comp_body_html" },
+	{ NULL, NULL }
+};
+static const struct ck_part	ck_parts_judging[] = {
+	{ "comp_judging_queue", "queue_html" },
+	{ NULL, NULL }
+};
+static const struct ck_part	ck_parts_score[] = {
+	{ "comp_score_entry", "score_entry_html" },
+	{ NULL, NULL }
+};
+static const struct ck_part *const ck_parts[] = {
+	ck_parts_page, ck_parts_judging, ck_parts_score
+};
+
 /* A request's check, kept for its page statement (rq->extra). */
 struct ck_state {
 	json_t		*check;
@@ -53,12 +82,16 @@ static struct kept	*ck_slot(struct rq *, int);
 static int		 ck_after_check(struct rq *, int);
 static int		 ck_after_page(struct rq *, int);
 static int		 ck_current(const struct kept *, json_t *);
+static json_t		*ck_render_parts(struct rq *, int, json_t *);
 static void		 ck_reply(struct rq *, int, json_t *, json_t *);
+static json_t		*ck_page_competition(json_t *, json_t *);
+static void		 ck_countdown(struct rq *, json_t *, json_t *);
 static void		 ck_state_free(void *);
 
 /*
- * What this worker keeps: {"version", "expires_ms", "doc"} in e->doc
- * (ck_after_page), per key (ck_slot) and language.
+ * What this worker keeps: {"version", "expires_ms", "doc", "parts"} in
+ * e->doc (ck_after_page), per key (ck_slot) and language; "parts" holds
+ * the HTML of the page's parts (ck_parts) by their keys.
  */
 static struct kept	ck_page_kept[CK_PAGE_SLOTS];
 static struct kept	ck_judging_kept[CK_JUDGING_SLOTS];
@@ -147,7 +180,7 @@ ck_after_check(struct rq *rq, int kind)
 	}
 	e = ck_slot(rq, kind);
 	if (ck_current(e, check)) {
-		ck_reply(rq, kind, json_object_get(e->doc, "doc"), check);
+		ck_reply(rq, kind, e->doc, check);
 		json_decref(check);
 		return (RQ_DONE);
 	}
@@ -186,7 +219,7 @@ ck_after_page(struct rq *rq, int kind)
 {
 	struct ck_state	*st = rq->extra;
 	struct kept	*e;
-	json_t		*doc, *version;
+	json_t		*doc, *version, *kept;
 
 	if (st == NULL || st->check == NULL) {
 		reply_error(rq, 500, "internal", "errors.internal");
@@ -195,17 +228,51 @@ ck_after_page(struct rq *rq, int kind)
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	comp_labels(rq, doc);
+	if ((kept = ck_render_parts(rq, kind, doc)) == NULL) {
+		json_decref(doc);
+		reply_error(rq, 500, "internal", "errors.internal");
+		return (RQ_DONE);
+	}
 	version = json_object_get(st->check, "version");
 	if (json_is_string(version)) {
+		json_object_set(kept, "version", version);
+		json_object_set(kept, "expires_ms", json_object_get(st->check,
+		    "expires_ms"));
 		e = ck_slot(rq, kind);
 		json_decref(e->doc);
-		e->doc = json_pack("{s:O, s:O?, s:O}", "version", version,
-		    "expires_ms", json_object_get(st->check, "expires_ms"),
-		    "doc", doc);
+		e->doc = json_incref(kept);
 	}
-	ck_reply(rq, kind, doc, st->check);
+	ck_reply(rq, kind, kept, st->check);
+	json_decref(kept);
 	json_decref(doc);
 	return (RQ_DONE);
+}
+
+/*
+ * {"doc": doc, "parts": {key: HTML}} with the page's parts rendered from
+ * doc (a new reference), or NULL when a part fails to render.
+ */
+static json_t *
+ck_render_parts(struct rq *rq, int kind, json_t *doc)
+{
+	const struct ck_part	*p;
+	struct buf		 out;
+	json_t			*parts;
+	char			*html;
+
+	parts = json_object();
+	for (p = ck_parts[kind]; p->tmpl != NULL; p++) {
+		buf_init(&out);
+		if (!render_html(rq, p->tmpl, doc, &out) ||
+		    (html = buf_release(&out, NULL)) == NULL) {
+			buf_free(&out);
+			json_decref(parts);
+			return (NULL);
+		}
+		json_object_set_new(parts, p->key, json_string_nocheck(html));
+		free(html);
+	}
+	return (json_pack("{s:O, s:o}", "doc", doc, "parts", parts));
 }
 
 /* Whether e holds a page made at the check's version, not expired. */
@@ -228,44 +295,95 @@ ck_current(const struct kept *e, json_t *check)
 }
 
 /*
- * The page from doc (kept or just made; not consumed).  A competition's
- * page gets the viewer's parts from the check and its countdown by the
- * check's clock, in a copy; the judge's pages are the judge's own.
+ * The page from kept ({"doc", "parts"}, not consumed): the kept parts'
+ * HTML and, rendered here, what is the session's or the clock's: a
+ * competition's page gets the viewer's parts from the check and its
+ * countdown by the check's clock; the scoring form its forms (the
+ * judge's scores, the CSRF token).  Only what those need is handed to
+ * the template.
  */
 static void
-ck_reply(struct rq *rq, int kind, json_t *doc, json_t *check)
+ck_reply(struct rq *rq, int kind, json_t *kept, json_t *check)
 {
-	static const char *const	 own[] = { "my_entries", "i_judge",
-					    "can_manage", "can_enter" };
-	json_t				*c, *page, *at;
-	json_int_t			 secs;
-	char				*text;
-	size_t				 i;
+	json_t		*doc, *page, *entry;
 
-	if (kind != COMP_KEPT_PAGE) {
-		(void)reply_page(rq, 200, rq->page->tmpl, doc);
-		return;
+	doc = json_object_get(kept, "doc");
+	if (kind == COMP_KEPT_PAGE) {
+		page = json_pack("{s:o}", "competition", ck_page_competition(
+		    json_object_get(doc, "competition"), check));
+		json_object_set(page, "next_at_ms", json_object_get(doc,
+		    "next_at_ms"));
+	} else if (kind == COMP_KEPT_JUDGING) {
+		page = json_object();
+	} else {
+		page = json_copy(doc);
+		entry = json_object_get(doc, "entry");
+		if (json_is_object(entry))
+			json_object_set_new(page, "entry", json_pack(
+			    "{s:O?, s:O?}", "id", json_object_get(entry, "id"),
+			    "title", json_object_get(entry, "title")));
 	}
-	c = json_copy(json_object_get(doc, "competition"));
-	if (c == NULL) {
+	if (page == NULL) {
 		reply_error(rq, 500, "internal", "errors.internal");
 		return;
 	}
-	comp_labels(rq, json_object_get(check, "my_entries"));
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		json_object_set(c, own[i], json_object_get(check, own[i]));
-	at = json_object_get(doc, "next_at_ms");
-	if (json_is_integer(at)) {
-		secs = (json_integer_value(at) - json_integer_value(
-		    json_object_get(check, "now_ms"))) / 1000;
-		json_object_set_new(c, "next_in", json_integer(secs));
-		if ((text = comp_countdown(rq, secs)) != NULL)
-			json_object_set_new(c, "countdown", json_string(text));
-		free(text);
-	}
-	page = json_pack("{s:o}", "competition", c);
+	json_object_update(page, json_object_get(kept, "parts"));
+	if (kind == COMP_KEPT_PAGE)
+		ck_countdown(rq, page, check);
 	(void)reply_page(rq, 200, rq->page->tmpl, page);
 	json_decref(page);
+}
+
+/*
+ * What a competition's page renders per request of kept competition c:
+ * its id, title, next date and phase flags, and the viewer's parts from
+ * the check (a new reference).
+ */
+static json_t *
+ck_page_competition(json_t *c, json_t *check)
+{
+	static const char *const	 from_c[] = { "id", "title", "next_at",
+					    "phase" };
+	static const char *const	 own[] = { "my_entries", "i_judge",
+					    "can_manage", "can_enter" };
+	const char			*k;
+	json_t				*out, *v;
+	size_t				 i;
+
+	out = json_object();
+	for (i = 0; i < sizeof(from_c) / sizeof(from_c[0]); i++)
+		json_object_set(out, from_c[i], json_object_get(c, from_c[i]));
+	json_object_foreach(c, k, v) {
+		if (!strncmp(k, "phase_", 6))
+			json_object_set(out, k, v);
+	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		json_object_set(out, own[i], json_object_get(check, own[i]));
+	return (out);
+}
+
+/*
+ * The viewer's entries labelled, and the countdown to the next date by
+ * the check's clock (comp_countdown).
+ */
+static void
+ck_countdown(struct rq *rq, json_t *page, json_t *check)
+{
+	json_t		*c, *at;
+	json_int_t	 secs;
+	char		*text;
+
+	c = json_object_get(page, "competition");
+	at = json_object_get(page, "next_at_ms");
+	comp_labels(rq, json_object_get(c, "my_entries"));
+	if (!json_is_integer(at))
+		return;
+	secs = (json_integer_value(at) - json_integer_value(
+	    json_object_get(check, "now_ms"))) / 1000;
+	json_object_set_new(c, "next_in", json_integer(secs));
+	if ((text = comp_countdown(rq, secs)) != NULL)
+		json_object_set_new(c, "countdown", json_string(text));
+	free(text);
 }
 
 /* The request ends: its check goes. */

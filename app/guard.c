@@ -8,6 +8,9 @@
  * the session (session_lookup); guard_check() then gathers the facts
  * (who, which tokens matched) and app/guard_rule.c decides, failing
  * closed.  The guard sends no reply: app/rq.c answers the verdict.
+ * A browser's GET of a PAGE_OWN_SESSION page has its session resolved
+ * by the page's own first statement instead (one round trip less), and
+ * the same rule applied to it by guard_check_viewer().
  *
  * Visitors have a CSRF token too (login CSRF: a page elsewhere must not
  * log a browser into the attacker's account): a random ms_pre cookie,

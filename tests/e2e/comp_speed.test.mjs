@@ -352,3 +352,33 @@ test("kept queue and scoring form: assign, drafts, submit, recuse, edits, the cl
 	for (const h of await pages(j1, form))
 		assert.doesNotMatch(h, new RegExp(`action="${form}"`));
 });
+
+// What a browser gets from the kept parts is the page the template makes
+// whole (API tokens take that path): the same HTML but the session's
+// CSRF tokens.
+test("kept pages are the whole pages", async () => {
+	const staff = await login("staff1");
+	const judge = await newUser({ verified: true });
+	const maker = await newUser({ verified: true });
+	const cid = competitionAt(-10 * 86400, -3600, 86400);
+	sql(`UPDATE competitions SET summary = '概要', brief_html = '<p>说明</p>',
+	    awards = '[{"label": "金奖", "top": 1}]' WHERE id = ${cid}`);
+	const eid = entryOf(maker, cid, "完整页面作品");
+	sql(`INSERT INTO comp_judges (competition_id, user_id)
+	    VALUES (${cid}, ${judge.user.id})`);
+	let r = await postAs(staff, `/competitions/${cid}/assign`, { body: {
+	    entry_id: eid, username: judge.username } });
+	assert.equal(r.status, 200, r.text);
+	r = await postAs(judge, "/settings/tokens", { body: { name: "whole" } });
+	assert.equal(r.status, 201, r.text);
+	const bearer = { authorization: `Bearer ${r.data.token.secret}` };
+	const norm = (h) => h.replace(/name="csrf" value="[^"]*"/g, "csrf")
+	    .replace(/>\s+</g, "><").replace(/\s+/g, " ");
+	for (const path of [`/competitions/${cid}`, "/judging",
+	    `/entries/${eid}/score`]) {
+		const whole = await get(path, { json: false, headers: bearer });
+		assert.equal(whole.status, 200, whole.text);
+		for (const h of await pages(judge, path))
+			assert.equal(norm(h), norm(whole.text), path);
+	}
+});
