@@ -382,3 +382,26 @@ test("kept pages are the whole pages", async () => {
 			assert.equal(norm(h), norm(whole.text), path);
 	}
 });
+
+// Before the close a queue shows the entered project's own title: its
+// maker renaming it shows there (the entry is not frozen yet).
+test("kept queue follows an entered project's new title until the close", async () => {
+	const staff = await login("staff1");
+	const judge = await newUser({ verified: true });
+	const maker = await newUser({ verified: true });
+	const cid = competitionAt(-86400, 86400, 2 * 86400);
+	const eid = entryOf(maker, cid, "开放中的作品");
+	sql(`INSERT INTO comp_judges (competition_id, user_id)
+	    VALUES (${cid}, ${judge.user.id})`);
+	const r = await postAs(staff, `/competitions/${cid}/assign`, { body: {
+	    entry_id: eid, username: judge.username } });
+	assert.equal(r.status, 200, r.text);
+	for (const h of await pages(judge, "/judging"))
+		assert.match(h, /开放中的作品/);
+	sql(`UPDATE projects SET title = '改名后的作品' WHERE id =
+	    (SELECT project_id FROM comp_entries WHERE id = ${eid})`);
+	for (const h of await pages(judge, "/judging")) {
+		assert.match(h, /改名后的作品/);
+		assert.doesNotMatch(h, /开放中的作品/);
+	}
+});
