@@ -24,6 +24,7 @@
  *     a key that names the judge (and the entry), never another's.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +74,34 @@ static const struct ck_part *const ck_parts[] = {
 	ck_parts_page, ck_parts_judging, ck_parts_score
 };
 
-/* A request's check, kept for its page statement (rq->extra). */
+/*
+ * A request's part in a kept page's read (rq->extra): its check, kept
+ * for the page statement, and its place in a slot's refresh.
+ */
 struct ck_state {
-	json_t		*check;
+	TAILQ_ENTRY(ck_state)	 link;
+	struct rq		*rq;
+	json_t			*check;
+	int			 kind;		/* COMP_KEPT_* */
+	int			 slot;		/* -1: none */
+	int			 role;		/* CK_* below */
+	int			 woken;		/* the viewer was settled
+						   before it slept */
+};
+
+#define CK_NONE			0
+#define CK_WAITING		1
+#define CK_REFRESHING		2
+
+/*
+ * One refresh at a time per slot (as app/oh_read.c): a write moves the
+ * version under every reader of the page, and the requests of a worker
+ * that find the slot stale while its page statement runs sleep until it
+ * is done, then take what it kept when the versions match.
+ */
+struct ck_flight {
+	int			 busy;
+	TAILQ_HEAD(, ck_state)	 waiters;
 };
 
 static struct kept	*ck_slot(struct rq *, int);
@@ -87,6 +113,10 @@ static void		 ck_reply(struct rq *, int, json_t *, json_t *);
 static json_t		*ck_page_competition(json_t *, json_t *);
 static void		 ck_countdown(struct rq *, json_t *, json_t *);
 static void		 ck_state_free(void *);
+static struct ck_state	*ck_state(struct rq *, int);
+static struct ck_flight	*ck_flight(int, int);
+static int		 ck_slot_index(int, const struct kept *);
+static void		 ck_done(struct ck_state *);
 
 /*
  * What this worker keeps: {"version", "expires_ms", "doc", "parts"} in
@@ -96,6 +126,9 @@ static void		 ck_state_free(void *);
 static struct kept	ck_page_kept[CK_PAGE_SLOTS];
 static struct kept	ck_judging_kept[CK_JUDGING_SLOTS];
 static struct kept	ck_score_kept[CK_SCORE_SLOTS];
+static struct ck_flight	ck_page_flights[CK_PAGE_SLOTS];
+static struct ck_flight	ck_judging_flights[CK_JUDGING_SLOTS];
+static struct ck_flight	ck_score_flights[CK_SCORE_SLOTS];
 
 /* The check: $1 the session's hash, $2 the competition or the entry. */
 int
@@ -159,24 +192,28 @@ ck_slot(struct rq *rq, int kind)
 static int
 ck_after_check(struct rq *rq, int kind)
 {
-	struct ck_state	*st;
-	struct kept	*e;
-	json_t		*check;
+	struct ck_state		*st;
+	struct ck_flight	*f;
+	struct kept		*e;
+	json_t			*check;
 
 	if (rq->res_null || (check = jparse(rq->res, rq->res_len)) == NULL ||
 	    !json_is_object(check)) {
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	if (!rq_viewer(rq, json_object_get(check, "me"))) {
-		json_decref(check);
-		return (RQ_DONE);
-	}
-	if (kind == COMP_KEPT_PAGE &&
-	    !json_is_true(json_object_get(check, "found"))) {
-		json_decref(check);
-		reply_error(rq, 404, "not_found", "errors.not_found");
-		return (RQ_DONE);
+	st = rq->extra;
+	if (st == NULL || !st->woken) {
+		if (!rq_viewer(rq, json_object_get(check, "me"))) {
+			json_decref(check);
+			return (RQ_DONE);
+		}
+		if (kind == COMP_KEPT_PAGE &&
+		    !json_is_true(json_object_get(check, "found"))) {
+			json_decref(check);
+			reply_error(rq, 404, "not_found", "errors.not_found");
+			return (RQ_DONE);
+		}
 	}
 	e = ck_slot(rq, kind);
 	if (ck_current(e, check)) {
@@ -184,13 +221,24 @@ ck_after_check(struct rq *rq, int kind)
 		json_decref(check);
 		return (RQ_DONE);
 	}
-	if (rq->extra == NULL &&
-	    !rq_state_new(rq, sizeof(*st), ck_state_free)) {
+	if ((st = ck_state(rq, kind)) == NULL) {
 		json_decref(check);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
-	st = rq->extra;
+	st->slot = ck_slot_index(kind, e);
+	f = ck_flight(kind, st->slot);
+	if (f->busy) {
+		/* Woken when it is done (ck_done); the check is read again. */
+		json_decref(check);
+		st->role = CK_WAITING;
+		st->woken = 1;
+		TAILQ_INSERT_TAIL(&f->waiters, st, link);
+		http_request_sleep(rq->req);
+		return (RQ_RETRY);
+	}
+	f->busy = 1;
+	st->role = CK_REFRESHING;
 	json_decref(st->check);
 	st->check = check;
 
@@ -225,6 +273,8 @@ ck_after_page(struct rq *rq, int kind)
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
 	}
+	/* What is kept below is made now: the waiters run after this. */
+	ck_done(st);
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	comp_labels(rq, doc);
@@ -386,12 +436,91 @@ ck_countdown(struct rq *rq, json_t *page, json_t *check)
 	free(text);
 }
 
-/* The request ends: its check goes. */
+/* This request's state, made on first use; NULL: none could be made. */
+static struct ck_state *
+ck_state(struct rq *rq, int kind)
+{
+	struct ck_state	*st;
+
+	if (rq->extra != NULL)
+		return (rq->extra);
+	if (!rq_state_new(rq, sizeof(*st), ck_state_free) ||
+	    (st = rq->extra) == NULL)
+		return (NULL);
+	st->rq = rq;
+	st->kind = kind;
+	st->slot = -1;
+	return (st);
+}
+
+/* The flight of slot i of kind's table. */
+static struct ck_flight *
+ck_flight(int kind, int i)
+{
+	static int		 ready;
+	struct ck_flight	*f;
+	size_t			 j;
+
+	if (!ready) {
+		for (j = 0; j < CK_PAGE_SLOTS; j++)
+			TAILQ_INIT(&ck_page_flights[j].waiters);
+		for (j = 0; j < CK_JUDGING_SLOTS; j++)
+			TAILQ_INIT(&ck_judging_flights[j].waiters);
+		for (j = 0; j < CK_SCORE_SLOTS; j++)
+			TAILQ_INIT(&ck_score_flights[j].waiters);
+		ready = 1;
+	}
+	if (kind == COMP_KEPT_PAGE)
+		f = &ck_page_flights[i];
+	else if (kind == COMP_KEPT_JUDGING)
+		f = &ck_judging_flights[i];
+	else
+		f = &ck_score_flights[i];
+	return (f);
+}
+
+/* The place of e in kind's table. */
+static int
+ck_slot_index(int kind, const struct kept *e)
+{
+	if (kind == COMP_KEPT_PAGE)
+		return ((int)(e - ck_page_kept));
+	if (kind == COMP_KEPT_JUDGING)
+		return ((int)(e - ck_judging_kept));
+	return ((int)(e - ck_score_kept));
+}
+
+/* st's refresh is over (kept or not): its slot's waiters go again. */
+static void
+ck_done(struct ck_state *st)
+{
+	struct ck_flight	*f;
+	struct ck_state		*x;
+
+	if (st->role != CK_REFRESHING)
+		return;
+	f = ck_flight(st->kind, st->slot);
+	f->busy = 0;
+	st->role = CK_NONE;
+	while ((x = TAILQ_FIRST(&f->waiters)) != NULL) {
+		TAILQ_REMOVE(&f->waiters, x, link);
+		x->role = CK_NONE;
+		http_request_wakeup(x->rq->req);
+	}
+}
+
+/* The request ends (rq_release): out of any queue, its refresh done. */
 static void
 ck_state_free(void *p)
 {
 	struct ck_state	*st = p;
 
+	if (st->role == CK_WAITING)
+		TAILQ_REMOVE(&ck_flight(st->kind, st->slot)->waiters, st,
+		    link);
+	else if (st->role == CK_REFRESHING)
+		ck_done(st);
+	st->role = CK_NONE;
 	json_decref(st->check);
 	st->check = NULL;
 }

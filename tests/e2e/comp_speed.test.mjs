@@ -405,3 +405,34 @@ test("kept queue follows an entered project's new title until the close", async 
 		assert.doesNotMatch(h, /开放中的作品/);
 	}
 });
+
+// Readers who find a kept page stale while another request refreshes it
+// wait for that refresh (app/comp_pages.c, one at a time): a burst right
+// after each draft all get the new one.
+test("a burst of reads right after a write all get the new page", async () => {
+	const staff = await login("staff1");
+	const judge = await newUser({ verified: true });
+	const maker = await newUser({ verified: true });
+	const cid = competitionAt(-10 * 86400, -3600, 86400);
+	const eid = entryOf(maker, cid, "并发读取作品");
+	sql(`INSERT INTO comp_judges (competition_id, user_id)
+	    VALUES (${cid}, ${judge.user.id})`);
+	let r = await postAs(staff, `/competitions/${cid}/assign`, { body: {
+	    entry_id: eid, username: judge.username } });
+	assert.equal(r.status, 200, r.text);
+	const k = sql(`SELECT id FROM comp_criteria WHERE competition_id = ${cid}`);
+	const form = `/entries/${eid}/score`;
+	for (const v of ["1.5", "6", "9.5"]) {
+		r = await postAs(judge, form, { body: { scores: { [k]: Number(v) } } });
+		assert.equal(r.status, 200, r.text);
+		const all = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+		    getAs(judge, i % 2 ? form : "/judging", { json: false })));
+		for (const [i, x] of all.entries()) {
+			assert.equal(x.status, 200, x.text);
+			if (i % 2)
+				assert.match(x.text, new RegExp(`value="${v}"`));
+			else
+				assert.match(x.text, new RegExp(zh.comp.statuses.draft));
+		}
+	}
+});
