@@ -21,7 +21,10 @@
  *     or manage it, whether they may enter) come from the check, the
  *     countdown from the check's clock;
  *   - a judge's queue and scoring form: the judge's own document, under
- *     a key that names the judge (and the entry), never another's.
+ *     a key that names the judge (and the entry), never another's;
+ *   - with each document, its parts that hold nothing of the session
+ *     rendered (ck_parts); the rest of the page is rendered per request.
+ * One refresh of a slot at a time (struct ck_flight).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -113,7 +116,7 @@ static void		 ck_reply(struct rq *, int, json_t *, json_t *);
 static json_t		*ck_page_competition(json_t *, json_t *);
 static void		 ck_countdown(struct rq *, json_t *, json_t *);
 static void		 ck_state_free(void *);
-static struct ck_state	*ck_state(struct rq *, int);
+static struct ck_state	*ck_state_get(struct rq *, int);
 static struct ck_flight	*ck_flight(int, int);
 static int		 ck_slot_index(int, const struct kept *);
 static void		 ck_done(struct ck_state *);
@@ -221,7 +224,7 @@ ck_after_check(struct rq *rq, int kind)
 		json_decref(check);
 		return (RQ_DONE);
 	}
-	if ((st = ck_state(rq, kind)) == NULL) {
+	if ((st = ck_state_get(rq, kind)) == NULL) {
 		json_decref(check);
 		reply_error(rq, 500, "internal", "errors.internal");
 		return (RQ_DONE);
@@ -438,7 +441,7 @@ ck_countdown(struct rq *rq, json_t *page, json_t *check)
 
 /* This request's state, made on first use; NULL: none could be made. */
 static struct ck_state *
-ck_state(struct rq *rq, int kind)
+ck_state_get(struct rq *rq, int kind)
 {
 	struct ck_state	*st;
 
