@@ -238,6 +238,7 @@ int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
 	(sizeof(char[(len) <= RQ_EXTRA_MAX ? 1 : -1]) ?			\
 	rq_extra_init((rq), (len), (freefn)) : 0)
 json_t		*rq_page_doc(struct rq *);
+int		 rq_viewer(struct rq *, json_t *);
 
 /* db.c: statements, prepared once per pooled connection */
 void		 db_load_statements(const char *);
@@ -319,6 +320,9 @@ void		 guard_remember_locale(struct rq *, const char *);
 int		 guard_needs_session(struct rq *);
 int		 guard_session_stmt(void);
 int		 guard_check(struct rq *, struct guard_verdict *);
+int		 guard_own_session(struct rq *);
+int		 guard_check_viewer(struct rq *, json_t *,
+		    struct guard_verdict *);
 const char	*guard_pre_csrf(struct rq *);
 void		 guard_set_session_cookie(struct rq *, const char *, int);
 void		 guard_clear_session_cookie(struct rq *);

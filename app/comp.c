@@ -42,6 +42,7 @@ static int	comp_list_prepare(struct rq *);
 static int	comp_new_form(struct rq *);
 static int	comp_save_prepare(struct rq *);
 static int	comp_created_respond(struct rq *);
+static int	comp_view_prepare(struct rq *);
 static int	comp_view_respond(struct rq *);
 static int	comp_entry_form_prepare(struct rq *);
 static int	comp_entry_create_prepare(struct rq *);
@@ -70,8 +71,9 @@ static const struct page comp_new_page = {
 };
 static const struct page comp_view_page = {
 	.name = "competition", .access = ACCESS_ANYONE,
-	.flags = PAGE_SESSION, .tmpl = "comp_page", .stmt = "comp_page",
-	.prepare = comp_id_prepare, .respond = comp_view_respond,
+	.flags = PAGE_SESSION | PAGE_OWN_SESSION, .tmpl = "comp_page",
+	.stmt = "comp_page", .prepare = comp_view_prepare,
+	.respond = comp_view_respond,
 };
 static const struct page comp_update_post = {
 	.name = "competition_update", .access = ACCESS_STAFF,
@@ -322,10 +324,19 @@ comp_list_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
+/* Browsers get the kept page (comp_pages.c), programs comp_page. */
+static int
+comp_view_prepare(struct rq *rq)
+{
+	if (guard_own_session(rq))
+		return (comp_kept_prepare(rq, COMP_KEPT_PAGE));
+	return (comp_id_prepare(rq));
+}
+
 /*
  * The page with the countdown to the next date rendered here, in the
  * reader's language ("countdown"); assets/static/comp.js keeps it
- * current from the data-until attribute.
+ * current from the data-until attribute.  Browsers: comp_pages.c.
  */
 static int
 comp_view_respond(struct rq *rq)
@@ -333,6 +344,8 @@ comp_view_respond(struct rq *rq)
 	json_t		*doc, *c;
 	char		*text;
 
+	if (guard_own_session(rq))
+		return (comp_kept_respond(rq, COMP_KEPT_PAGE));
 	if ((doc = rq_page_doc(rq)) == NULL)
 		return (RQ_DONE);
 	comp_labels(rq, doc);

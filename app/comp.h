@@ -22,6 +22,13 @@ int		 comp_criteria_json(struct rq *, json_t *);
 int		 comp_awards_json(struct rq *, json_t *);
 char		*comp_team(struct rq *);
 
+/* comp_pages.c: the pages browsers read most, kept per worker */
+#define COMP_KEPT_PAGE		0	/* GET /competitions/{id} */
+#define COMP_KEPT_JUDGING	1	/* GET /judging */
+#define COMP_KEPT_SCORE		2	/* GET /entries/{id}/score */
+int		 comp_kept_prepare(struct rq *, int);
+int		 comp_kept_respond(struct rq *, int);
+
 /* comp_again.c: refused browser forms shown again as the form */
 int		 comp_again(struct rq *, int, const char *, const char *,
 		    int);

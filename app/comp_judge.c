@@ -26,6 +26,8 @@ int	page_entry_recuse(struct http_request *);
 static int	judge_set_prepare(struct rq *);
 static int	assign_prepare(struct rq *);
 static int	judging_prepare(struct rq *);
+static int	score_form_prepare(struct rq *);
+static int	judge_kept_respond(struct rq *);
 static int	score_prepare(struct rq *);
 static int	score_respond(struct rq *);
 static int	recuse_prepare(struct rq *);
@@ -47,14 +49,15 @@ static const struct page comp_assign_post = {
 	.respond = judge_back_respond,
 };
 static const struct page comp_judging_page = {
-	.name = "judging", .access = ACCESS_USER, .tmpl = "comp_judging",
-	.stmt = "comp_judging", .prepare = judging_prepare,
-	.respond = comp_doc_respond,
+	.name = "judging", .access = ACCESS_USER, .flags = PAGE_OWN_SESSION,
+	.tmpl = "comp_judging", .stmt = "comp_judging",
+	.prepare = judging_prepare, .respond = judge_kept_respond,
 };
 static const struct page comp_score_page = {
 	.name = "entry_score_form", .access = ACCESS_USER,
-	.tmpl = "comp_score", .stmt = "comp_score_page",
-	.prepare = comp_id_prepare, .respond = comp_doc_respond,
+	.flags = PAGE_OWN_SESSION, .tmpl = "comp_score",
+	.stmt = "comp_score_page", .prepare = score_form_prepare,
+	.respond = judge_kept_respond,
 };
 static const struct page comp_score_post = {
 	.name = "entry_score", .access = ACCESS_VERIFIED,
@@ -172,11 +175,33 @@ assign_prepare(struct rq *rq)
 	return (RQ_NEXT);
 }
 
+/* Browsers get the kept queue (comp_pages.c); programs: $1 the judge. */
 static int
 judging_prepare(struct rq *rq)
 {
+	if (guard_own_session(rq))
+		return (comp_kept_prepare(rq, COMP_KEPT_JUDGING));
 	rq_param_int(rq, rq->me.id);
 	return (RQ_NEXT);
+}
+
+/* Browsers get the kept form (comp_pages.c); programs comp_score_page. */
+static int
+score_form_prepare(struct rq *rq)
+{
+	if (guard_own_session(rq))
+		return (comp_kept_prepare(rq, COMP_KEPT_SCORE));
+	return (comp_id_prepare(rq));
+}
+
+/* The queue and the form: kept for browsers, the document for programs. */
+static int
+judge_kept_respond(struct rq *rq)
+{
+	if (guard_own_session(rq))
+		return (comp_kept_respond(rq, rq->page == &comp_judging_page ?
+		    COMP_KEPT_JUDGING : COMP_KEPT_SCORE));
+	return (comp_doc_respond(rq));
 }
 
 /*

@@ -66,7 +66,7 @@ static void	cr_csv_num(struct csv *, json_t *, int);
 
 static const struct page cr_results_page = {
 	.name = "comp_results", .access = ACCESS_ANYONE,
-	.flags = PAGE_TOKEN_SESSION, .stmt = "comp_results_check",
+	.flags = PAGE_SESSION | PAGE_OWN_SESSION, .stmt = "comp_results_check",
 	.tmpl = "comp_results", .prepare = cr_results_prepare,
 	.respond = cr_results_respond,
 };
@@ -170,16 +170,16 @@ cr_bool(const char *v)
 /* GET /competitions/{id}/results                                      */
 
 /*
- * Step 0.  A browser whose session is a cookie: comp_results_check ($1
- * session hash, $2 competition), the viewer and the results' version in
- * one round trip.  JSON clients, and requests whose API token the guard
- * resolved (PAGE_TOKEN_SESSION), go straight to comp_results_page: they
- * never get the kept page.
+ * Step 0.  A browser's GET with no API token (guard_own_session):
+ * comp_results_check ($1 session hash, $2 competition), the viewer and
+ * the results' version in one round trip.  Programs, whose session or
+ * token the guard resolved (PAGE_SESSION), go straight to
+ * comp_results_page: they never get the kept page.
  */
 static int
 cr_results_prepare(struct rq *rq)
 {
-	if (rq->json || rq->me.id != 0)
+	if (!guard_own_session(rq))
 		return (cr_results_page_params(rq, rq->me.id != 0 ?
 		    (rq->me.staff ? "true" : "false") : NULL));
 	rq->step = CR_ST_CHECK;
@@ -199,7 +199,7 @@ cr_results_page_params(struct rq *rq, const char *staff)
 {
 	rq->step = CR_ST_PAGE;
 	rq_param_int(rq, rq_path_id(rq, "/competitions/"));
-	rq_param_str(rq, rq->me.id == 0 && rq->session_hash[0] ?
+	rq_param_str(rq, rq->session_hash[0] && !rq->bearer ?
 	    rq->session_hash : NULL);
 	rq_param_str(rq, staff);
 	(void)rq_use_stmt(rq, "comp_results_page");

@@ -8,6 +8,9 @@
  * the session (session_lookup); guard_check() then gathers the facts
  * (who, which tokens matched) and app/guard_rule.c decides, failing
  * closed.  The guard sends no reply: app/rq.c answers the verdict.
+ * A browser's GET of a PAGE_OWN_SESSION page has its session resolved
+ * by the page's own first statement instead (one round trip less), and
+ * the same rule applied to it by guard_check_viewer().
  *
  * Visitors have a CSRF token too (login CSRF: a page elsewhere must not
  * log a browser into the attacker's account): a random ms_pre cookie,
@@ -43,6 +46,8 @@ static void	guard_pre_derive(const char *, char *, size_t);
 static void	guard_pre_cookie(struct rq *);
 static int	guard_pre_ok(struct rq *);
 static int	guard_parse_viewer(struct rq *);
+static int	guard_fill_viewer(struct rq *, json_t *);
+static int	guard_decide(struct rq *, int, struct guard_verdict *);
 
 /*
  * A browser's POST must come from our own pages.  Sec-Fetch-Site says so
@@ -273,11 +278,11 @@ guard_page_locale(struct rq *rq, json_t *doc)
 int
 guard_needs_session(struct rq *rq)
 {
-	if (rq->session_hash[0] == '\0' || guard_session_stmt() == -1)
+	if (rq->session_hash[0] == '\0' || guard_session_stmt() == -1 ||
+	    guard_own_session(rq))
 		return (0);
 	return (rq->page->access > ACCESS_ANYONE ||
-	    (rq->page->flags & (PAGE_SESSION | PAGE_WRITE)) ||
-	    (rq->bearer && (rq->page->flags & PAGE_TOKEN_SESSION)));
+	    (rq->page->flags & (PAGE_SESSION | PAGE_WRITE)));
 }
 
 int
@@ -329,17 +334,51 @@ guard_clear_session_cookie(struct rq *rq)
 int
 guard_check(struct rq *rq, struct guard_verdict *v)
 {
+	if (!guard_parse_viewer(rq))
+		memset(&rq->me, 0, sizeof(rq->me));
+	/* The page's own statement resolves the viewer (guard_own_session). */
+	return (guard_decide(rq, guard_own_session(rq) ? ACCESS_ANYONE :
+	    rq->page->access, v));
+}
+
+/*
+ * A browser's GET of a PAGE_OWN_SESSION page: no session_lookup, the
+ * page's first statement resolves the viewer and the page hands it to
+ * guard_check_viewer() (through rq_viewer()).  Programs (JSON, API
+ * tokens) go through the guard as on every page.
+ */
+int
+guard_own_session(struct rq *rq)
+{
+	return ((rq->page->flags & PAGE_OWN_SESSION) && !rq->json &&
+	    !rq->bearer && rq->req->method == HTTP_METHOD_GET);
+}
+
+/*
+ * guard_check() for a viewer a page's statement resolved: me is an object
+ * with session_lookup's fields, or NULL (nobody).
+ */
+int
+guard_check_viewer(struct rq *rq, json_t *me, struct guard_verdict *v)
+{
+	if (!guard_fill_viewer(rq, me))
+		memset(&rq->me, 0, sizeof(rq->me));
+	return (guard_decide(rq, rq->page->access, v));
+}
+
+/* The facts of rq (its viewer known) under access, decided. */
+static int
+guard_decide(struct rq *rq, int access, struct guard_verdict *v)
+{
 	const struct page	*p = rq->page;
 	struct guard_facts	 f;
 
-	if (!guard_parse_viewer(rq))
-		memset(&rq->me, 0, sizeof(rq->me));
 	if (rq->me.id != 0)
 		guard_negotiate_locale(rq, rq->me.locale[0] ? rq->me.locale :
 		    NULL);
 
 	memset(&f, 0, sizeof(f));
-	f.access = p->access;
+	f.access = access;
 	f.flags = p->flags;
 	f.logged_in = rq->me.id != 0;
 	f.role = rq->me.role;
@@ -386,7 +425,6 @@ static int
 guard_parse_viewer(struct rq *rq)
 {
 	json_t		*o;
-	const char	*s;
 	int		 ok;
 
 	memset(&rq->me, 0, sizeof(rq->me));
@@ -394,7 +432,21 @@ guard_parse_viewer(struct rq *rq)
 		return (0);
 	if ((o = json_loadb(rq->res, rq->res_len, 0, NULL)) == NULL)
 		return (0);
+	ok = guard_fill_viewer(rq, o);
+	json_decref(o);
+	return (ok);
+}
 
+/* rq->me from o (session_lookup's fields); 0 when o names nobody. */
+static int
+guard_fill_viewer(struct rq *rq, json_t *o)
+{
+	const char	*s;
+	int		 ok;
+
+	memset(&rq->me, 0, sizeof(rq->me));
+	if (!json_is_object(o))
+		return (0);
 	ok = 0;
 	rq->me.id = json_integer_value(json_object_get(o, "id"));
 	if ((s = json_string_value(json_object_get(o, "username"))) == NULL)
@@ -425,6 +477,5 @@ guard_parse_viewer(struct rq *rq)
 	ok = rq->me.id > 0;
 
 out:
-	json_decref(o);
 	return (ok);
 }

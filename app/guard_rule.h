@@ -29,14 +29,14 @@
 #define PAGE_SUSPENDED_OK	0x0020	/* logout, settings: allowed while
 					   suspended */
 #define PAGE_OWN_ERRORS		0x0040	/* respond() sees failed statements */
+#define PAGE_OWN_SESSION	0x0400	/* a GET whose first statement
+					   resolves a browser's session
+					   (guard_own_session) */
 #define PAGE_NO_CONTENT		0x0200	/* an ACCESS_USER write that creates
 					   or publishes no content (logout,
 					   likes, deletions): no verification;
 					   without it the guard asks for
 					   ACCESS_VERIFIED (fails closed) */
-#define PAGE_TOKEN_SESSION	0x0400	/* resolve an API token in the guard;
-					   a cookie session is the page's
-					   own statements' to resolve */
 
 /* What the guard knows of a request when it decides. */
 struct guard_facts {

@@ -755,6 +755,24 @@ rq_page_doc(struct rq *rq)
 	return (doc);
 }
 
+/*
+ * The viewer a PAGE_OWN_SESSION page's statement resolved (me: an object
+ * with session_lookup's fields, or NULL), checked against the page's
+ * rule as the guard checks every other page (guard_check_viewer): 1 when
+ * they may go on; else the refusal was sent (a browser that must log in
+ * goes to the login page) and 0.
+ */
+int
+rq_viewer(struct rq *rq, json_t *me)
+{
+	struct guard_verdict	 v;
+
+	if (guard_check_viewer(rq, me, &v))
+		return (1);
+	rq_reply_refused(rq, &v);
+	return (0);
+}
+
 /* A rule of ours broke while serving this request: 500, never an exit. */
 static int
 rq_reply_failed(struct rq *rq)

@@ -295,3 +295,83 @@ SELECT comp_score_save($1::bigint, $2::bigint, $3::jsonb, $4::text,
 -- name: comp_recuse
 -- POST /entries/{id}/recuse: $1 judge, $2 entry, $3 reason.
 SELECT comp_recuse($1::bigint, $2::bigint, $3::text)
+
+-- The kept pages of app/comp_pages.c (browsers with a session cookie, or
+-- none): a check statement each, which resolves the session too
+-- (comp_session(), migrations/0020_comp_pages.sql), and reads the version
+-- the kept page must have been made at, the database clock and when what
+-- is kept expires (the next date of the competition, in milliseconds;
+-- NULL: not by the clock).  The page statement runs only when the
+-- version moved or the kept page expired.
+
+-- name: comp_page_check
+-- GET /competitions/{id}: $1 session hash or NULL, $2 competition.  One
+-- row always ("me" NULL: nobody; "found" false: no such competition or a
+-- draft the viewer may not see), with the viewer's own parts of the page
+-- (comp_json's my_entries, i_judge, can_manage, can_enter).
+SELECT json_build_object('me', v.me, 'found', c.id IS NOT NULL,
+    'version', c.page_version::text,
+    'now_ms', floor(extract(epoch FROM now()) * 1000)::bigint,
+    'expires_ms', floor(extract(epoch FROM competition_next_at(c))
+	* 1000)::bigint,
+    'my_entries', CASE WHEN v.id IS NULL OR c.id IS NULL THEN '[]'::json
+	ELSE (SELECT coalesce(json_agg(json_build_object(
+	'id', e.id, 'url', '/entries/' || e.id,
+	'title', coalesce(e.snapshot ->> 'title', p.title),
+	'status', e.status) ORDER BY e.id), '[]')
+	FROM comp_entry_members m
+	JOIN comp_entries e ON e.id = m.entry_id
+	LEFT JOIN projects p ON p.id = e.project_id
+	WHERE m.user_id = v.id AND e.competition_id = c.id) END,
+    'i_judge', EXISTS (SELECT 1 FROM comp_judges j
+	WHERE j.competition_id = c.id AND j.user_id = v.id),
+    'can_manage', is_staff_role(v.role),
+    'can_enter', competition_phase(c) = 'open' AND v.id IS NOT NULL)
+FROM (SELECT 1) one
+LEFT JOIN LATERAL comp_session($1::text) v ON true
+LEFT JOIN competitions c ON c.id = $2::bigint AND comp_visible(c, v.role)
+
+-- name: comp_page_kept
+-- GET /competitions/{id} after comp_page_check: what every reader of the
+-- page gets alike ($1 competition), the viewer's parts left to the check;
+-- next_at_ms for the countdown.
+SELECT json_build_object('competition', comp_json(c.id, 0, 'staff'),
+    'next_at_ms', floor(extract(epoch FROM competition_next_at(c))
+	* 1000)::bigint)
+FROM competitions c
+WHERE c.id = $1::bigint
+
+-- name: comp_judging_check
+-- GET /judging: $1 session hash or NULL.  The judge's version ("me" NULL:
+-- nobody): their own (comp_judge_versions) and each competition's they
+-- judge, and the first next date of those still judged.
+SELECT json_build_object('me', v.me,
+    'version', coalesce((SELECT jv.version FROM comp_judge_versions jv
+	WHERE jv.judge_id = v.id), 0) || ':' || coalesce((SELECT
+	string_agg(c.id || '.' || c.page_version, ',' ORDER BY c.id)
+	FROM comp_judges j JOIN competitions c ON c.id = j.competition_id
+	WHERE j.user_id = v.id), ''),
+    'now_ms', floor(extract(epoch FROM now()) * 1000)::bigint,
+    'expires_ms', (SELECT floor(extract(epoch FROM
+	min(competition_next_at(c))) * 1000)::bigint
+	FROM comp_judges j JOIN competitions c ON c.id = j.competition_id
+	WHERE j.user_id = v.id AND c.announced_at IS NOT NULL
+	AND c.published_at IS NULL))
+FROM (SELECT 1) one
+LEFT JOIN LATERAL comp_session($1::text) v ON true
+
+-- name: comp_score_check
+-- GET /entries/{id}/score: $1 session hash or NULL, $2 entry.  The
+-- version of the judge's form ("me" NULL: nobody; "version" NULL: no
+-- such entry): the competition's pages and results and the judge's own.
+SELECT json_build_object('me', v.me,
+    'version', c.page_version || '.' || c.results_version || '.' ||
+	coalesce((SELECT jv.version FROM comp_judge_versions jv
+	WHERE jv.judge_id = v.id), 0),
+    'now_ms', floor(extract(epoch FROM now()) * 1000)::bigint,
+    'expires_ms', floor(extract(epoch FROM competition_next_at(c))
+	* 1000)::bigint)
+FROM (SELECT 1) one
+LEFT JOIN LATERAL comp_session($1::text) v ON true
+LEFT JOIN comp_entries e ON e.id = $2::bigint
+LEFT JOIN competitions c ON c.id = e.competition_id

@@ -118,9 +118,10 @@ test("what a worker keeps rendered is struct kept (app/keep.c) everywhere",
 	// Tables of a struct of their own: only what is not a rendered page
 	// or part (statements, connections, subscribers, static files, the
 	// image bytes under their own budget, Kore's states, the requests
-	// waiting for a kept office hours page's one refresh).
+	// waiting for a kept office hours or competition page's one refresh).
 	const own = new Set(["db_stmt", "db_conn_seen", "live_sub_head",
-	    "media_entry", "http_state", "static_file", "oh_read_flight"]);
+	    "media_entry", "http_state", "static_file", "oh_read_flight",
+	    "ck_flight"]);
 	for (const [f, src] of Object.entries(sources)) {
 		for (const m of src.matchAll(
 		    /^\s*static struct (\w+)\s+\w+\[/gm)) {
