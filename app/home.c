@@ -26,15 +26,20 @@ enum {
 
 /*
  * The lists, kept (keep.c) one slot a language: html the lists, ids the
- * listing versions they were made at ("<projects>.<board>").
+ * listing versions they were made at, version the instant (epoch
+ * seconds) they change by the clock alone (home_lists_expiry in
+ * migrations/0023_home_check.sql; HOME_NEVER: never).
  */
 #define HOME_LOCALES		8
+#define HOME_NEVER		INT64_MAX
 
 static struct kept	home_lists[HOME_LOCALES];
 
 static int	home_prepare(struct rq *);
 static int	home_respond(struct rq *);
 static struct kept *home_slot(struct rq *);
+static int	home_current(const struct kept *, json_t *);
+static int64_t	home_expiry(json_t *);
 
 static const struct page home_page = {
 	.name = "home",
@@ -100,8 +105,7 @@ home_respond(struct rq *rq)
 	h = home_slot(rq);
 	v = json_string_value(json_object_get(doc, "lists_version"));
 	if (rq->step == HOME_ST_CHECK) {
-		if (v == NULL || h->ids == NULL || strcmp(v, h->ids) ||
-		    h->html == NULL) {
+		if (!home_current(h, doc)) {
 			/* Not held at these versions: the whole page. */
 			json_decref(doc);
 			rq_params_reset(rq);
@@ -121,9 +125,35 @@ home_respond(struct rq *rq)
 		free(h->ids);
 		h->html = buf_release(&out, NULL);
 		h->ids = strdup(v != NULL ? v : "");
+		h->version = home_expiry(doc);
 	}
 	json_object_set_new(doc, "lists_html", json_string_nocheck(h->html));
 	(void)reply_page(rq, 200, "home_page", doc);
 	json_decref(doc);
 	return (RQ_DONE);
+}
+
+/* Whether h holds the lists at the check's versions and clock. */
+static int
+home_current(const struct kept *h, json_t *check)
+{
+	const char	*v;
+	json_t		*now;
+
+	v = json_string_value(json_object_get(check, "lists_version"));
+	now = json_object_get(check, "now");
+	return (v != NULL && h->ids != NULL && h->html != NULL &&
+	    !strcmp(v, h->ids) && json_is_number(now) &&
+	    json_number_value(now) < (double)h->version);
+}
+
+/* home_page's "lists_expire": epoch seconds, or never. */
+static int64_t
+home_expiry(json_t *doc)
+{
+	json_t	*at;
+
+	at = json_object_get(doc, "lists_expire");
+	return (json_is_number(at) ? (int64_t)json_number_value(at) :
+	    HOME_NEVER);
 }

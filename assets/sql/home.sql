@@ -1,23 +1,19 @@
 -- Statements of home.c.
 
 -- name: home_check
--- $1 session hash: the viewer and the listing versions, nothing else
--- (the office hours' version also carries the start of the next slot,
--- so the kept lists change when it passes).
+-- $1 session hash: the viewer, the listing versions and the database's
+-- clock (epoch seconds), nothing else: the kept lists expire at the
+-- instant home_page gave them (migrations/0023_home_check.sql).
 -- A worker that holds the lists at these versions answers from this
 -- alone.  A separate statement rather than a CASE in home_page: the
 -- executor initialises every node of a plan on every call, used or not,
 -- and home_page's plan is large (measured: home 24k/s with this,
 -- 15k/s with the CASE).
-SELECT json_build_object('me', v.me, 'lists_version', lv.s)
-FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
-    || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
-    || '.' || (SELECT version FROM listing_versions
-	WHERE name = 'office_hours')
-    || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
-	FROM oh_slots s WHERE s.cancelled_at IS NULL
-	AND s.starts_at > now()), 0)
-    || '.' || comp_home_version() AS s) lv
+SELECT json_build_object('me', v.me, 'lists_version', lv.s,
+    'now', extract(epoch FROM now()))
+FROM (SELECT string_agg(l.version::text, '.' ORDER BY l.name) AS s
+    FROM listing_versions l
+    WHERE l.name IN ('board', 'competitions', 'office_hours', 'projects')) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true
 
 -- name: home_page
@@ -28,6 +24,7 @@ LEFT JOIN LATERAL viewer($1::text) v ON true
 SELECT json_build_object(
     'me', v.me,
     'lists_version', lv.s,
+    'lists_expire', extract(epoch FROM home_lists_expiry()),
     'projects', coalesce((SELECT json_agg(x.card::json ORDER BY x.published_at
 	DESC, x.id DESC) FROM (SELECT p.card, p.published_at, p.id
 	FROM projects p WHERE p.status = 'published'
@@ -61,12 +58,7 @@ SELECT json_build_object(
 	FROM jsonb_array_elements(comp_home_list()::jsonb) WITH ORDINALITY
 	x(c, i))
 )
-FROM (SELECT (SELECT version FROM listing_versions WHERE name = 'projects')
-    || '.' || (SELECT version FROM listing_versions WHERE name = 'board')
-    || '.' || (SELECT version FROM listing_versions
-	WHERE name = 'office_hours')
-    || '.' || coalesce((SELECT extract(epoch FROM min(s.starts_at))::bigint
-	FROM oh_slots s WHERE s.cancelled_at IS NULL
-	AND s.starts_at > now()), 0)
-    || '.' || comp_home_version() AS s) lv
+FROM (SELECT string_agg(l.version::text, '.' ORDER BY l.name) AS s
+    FROM listing_versions l
+    WHERE l.name IN ('board', 'competitions', 'office_hours', 'projects')) lv
 LEFT JOIN LATERAL viewer($1::text) v ON true

@@ -12,7 +12,8 @@
 #
 # BENCH_PAGES="oh board" runs only those features: their data_<name>.sql
 # and pages_<name>.sh, after C and H (the references every ratio needs);
-# the home page figures are left out.  Unset or empty: everything.
+# the home page figures only when it also names "home".  Unset or empty:
+# everything.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -136,7 +137,8 @@ echo "wrk: 2 threads, $CONNS connections, ${DUR}s per figure; server: 2 workers"
 bench C /bench/const
 bench H /healthz
 [ -n "$PAGES" ] && echo "only: $PAGES (BENCH_PAGES)"
-if [ -z "$PAGES" ]; then
+# The home page: always, or when BENCH_PAGES names "home".
+if [ -z "$PAGES" ] || echo " $PAGES " | grep -q " home "; then
 	# shellcheck disable=SC2086
 	bench home_anon_html / -H "$HTML"
 	# shellcheck disable=SC2086

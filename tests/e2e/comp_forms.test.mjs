@@ -8,9 +8,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 
 import { BASE, login, newUser, post, postAs, getAs } from "./lib.mjs";
-
-const iso = (ms) => new Date(Date.now() + ms).toISOString()
-    .replace(/\.\d+Z$/, "Z");
+import { isoIn as iso } from "./comp_lib.mjs";
 
 // A browser's form post: urlencoded fields with the csrf field.
 function browserPost(who, path, fields) {

@@ -7,9 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { getAs, login, newUser, postAs } from "./lib.mjs";
-
-const iso = (ms) => new Date(Date.now() + ms).toISOString()
-    .replace(/\.\d+Z$/, "Z");
+import { isoIn as iso, publishedProject } from "./comp_lib.mjs";
 
 async function notes(who, lang) {
 	const r = await getAs(who, "/notifications" +
@@ -20,13 +18,6 @@ async function notes(who, lang) {
 
 const ofType = (list, type) => list.filter((n) => n.type === type);
 
-async function publishedProject(who, title) {
-	const r = await postAs(who, "/projects", { body: { title,
-	    summary: "for a competition", body: "How we made it.",
-	    status: "published" } });
-	assert.equal(r.status, 201, r.text);
-	return r.data.project.id;
-}
 
 test("competitions notify the team, the judges and, on publishing, every member", async () => {
 	const staff = await login("staff1");

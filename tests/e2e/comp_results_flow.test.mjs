@@ -9,17 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { BASE, get, getAs, login, newUser, postAs } from "./lib.mjs";
-
-const iso = (ms) => new Date(Date.now() + ms).toISOString()
-    .replace(/\.\d+Z$/, "Z");
-
-async function publishedProject(who, title) {
-	const r = await postAs(who, "/projects", { body: { title,
-	    summary: "for a competition", body: "How we made it.",
-	    status: "published" } });
-	assert.equal(r.status, 201, r.text);
-	return r.data.project.id;
-}
+import { isoIn as iso, publishedProject } from "./comp_lib.mjs";
 
 test("a competition over HTTP: enter, judge, results with progress, publish, feedback, certificate, verify", async () => {
 	const staff = await login("staff1");
