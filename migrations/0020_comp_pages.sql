@@ -47,21 +47,41 @@ LANGUAGE sql AS $$
 	WHERE id = cid
 $$;
 
--- A row of comp_entries, comp_entry_members or comp_criteria changed:
--- its competition (its own competition_id, else its entry's).
+-- The competition of a row of comp_entries, comp_entry_members,
+-- comp_criteria, comp_assignments, comp_scores, comp_score_items or
+-- comp_votes, as jsonb: its own competition_id, else its entry's.  The
+-- one rule of every competition trigger that bumps a version (these
+-- pages' and the results', 0018's comp_results_changed).
+CREATE FUNCTION comp_row_competition(j jsonb) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((j ->> 'competition_id')::bigint,
+	    (SELECT e.competition_id FROM comp_entries e
+	    WHERE e.id = (j ->> 'entry_id')::bigint))
+$$;
+
+-- The competitions user uid is on a team of: their name shows there.
+CREATE FUNCTION comp_user_competitions(uid bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE AS $$
+	SELECT DISTINCT e.competition_id FROM comp_entry_members m
+	JOIN comp_entries e ON e.id = m.entry_id
+	WHERE m.user_id = uid
+$$;
+
+-- A row of comp_entries, comp_entry_members or comp_criteria changed.
 CREATE FUNCTION comp_pages_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-	j	jsonb;
 BEGIN
-	IF TG_OP = 'DELETE' THEN
-		j := to_jsonb(OLD);
-	ELSE
-		j := to_jsonb(NEW);
-	END IF;
-	PERFORM comp_pages_bump(coalesce((j ->> 'competition_id')::bigint,
-	    (SELECT e.competition_id FROM comp_entries e
-	    WHERE e.id = (j ->> 'entry_id')::bigint)));
+	PERFORM comp_pages_bump(comp_row_competition(CASE
+	    WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END));
+	RETURN NULL;
+END $$;
+
+-- 0018's trigger function for the results, on the same rule.
+CREATE OR REPLACE FUNCTION comp_results_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM comp_results_bump(comp_row_competition(CASE
+	    WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END));
 	RETURN NULL;
 END $$;
 
@@ -76,10 +96,15 @@ ON comp_criteria FOR EACH ROW EXECUTE FUNCTION comp_pages_changed();
 CREATE FUNCTION comp_pages_user_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM comp_pages_bump(x.competition_id)
-	FROM (SELECT DISTINCT e.competition_id FROM comp_entry_members m
-	    JOIN comp_entries e ON e.id = m.entry_id
-	    WHERE m.user_id = NEW.id) x;
+	PERFORM comp_pages_bump(x) FROM comp_user_competitions(NEW.id) x;
+	RETURN NULL;
+END $$;
+
+-- 0018's, on the same rule.
+CREATE OR REPLACE FUNCTION comp_results_user_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM comp_results_bump(x) FROM comp_user_competitions(NEW.id) x;
 	RETURN NULL;
 END $$;
 
