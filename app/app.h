@@ -238,6 +238,7 @@ int		 rq_extra_init(struct rq *, size_t, void (*)(void *));
 	(sizeof(char[(len) <= RQ_EXTRA_MAX ? 1 : -1]) ?			\
 	rq_extra_init((rq), (len), (freefn)) : 0)
 json_t		*rq_page_doc(struct rq *);
+json_t		*rq_stmt_doc(struct rq *);
 int		 rq_viewer(struct rq *, json_t *);
 
 /* db.c: statements, prepared once per pooled connection */

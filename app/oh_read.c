@@ -38,7 +38,6 @@
 
 #include "app.h"
 #include "i18n.h"
-#include "jparse.h"
 
 #define OH_READ_SLOTS		256
 
@@ -192,19 +191,8 @@ oh_read_respond(struct rq *rq)
 	const char		*today;
 	int			 hit, extend;
 
-	if (rq->res_null) {
-		reply_error(rq, 404, "not_found", "errors.not_found");
+	if ((doc = rq_stmt_doc(rq)) == NULL)
 		return (RQ_DONE);
-	}
-	if ((doc = jparse(rq->res, rq->res_len)) == NULL ||
-	    !json_is_object(doc)) {
-		kore_log(LOG_ERR, "%s: statement returned bad JSON",
-		    rq->page->name);
-		json_decref(doc);
-		reply_error(rq, 500, "internal", "errors.internal");
-		return (RQ_DONE);
-	}
-	guard_page_locale(rq, doc);
 	e = kept_slot(oh_read_kept, OH_READ_SLOTS, rq,
 	    render_locale_index(rq->locale), &hit);
 	today = json_string_value(json_object_get(doc, "today"));

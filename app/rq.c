@@ -731,14 +731,25 @@ rq_default_respond(struct rq *rq)
 json_t *
 rq_page_doc(struct rq *rq)
 {
+	if (!rq->res_null && (rq->json || rq->page->tmpl == NULL)) {
+		reply_json_text(rq, 200, rq->res, rq->res_len);
+		return (NULL);
+	}
+	return (rq_stmt_doc(rq));
+}
+
+/*
+ * rq_page_doc() for a statement whose document is not the page (a kept
+ * page's check): 404 for no row, 500 for a document that does not
+ * parse, else the document with the page's language settled.
+ */
+json_t *
+rq_stmt_doc(struct rq *rq)
+{
 	json_t		*doc;
 
 	if (rq->res_null) {
 		reply_error(rq, 404, "not_found", "errors.not_found");
-		return (NULL);
-	}
-	if (rq->json || rq->page->tmpl == NULL) {
-		reply_json_text(rq, 200, rq->res, rq->res_len);
 		return (NULL);
 	}
 
